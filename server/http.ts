@@ -1,0 +1,82 @@
+/** JSON responses and request bodies for the HTTP API, validated at the boundary. */
+import * as v from "valibot";
+import { describeIssues } from "../shared/game.ts";
+import { LIMITS, type ErrorBody, type HttpError } from "../shared/protocol.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+
+/** A JSON response. */
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+}
+
+/** `{error: {code, message}}` with its status. */
+export function errorResponse(status: number, code: HttpError, message: string): Response {
+  return json({ error: { code, message } } satisfies ErrorBody, status);
+}
+
+/** The HTTP status for each error code a route can produce. */
+export const STATUS: Record<HttpError, number> = {
+  "bad-request": 400,
+  "bad-options": 400,
+  "unknown-game": 400,
+  unauthorized: 401,
+  forbidden: 403,
+  "not-found": 404,
+  "method-not-allowed": 405,
+  "match-full": 409,
+  "match-exists": 409,
+  "too-large": 413,
+  internal: 500,
+  "server-misconfigured": 500,
+};
+
+/** Maps a failed result to its response. */
+export function failureResponse(error: { code: HttpError; message: string }): Response {
+  return errorResponse(STATUS[error.code], error.code, error.message);
+}
+
+/** Reads a JSON body of bounded size and checks it against `schema`. */
+export async function readBody<T>(
+  request: Request,
+  schema: v.GenericSchema<unknown, T>,
+): Promise<Result<T, "bad-request" | "too-large">> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > LIMITS.bodyBytes) return fail("too-large", `bodies are limited to ${LIMITS.bodyBytes} bytes`);
+  const bytes = await readBounded(request, LIMITS.bodyBytes);
+  if (!bytes) return fail("too-large", `bodies are limited to ${LIMITS.bodyBytes} bytes`);
+  let body: unknown;
+  try {
+    body = bytes.byteLength === 0 ? {} : JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    return fail("bad-request", "the body is not UTF-8 JSON");
+  }
+  const parsed = v.safeParse(schema, body);
+  return parsed.success ? ok(parsed.output) : fail("bad-request", describeIssues(parsed.issues));
+}
+
+/** The body's bytes, or null once it passes `limit` (a chunked body declares no length). */
+async function readBounded(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

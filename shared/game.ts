@@ -1,0 +1,230 @@
+import * as v from "valibot";
+import { createRandom, seedRandom, type Random, type RandomState } from "./random.ts";
+import { fail, ok, type Failure, type Result } from "./result.ts";
+
+/** A seat index, 0-based, in join order. */
+export type Seat = number;
+
+/** Who a view is computed for: a seated player, or a spectator (who never sees hidden information). */
+export type Viewer = Seat | "spectator";
+
+/** How a finished game ended. An empty `winners` list never occurs; a draw is its own kind. */
+export type GameResult =
+  | { readonly kind: "win"; readonly winners: readonly Seat[]; readonly reason: string }
+  | { readonly kind: "draw"; readonly reason: string };
+
+/** What happens to the seats whose time runs out. */
+export type TimeoutPolicy<S, M> =
+  | { readonly kind: "forfeit" }
+  /** The engine plays this move for the seat (a pass is a move the game defines). */
+  | { readonly kind: "move"; choose(state: S, seat: Seat): M };
+
+/** A legality check failed: a game-specific stable code (kebab-case) and a message for people. */
+export type Illegal = Failure;
+
+/**
+ * A game: plain data plus pure functions over plain JSON. The server and the browser call the
+ * same functions. Members are declared as methods so that a `GameDefinition<S, M, O>` can be
+ * held in a registry of `AnyGame` (method parameters are checked bivariantly).
+ */
+export interface GameDefinition<S, M, O> {
+  /** Stable identifier used in URLs and stored with every match (kebab-case). */
+  readonly id: string;
+  readonly name: string;
+  readonly minPlayers: number;
+  readonly maxPlayers: number;
+  /** Options schema; every field optional with a default, so `{}` parses to the defaults. */
+  readonly options: v.GenericSchema<unknown, O>;
+  /** Shape of one move, checked before `validate` runs. */
+  readonly move: v.GenericSchema<unknown, M>;
+  /** True when `view` hides something from some viewers; false lets the server send one frame to all. */
+  readonly hiddenInformation: boolean;
+  /** The per-move time limit a match gets unless its creator chooses another. */
+  readonly defaultTurnMs: number;
+  readonly timeout: TimeoutPolicy<S, M>;
+  setup(players: number, options: O, random: Random): S;
+  /** The seats that may act now; empty when nobody can (the game is over). */
+  activeSeats(state: S): readonly Seat[];
+  /** Null when the move is legal for `seat` now; otherwise why not. Only called for active seats. */
+  validate(state: S, seat: Seat, move: M): Illegal | null;
+  /** The state after a move that `validate` accepted. Pure and deterministic given `random`. */
+  apply(state: S, seat: Seat, move: M, random: Random): S;
+  /** Null while the game goes on. */
+  outcome(state: S): GameResult | null;
+  /** What `viewer` may see. Absent for games without hidden information (the state itself). */
+  view?(state: S, viewer: Viewer): unknown;
+}
+
+/** A game of any type, as held in a registry. */
+// Method bivariance makes every GameDefinition<S, M, O> assignable to this.
+export type AnyGame = GameDefinition<unknown, unknown, unknown>;
+
+/** Match lifecycle phase. */
+export const MATCH_STATUSES = ["waiting", "playing", "finished"] as const;
+export type MatchStatus = (typeof MATCH_STATUSES)[number];
+
+/** Everything that changes a match, as stored in its log. `seq` and time are added by the server. */
+export type MatchEvent =
+  | { readonly kind: "join"; readonly seat: Seat; readonly name: string }
+  | { readonly kind: "start"; readonly players: number }
+  | { readonly kind: "move"; readonly seat: Seat; readonly move: unknown; readonly id: string }
+  | { readonly kind: "resign"; readonly seat: Seat }
+  /** Time ran out for `seats`; `move` is what the timeout policy played, when it plays one. */
+  | { readonly kind: "timeout"; readonly seats: readonly Seat[]; readonly move?: unknown };
+
+/** The engine's whole state of a match: the game state plus what the engine adds around it. */
+export interface MatchState {
+  readonly status: MatchStatus;
+  readonly players: number;
+  readonly game: unknown;
+  readonly random: RandomState | null;
+  /** Moves applied so far (timeout moves included). */
+  readonly moves: number;
+  readonly result: GameResult | null;
+}
+
+/** Stable codes for a move the engine refuses; a game's own codes come back as `illegal`. */
+export const MOVE_REFUSALS = ["not-started", "game-over", "not-your-turn", "bad-move", "illegal"] as const;
+export type MoveRefusal = (typeof MOVE_REFUSALS)[number];
+
+/** A refusal, with the game's own code in `reason` when the rules refused the move. */
+export interface Refusal extends Failure<MoveRefusal> {
+  readonly reason?: string;
+}
+
+/** The engine bound to one match's game, options and seed. */
+export interface Engine {
+  readonly game: AnyGame;
+  readonly options: unknown;
+  /** The state before anyone has joined. */
+  initial(): MatchState;
+  /** Checks a move in the order: status, turn, shape, legality. */
+  check(state: MatchState, seat: Seat, move: unknown): { ok: true; move: unknown } | { ok: false; error: Refusal };
+  /** Applies an event that passed its checks. Throws on an event that cannot follow `state` (a defect). */
+  apply(state: MatchState, event: MatchEvent): MatchState;
+  /** The event a turn timeout produces for the seats that are active now. */
+  timeout(state: MatchState): MatchEvent | null;
+  /** The seats that may act now. */
+  activeSeats(state: MatchState): readonly Seat[];
+  /** What `viewer` may see of the game (null before the match starts). */
+  view(state: MatchState, viewer: Viewer): unknown;
+  /** Folds a whole log from the initial state: replay, audit and tests. */
+  replay(events: Iterable<MatchEvent>): MatchState;
+}
+
+/** Parses a game's options; failures name the offending field. */
+export function parseOptions(game: AnyGame, input: unknown): Result<unknown, "bad-options"> {
+  const parsed = v.safeParse(game.options, input ?? {});
+  if (parsed.success) return ok(parsed.output);
+  return fail("bad-options", describeIssues(parsed.issues));
+}
+
+/** One line naming each schema issue with its path, for error messages. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = v.getDotPath(issue);
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join("; ");
+}
+
+/** Binds a game to a match's options (already parsed) and seed. */
+export function createEngine(game: AnyGame, options: unknown, seed: string): Engine {
+  const activeSeats = (state: MatchState): readonly Seat[] =>
+    state.status === "playing" ? game.activeSeats(state.game) : [];
+
+  const applyMove = (state: MatchState, seat: Seat, move: unknown): MatchState => {
+    if (state.random === null) throw new Error("move applied before the match started");
+    const random = createRandom(state.random);
+    const next = game.apply(state.game, seat, move, random);
+    const result = game.outcome(next);
+    return {
+      ...state,
+      game: next,
+      random: random.state(),
+      moves: state.moves + 1,
+      status: result ? "finished" : "playing",
+      result,
+    };
+  };
+
+  const othersWin = (state: MatchState, losers: readonly Seat[], reason: string): GameResult => {
+    const winners: Seat[] = [];
+    for (let seat = 0; seat < state.players; seat++) if (!losers.includes(seat)) winners.push(seat);
+    return winners.length > 0 ? { kind: "win", winners, reason } : { kind: "draw", reason };
+  };
+
+  const engine: Engine = {
+    game,
+    options,
+    initial: () => ({ status: "waiting", players: 0, game: null, random: null, moves: 0, result: null }),
+
+    check(state, seat, move) {
+      if (state.status === "waiting") return { ok: false, error: { code: "not-started", message: "the match has not started" } };
+      if (state.status === "finished") return { ok: false, error: { code: "game-over", message: "the match is over" } };
+      if (!activeSeats(state).includes(seat)) {
+        return { ok: false, error: { code: "not-your-turn", message: `seat ${seat} may not act now` } };
+      }
+      const parsed = v.safeParse(game.move, move);
+      if (!parsed.success) {
+        return { ok: false, error: { code: "bad-move", message: `not a ${game.name} move: ${describeIssues(parsed.issues)}` } };
+      }
+      const illegal = game.validate(state.game, seat, parsed.output);
+      if (illegal) return { ok: false, error: { code: "illegal", message: illegal.message, reason: illegal.code } };
+      return { ok: true, move: parsed.output };
+    },
+
+    apply(state, event) {
+      switch (event.kind) {
+        case "join":
+          return state;
+        case "start": {
+          if (state.status !== "waiting") throw new Error("start applied twice");
+          const random = createRandom(seedRandom(seed));
+          const setup = game.setup(event.players, options, random);
+          return { ...state, status: "playing", players: event.players, game: setup, random: random.state() };
+        }
+        case "move": {
+          const checked = engine.check(state, event.seat, event.move);
+          if (!checked.ok) throw new Error(`logged move refused on apply: ${checked.error.code}`);
+          return applyMove(state, event.seat, checked.move);
+        }
+        case "resign":
+          if (state.status !== "playing") throw new Error("resign applied outside play");
+          return { ...state, status: "finished", result: othersWin(state, [event.seat], "resign") };
+        case "timeout":
+          if (state.status !== "playing") throw new Error("timeout applied outside play");
+          if (event.move !== undefined) {
+            const [seat] = event.seats;
+            if (seat === undefined) throw new Error("timeout move without a seat");
+            return applyMove(state, seat, event.move);
+          }
+          return { ...state, status: "finished", result: othersWin(state, event.seats, "timeout") };
+      }
+    },
+
+    timeout(state) {
+      const seats = activeSeats(state);
+      const [first] = seats;
+      if (first === undefined) return null;
+      if (game.timeout.kind === "forfeit") return { kind: "timeout", seats };
+      return { kind: "timeout", seats: [first], move: game.timeout.choose(state.game, first) };
+    },
+
+    activeSeats,
+
+    view(state, viewer) {
+      if (state.game === null) return null;
+      return game.view ? game.view(state.game, viewer) : state.game;
+    },
+
+    replay(events) {
+      let state = engine.initial();
+      for (const event of events) state = engine.apply(state, event);
+      return state;
+    },
+  };
+  return engine;
+}

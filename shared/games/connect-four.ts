@@ -1,0 +1,83 @@
+import * as v from "valibot";
+import type { GameDefinition, GameResult, Seat } from "../game.ts";
+
+export const COLUMNS = 7;
+export const ROWS = 6;
+
+/**
+ * `columns[c]` lists the discs in column c from the bottom up, each the seat that dropped it.
+ * Storing columns (not a grid) makes "the lowest empty cell" a length, and an overfull
+ * column impossible to express without being caught by `validate`.
+ */
+export interface ConnectFourState {
+  readonly columns: readonly (readonly Seat[])[];
+  readonly turn: Seat;
+  /** The last disc dropped, so the outcome check only looks around it. */
+  readonly last: { readonly column: number; readonly row: number } | null;
+  readonly winner: Seat | null;
+}
+
+export type ConnectFourMove = { readonly column: number };
+
+const DIRECTIONS = [
+  [1, 0], [0, 1], [1, 1], [1, -1],
+] as const;
+
+function discAt(columns: ConnectFourState["columns"], column: number, row: number): Seat | undefined {
+  return columns[column]?.[row];
+}
+
+/** True when the disc at (column, row) is part of four in a line. */
+export function fourFrom(columns: ConnectFourState["columns"], column: number, row: number): boolean {
+  const seat = discAt(columns, column, row);
+  if (seat === undefined) return false;
+  for (const [dc, dr] of DIRECTIONS) {
+    let run = 1;
+    for (const sign of [1, -1]) {
+      let c = column + dc * sign;
+      let r = row + dr * sign;
+      while (discAt(columns, c, r) === seat) {
+        run++;
+        c += dc * sign;
+        r += dr * sign;
+      }
+    }
+    if (run >= 4) return true;
+  }
+  return false;
+}
+
+/** Connect Four on a 7×6 board: two players, seat 0 drops first. */
+export const connectFour: GameDefinition<ConnectFourState, ConnectFourMove, Record<string, never>> = {
+  id: "connect-four",
+  name: "Connect Four",
+  minPlayers: 2,
+  maxPlayers: 2,
+  options: v.strictObject({}),
+  move: v.strictObject({ column: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(COLUMNS - 1)) }),
+  hiddenInformation: false,
+  defaultTurnMs: 30_000,
+  timeout: { kind: "forfeit" },
+
+  setup: () => ({ columns: Array.from({ length: COLUMNS }, () => []), turn: 0, last: null, winner: null }),
+
+  activeSeats: (state) => (connectFour.outcome(state) ? [] : [state.turn]),
+
+  validate: (state, _seat, move) =>
+    (state.columns[move.column]?.length ?? ROWS) < ROWS
+      ? null
+      : { code: "column-full", message: `column ${move.column} is full` },
+
+  apply: (state, seat, move) => {
+    const columns = state.columns.map((column, index) => (index === move.column ? [...column, seat] : column));
+    const row = (columns[move.column]?.length ?? 0) - 1;
+    const winner = fourFrom(columns, move.column, row) ? seat : null;
+    return { columns, turn: seat === 0 ? 1 : 0, last: { column: move.column, row }, winner };
+  },
+
+  outcome: (state): GameResult | null => {
+    if (state.winner !== null) return { kind: "win", winners: [state.winner], reason: "four-in-a-row" };
+    if (state.columns.every((column) => column.length >= ROWS)) return { kind: "draw", reason: "board-full" };
+    return null;
+  },
+};

@@ -1,0 +1,129 @@
+/** Helpers for tests inside workerd: HTTP calls through the Worker and real match WebSockets. */
+import { exports } from "cloudflare:workers";
+import * as v from "valibot";
+import { ServerMessage, type JoinResult, type MatchSummary } from "../../shared/protocol.ts";
+
+export const ORIGIN = "http://ply.test";
+
+/** Calls the Worker's fetch handler, as a browser or client would over HTTP. */
+export async function api<T = unknown>(
+  path: string,
+  init: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const body = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+  const response = await exports.default.fetch(`${ORIGIN}${path}`, {
+    method: init.method ?? (body === undefined ? "GET" : "POST"),
+    headers: { "content-type": "application/json", ...init.headers },
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+}
+
+/** Creates a match and returns its summary. */
+export async function createMatch(game: string, extra: Record<string, unknown> = {}): Promise<MatchSummary> {
+  const created = await api<MatchSummary>("/api/matches", { body: { game, ...extra } });
+  if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body;
+}
+
+/** Takes the next seat of a match. */
+export async function joinMatch(matchId: string, name: string): Promise<JoinResult> {
+  const joined = await api<JoinResult>(`/api/matches/${matchId}/join`, { body: { name } });
+  if (joined.status !== 200) throw new Error(`join failed: ${joined.status} ${JSON.stringify(joined.body)}`);
+  return joined.body;
+}
+
+/** A match with every seat of a two-player game taken, and its tokens. */
+export async function startedMatch(game: string, extra: Record<string, unknown> = {}) {
+  const match = await createMatch(game, extra);
+  const first = await joinMatch(match.matchId, "Ada");
+  const second = await joinMatch(match.matchId, "Brian");
+  return { matchId: match.matchId, tokens: [first.token, second.token] as const };
+}
+
+type Message<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
+
+/**
+ * A real WebSocket to a match. Every frame received is parsed with the protocol schema (a
+ * frame the server sends that doesn't fit its own protocol fails the test) and queued;
+ * `next` resolves on socket events, never on sleeps.
+ */
+export class Client {
+  readonly received: ServerMessage[] = [];
+  #cursor = 0;
+  #waiters: (() => void)[] = [];
+  closed: { code: number; reason: string } | null = null;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.addEventListener("message", (event) => {
+      const parsed = v.safeParse(ServerMessage, JSON.parse(String(event.data)));
+      if (!parsed.success) throw new Error(`server sent a frame outside the protocol: ${String(event.data)}`);
+      this.received.push(parsed.output);
+      this.#wake();
+    });
+    socket.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      this.#wake();
+    });
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Opens a socket; a token makes it a player, none a spectator. Throws with the HTTP status when refused. */
+  static async connect(matchId: string, token?: string): Promise<Client> {
+    const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
+    const response = await exports.default.fetch(`${ORIGIN}/parties/match/${matchId}${query}`, {
+      headers: { Upgrade: "websocket" },
+    });
+    const socket = response.webSocket;
+    if (!socket) throw new RefusedError(response.status, await response.text());
+    socket.accept();
+    return new Client(socket);
+  }
+
+  /** Waits for the next unread frame of `type` (skipping others), optionally matching `where`. */
+  async next<T extends ServerMessage["type"]>(type: T, where: (message: Message<T>) => boolean = () => true): Promise<Message<T>> {
+    for (;;) {
+      while (this.#cursor < this.received.length) {
+        const message = this.received[this.#cursor++] as ServerMessage;
+        if (message.type === type && where(message as Message<T>)) return message as Message<T>;
+      }
+      if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting for ${type}`);
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Waits until the socket closes. */
+  async closedWith(): Promise<{ code: number; reason: string }> {
+    while (!this.closed) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    return this.closed;
+  }
+
+  /** Frames of `type` received so far, read or not. */
+  all<T extends ServerMessage["type"]>(type: T): Message<T>[] {
+    return this.received.filter((message): message is Message<T> => message.type === type);
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  close(): void {
+    this.socket.close(1000, "done");
+  }
+}
+
+/** A WebSocket upgrade the server refused, with its HTTP status and body. */
+export class RefusedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`refused with ${status}: ${body}`);
+  }
+}
