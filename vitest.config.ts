@@ -1,8 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-
-/** A fixed secret for tests only; real ones come from .dev.vars or `wrangler secret`. */
-export const TEST_TOKEN_SECRET = "test-secret-test-secret-test-secret-0123456789";
+import { TEST_TOKEN_SECRET } from "./test/secret.ts";
 
 export default defineConfig({
   test: {

@@ -1,0 +1,76 @@
+import { env } from "cloudflare:workers";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Match } from "../../server/match.ts";
+import { Client, startedMatch } from "./helpers.ts";
+
+async function play(client: Client, id: string, seq: number, move: unknown): Promise<number> {
+  client.send({ type: "move", id, seq, move });
+  const accepted = await client.next("event", (frame) => frame.event.kind === "move" && frame.event.id === id);
+  return accepted.event.seq;
+}
+
+describe("eviction and hibernation", () => {
+  it("continues from the same state on the same sockets after the object is evicted", async () => {
+    const { matchId, tokens } = await startedMatch("connect-four");
+    const stub = env.Match.getByName(matchId);
+    const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
+    const spectator = await Client.connect(matchId);
+    let seq = (await players[0].next("snapshot")).state.seq;
+    seq = await play(players[0], "a", seq, { column: 3 });
+    seq = await play(players[1], "b", seq, { column: 3 });
+    const before = (await spectator.next("event", (frame) => frame.event.seq === seq)).state;
+
+    const instanceBefore = await runInDurableObject(stub, (instance: Match) => instance);
+    await evictDurableObject(stub);
+
+    // The sockets hibernated rather than closed; the next move wakes a new instance.
+    seq = await play(players[0], "c", seq, { column: 3 });
+    const after = (await spectator.next("event", (frame) => frame.event.seq === seq)).state;
+    expect(after.seq).toBe(before.seq + 1);
+    expect(after.moves).toBe(before.moves + 1);
+    expect(after.view).toMatchObject({ columns: [[], [], [], [0, 1, 0], [], [], []] });
+    expect(await runInDurableObject(stub, (instance: Match) => instance === instanceBefore)).toBe(false);
+
+    // Roles survived in the sockets' attachments: the spectator still cannot move.
+    spectator.send({ type: "move", id: "x", seq, move: { column: 0 } });
+    expect((await spectator.next("error")).code).toBe("spectator");
+    // An old move id is still remembered after the wake.
+    players[0].send({ type: "move", id: "a", seq, move: { column: 3 } });
+    expect((await players[0].next("ack")).seq).toBe(4);
+  });
+
+  it("gives a reconnecting client exactly the events it missed", async () => {
+    const { matchId, tokens } = await startedMatch("tic-tac-toe");
+    const stub = env.Match.getByName(matchId);
+    const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
+    let seq = (await players[1].next("snapshot")).state.seq;
+    seq = await play(players[0], "a", seq, { cell: 0 });
+    await players[1].next("event", (frame) => frame.event.seq === seq);
+    const lastSeen = seq;
+    players[1].close();
+
+    // While seat 1's first socket is gone, the game goes on through another socket of seat 1.
+    const other = await Client.connect(matchId, tokens[1]);
+    seq = (await other.next("snapshot")).state.seq;
+    seq = await play(other, "b", seq, { cell: 4 });
+    seq = await play(players[0], "c", seq, { cell: 1 });
+    other.close();
+    await evictDurableObject(stub);
+
+    const back = await Client.connect(matchId, tokens[1]);
+    await back.next("snapshot");
+    back.send({ type: "resync", seq: lastSeen });
+    const sync = await back.next("sync");
+    expect(sync.from).toBe(lastSeen);
+    expect(sync.events.map((event) => event.seq)).toEqual([lastSeen + 1, lastSeen + 2]);
+    expect(sync.events.map((event) => event.kind === "move" && event.id)).toEqual(["b", "c"]);
+    expect(sync.state.seq).toBe(seq);
+
+    // Up to date: an empty sync. Ahead of the server (another match's seq): a fresh snapshot.
+    back.send({ type: "resync", seq });
+    expect((await back.next("sync")).events).toEqual([]);
+    back.send({ type: "resync", seq: seq + 50 });
+    expect((await back.next("snapshot")).state.seq).toBe(seq);
+  });
+});

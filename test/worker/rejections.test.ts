@@ -1,0 +1,242 @@
+import { describe, expect, it } from "vitest";
+import { FRAME_ERRORS, LIMITS, CLOSE_CODES, type MatchSummary } from "../../shared/protocol.ts";
+import { signToken } from "../../server/auth.ts";
+import { TEST_TOKEN_SECRET } from "../secret.ts";
+import { api, Client, createMatch, joinMatch, RefusedError, startedMatch } from "./helpers.ts";
+
+/** The match's seq and move count, to prove a refusal changed nothing. */
+async function progress(matchId: string) {
+  const summary = await api<MatchSummary>(`/api/matches/${matchId}`);
+  const log = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
+  return { seq: summary.body.seq, moves: summary.body.moves, status: summary.body.status, events: log.body.events.length };
+}
+
+/** Connects both players and a spectator to a started match and reads their snapshots. */
+async function table(game = "tic-tac-toe") {
+  const { matchId, tokens } = await startedMatch(game);
+  const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
+  const spectator = await Client.connect(matchId);
+  let seq = 0;
+  for (const client of [...players, spectator]) seq = (await client.next("snapshot")).state.seq;
+  return { matchId, tokens, players, spectator, seq };
+}
+
+function refusal(promise: Promise<unknown>): Promise<RefusedError> {
+  return promise.then(
+    () => {
+      throw new Error("the connection was accepted");
+    },
+    (error: unknown) => {
+      if (error instanceof RefusedError) return error;
+      throw error;
+    },
+  );
+}
+
+describe("the guard ladder", () => {
+  const reached = new Set<string>();
+
+  it.each([
+    { name: "malformed JSON", frame: "{not json", code: "bad-message" },
+    { name: "an unknown frame type", frame: { type: "teleport" }, code: "bad-message" },
+    { name: "a frame with an extra field", frame: { type: "ping", extra: 1 }, code: "bad-message" },
+    { name: "a move without an id", frame: { type: "move", seq: 3, move: { cell: 0 } }, code: "bad-message" },
+    { name: "a JSON array", frame: "[1,2,3]", code: "bad-message" },
+    { name: "a frame over 16 KiB", frame: JSON.stringify({ type: "ping", pad: "x".repeat(LIMITS.frameBytes) }), code: "too-large" },
+    { name: "a frame over 16 KiB in UTF-8 only", frame: JSON.stringify({ type: "ping", pad: "é".repeat(LIMITS.frameBytes / 2 + 10) }), code: "too-large" },
+    { name: "a move of the wrong shape", frame: { type: "move", id: "a", seq: 3, move: { column: 2 } }, code: "bad-move" },
+    { name: "a move out of range", frame: { type: "move", id: "a", seq: 3, move: { cell: 9 } }, code: "bad-move" },
+  ])("answers $name with $code and changes nothing", async ({ frame, code }) => {
+    const { matchId, players, spectator } = await table();
+    const before = await progress(matchId);
+    players[0].send(frame);
+    const error = await players[0].next("error");
+    expect(error.code).toBe(code);
+    expect(error.message.length).toBeGreaterThan(0);
+    reached.add(code);
+    // The socket still works, and nobody else heard about it.
+    players[0].send({ type: "ping", t: 7 });
+    expect((await players[0].next("pong")).t).toBe(7);
+    expect(players[1].all("error")).toEqual([]);
+    expect(spectator.all("error")).toEqual([]);
+    expect(await progress(matchId)).toEqual(before);
+  });
+
+  it("refuses binary frames with bad-message", async () => {
+    const { players } = await table();
+    players[0].socket.send(new Uint8Array([1, 2, 3]));
+    expect((await players[0].next("error")).code).toBe("bad-message");
+    reached.add("bad-message");
+  });
+
+  it("refuses a spectator's move and resignation with spectator", async () => {
+    const { matchId, spectator, seq } = await table();
+    const before = await progress(matchId);
+    spectator.send({ type: "move", id: "sneaky", seq, move: { cell: 0 } });
+    expect(await spectator.next("error")).toMatchObject({ code: "spectator", id: "sneaky" });
+    spectator.send({ type: "resign" });
+    expect((await spectator.next("error")).code).toBe("spectator");
+    expect(await progress(matchId)).toEqual(before);
+    reached.add("spectator");
+  });
+
+  it("refuses moves and resignation before the match starts with not-started", async () => {
+    const match = await createMatch("tic-tac-toe");
+    const ada = await joinMatch(match.matchId, "Ada");
+    const player = await Client.connect(match.matchId, ada.token);
+    const seq = (await player.next("snapshot")).state.seq;
+    player.send({ type: "move", id: "early", seq, move: { cell: 0 } });
+    expect(await player.next("error")).toMatchObject({ code: "not-started", id: "early" });
+    player.send({ type: "resign" });
+    expect((await player.next("error")).code).toBe("not-started");
+    expect((await progress(match.matchId)).seq).toBe(seq);
+    reached.add("not-started");
+  });
+
+  it("refuses a move out of turn with not-your-turn: seat 0's token cannot move for seat 1", async () => {
+    const { matchId, players, seq } = await table();
+    players[0].send({ type: "move", id: "one", seq, move: { cell: 0 } });
+    await players[0].next("event");
+    const before = await progress(matchId);
+    // It is seat 1's turn; seat 0's socket has no way to act for seat 1.
+    players[0].send({ type: "move", id: "two", seq: seq + 1, move: { cell: 1 } });
+    expect(await players[0].next("error")).toMatchObject({ code: "not-your-turn", id: "two" });
+    // Seat 1 opening with seat 0's turn already gone is fine; seat 1 moving twice is not.
+    players[1].send({ type: "move", id: "b1", seq: seq + 1, move: { cell: 4 } });
+    await players[1].next("event", (frame) => frame.event.kind === "move" && frame.event.id === "b1");
+    players[1].send({ type: "move", id: "b2", seq: seq + 2, move: { cell: 5 } });
+    expect((await players[1].next("error")).code).toBe("not-your-turn");
+    expect((await progress(matchId)).moves).toBe(before.moves + 1);
+    reached.add("not-your-turn");
+  });
+
+  it.each([
+    { game: "tic-tac-toe", first: { cell: 4 }, again: { cell: 4 }, reason: "cell-occupied" },
+    { game: "connect-four", first: { column: 0 }, again: null, reason: "column-full" },
+  ])("refuses an illegal $game move with illegal and the game's reason $reason", async ({ game, first, again, reason }) => {
+    const { matchId, players } = await table(game);
+    let seq = (await progress(matchId)).seq;
+    const fill = again ?? first;
+    // Connect Four: fill column 0 (six discs, alternating seats); Tic-tac-toe: take cell 4.
+    const plies = again ? 1 : 6;
+    for (let ply = 0; ply < plies; ply++) {
+      const player = players[ply % 2]!;
+      player.send({ type: "move", id: `f${ply}`, seq, move: first });
+      await player.next("event", (frame) => frame.event.seq === seq + 1);
+      seq += 1;
+    }
+    const before = await progress(matchId);
+    const mover = players[plies % 2]!;
+    mover.send({ type: "move", id: "bad", seq, move: fill });
+    expect(await mover.next("error")).toMatchObject({ code: "illegal", reason, id: "bad" });
+    expect(await progress(matchId)).toEqual(before);
+    reached.add("illegal");
+  });
+
+  it("refuses a legal move made against an old seq with stale", async () => {
+    const { matchId, players, seq } = await table();
+    players[0].send({ type: "move", id: "late", seq: seq - 1, move: { cell: 0 } });
+    expect(await players[0].next("error")).toMatchObject({ code: "stale", id: "late" });
+    expect((await progress(matchId)).seq).toBe(seq);
+    reached.add("stale");
+  });
+
+  it("refuses moves and resignation after the end with game-over", async () => {
+    const { matchId, players } = await table();
+    players[1].send({ type: "resign" });
+    const end = await players[0].next("event", (frame) => frame.event.kind === "resign");
+    expect(end.state.result).toEqual({ kind: "win", winners: [0], reason: "resign" });
+    players[0].send({ type: "move", id: "after", seq: end.state.seq, move: { cell: 0 } });
+    expect(await players[0].next("error")).toMatchObject({ code: "game-over", id: "after" });
+    players[1].send({ type: "resign" });
+    expect((await players[1].next("error")).code).toBe("game-over");
+    expect((await progress(matchId)).seq).toBe(end.state.seq);
+    reached.add("game-over");
+  });
+
+  it("refuses frames over the rate limit with rate-limited", async () => {
+    const { players } = await table();
+    for (let i = 0; i < LIMITS.frameBurst + 10; i++) players[0].send({ type: "ping", t: i });
+    const limited = await players[0].next("error", (frame) => frame.code === "rate-limited");
+    expect(limited.message).toMatch(/too many/);
+    expect(players[0].all("pong").length).toBeLessThanOrEqual(LIMITS.frameBurst + 2);
+    reached.add("rate-limited");
+  });
+
+  it("closes a socket that keeps sending refused frames, and the match plays on", async () => {
+    const { players, seq } = await table();
+    for (let i = 0; i <= LIMITS.floodStrikes + 5; i++) players[1].send("garbage");
+    expect((await players[1].closedWith()).code).toBe(CLOSE_CODES.flooding);
+    players[0].send({ type: "move", id: "still", seq, move: { cell: 0 } });
+    expect((await players[0].next("event")).event.kind).toBe("move");
+  });
+
+  it("reached every frame error code", () => {
+    // Runs last in this file: each code above added itself when its test passed.
+    expect([...reached].sort()).toEqual([...FRAME_ERRORS].sort());
+  });
+});
+
+describe("idempotent moves", () => {
+  it("answers a retried move id with the original seq and applies it once", async () => {
+    const { matchId, players, spectator, seq } = await table();
+    players[0].send({ type: "move", id: "retry-me", seq, move: { cell: 4 } });
+    const accepted = await players[0].next("event");
+    const before = await progress(matchId);
+    players[0].send({ type: "move", id: "retry-me", seq, move: { cell: 4 } });
+    expect(await players[0].next("ack")).toEqual({ type: "ack", id: "retry-me", seq: accepted.event.seq });
+    // Even a different move under the same id is answered, not applied.
+    players[0].send({ type: "move", id: "retry-me", seq: seq + 1, move: { cell: 0 } });
+    expect((await players[0].next("ack")).seq).toBe(accepted.event.seq);
+    expect(await progress(matchId)).toEqual(before);
+    players[0].send({ type: "ping" });
+    await players[0].next("pong");
+    expect(spectator.all("event").length).toBe(1);
+  });
+
+  it("keeps move ids per seat: the opponent may reuse an id", async () => {
+    const { players, seq } = await table();
+    players[0].send({ type: "move", id: "same", seq, move: { cell: 0 } });
+    await players[1].next("event");
+    players[1].send({ type: "move", id: "same", seq: seq + 1, move: { cell: 1 } });
+    const second = await players[1].next("event", (frame) => frame.event.seq === seq + 2);
+    expect(second.event).toMatchObject({ kind: "move", seat: 1, id: "same" });
+  });
+});
+
+describe("tokens", () => {
+  it("refuses an altered token with 401", async () => {
+    const { matchId, tokens } = await startedMatch("tic-tac-toe");
+    const [payload, signature] = tokens[0].split(".") as [string, string];
+    const claims = JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/"))) as Record<string, unknown>;
+    const altered = btoa(JSON.stringify({ ...claims, seat: 1 })).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+    for (const token of [`${altered}.${signature}`, `${payload}.${signature.slice(0, -2)}AA`, "garbage", `${payload}.`]) {
+      const refused = await refusal(Client.connect(matchId, token));
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.body)).toMatchObject({ error: { code: "unauthorized" } });
+    }
+  });
+
+  it("refuses a token signed with another secret with 401", async () => {
+    const { matchId } = await startedMatch("tic-tac-toe");
+    const forged = await signToken("another-secret-another-secret-another-secret", { mid: matchId, seat: 0, pid: "x" });
+    expect((await refusal(Client.connect(matchId, forged))).status).toBe(401);
+  });
+
+  it("refuses another match's token, and a genuine signature for a seat someone else holds, with 403", async () => {
+    const first = await startedMatch("tic-tac-toe");
+    const second = await startedMatch("tic-tac-toe");
+    const refused = await refusal(Client.connect(second.matchId, first.tokens[0]));
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: "forbidden" } });
+    const wrongHolder = await signToken(TEST_TOKEN_SECRET, { mid: second.matchId, seat: 1, pid: "not-the-holder" });
+    expect((await refusal(Client.connect(second.matchId, wrongHolder))).status).toBe(403);
+  });
+
+  it("refuses sockets to unknown or malformed match ids with 404, and plain HTTP with 426", async () => {
+    expect((await refusal(Client.connect("doesNotExist123"))).status).toBe(404);
+    expect((await refusal(Client.connect("bad!id"))).status).toBe(404);
+    const plain = await api(`/parties/match/${(await createMatch("tic-tac-toe")).matchId}`);
+    expect(plain.status).toBe(426);
+  });
+});

@@ -1,0 +1,104 @@
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Match } from "../../server/match.ts";
+import type { MatchSummary } from "../../shared/protocol.ts";
+import { api, Client, startedMatch } from "./helpers.ts";
+
+function stub(matchId: string) {
+  return env.Match.getByName(matchId);
+}
+
+/** Time passes for the match: its turn timer becomes due. */
+async function expireTurn(matchId: string): Promise<void> {
+  await runInDurableObject(stub(matchId), (_instance: Match, state) => {
+    state.storage.sql.exec("UPDATE timers SET at = ? WHERE kind = 'turn'", Date.now() - 1);
+  });
+}
+
+async function timers(matchId: string) {
+  return runInDurableObject(stub(matchId), async (_instance: Match, state) => ({
+    rows: state.storage.sql.exec<{ kind: string; at: number; seq: number }>("SELECT * FROM timers").toArray(),
+    alarm: await state.storage.getAlarm(),
+  }));
+}
+
+describe("turn timer", () => {
+  it("arms the alarm at the turn deadline the clients are told", async () => {
+    const { matchId, tokens } = await startedMatch("connect-four", { turnMs: 5_000 });
+    const player = await Client.connect(matchId, tokens[0]);
+    const snapshot = await player.next("snapshot");
+    const deadline = snapshot.state.turn?.deadline;
+    expect(deadline).toBeTypeOf("number");
+    expect(deadline! - snapshot.state.serverTime).toBeLessThanOrEqual(5_000);
+    expect(deadline! - snapshot.state.serverTime).toBeGreaterThan(4_000);
+    const { rows, alarm } = await timers(matchId);
+    expect(rows).toEqual([{ kind: "turn", at: deadline, seq: snapshot.state.seq }]);
+    expect(alarm).toBe(deadline);
+  });
+
+  it("ends a stalled match by timeout: the player to move forfeits and everyone is told", async () => {
+    const { matchId, tokens } = await startedMatch("tic-tac-toe");
+    const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])];
+    const spectator = await Client.connect(matchId);
+    const seq = (await players[0]!.next("snapshot")).state.seq;
+    players[0]!.send({ type: "move", id: "only", seq, move: { cell: 4 } });
+    await spectator.next("event", (frame) => frame.event.seq === seq + 1);
+
+    // Seat 1 stalls. Before its deadline the alarm does nothing and re-arms itself.
+    expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
+    expect((await api<MatchSummary>(`/api/matches/${matchId}`)).body.status).toBe("playing");
+    expect((await timers(matchId)).alarm).toBe((await timers(matchId)).rows[0]?.at);
+
+    await expireTurn(matchId);
+    expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
+    for (const client of [...players, spectator]) {
+      const end = await client.next("event", (frame) => frame.event.kind === "timeout");
+      expect(end.event).toMatchObject({ kind: "timeout", seats: [1], seq: seq + 2 });
+      expect(end.state).toMatchObject({ status: "finished", turn: null, result: { kind: "win", winners: [0], reason: "timeout" } });
+    }
+    expect(await timers(matchId)).toEqual({ rows: [], alarm: null });
+    const summary = (await api<MatchSummary>(`/api/matches/${matchId}`)).body;
+    expect(summary).toMatchObject({ status: "finished", seq: seq + 2, result: { reason: "timeout" } });
+  });
+
+  it("changes nothing when the same alarm is delivered a second time", async () => {
+    const { matchId, tokens } = await startedMatch("connect-four");
+    const spectator = await Client.connect(matchId);
+    await spectator.next("snapshot");
+    await expireTurn(matchId);
+    // Capture the due timer, fire once, then put it back as a duplicate delivery would find it.
+    const due = (await timers(matchId)).rows;
+    expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
+    const afterFirst = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
+    await runInDurableObject(stub(matchId), async (instance: Match, state) => {
+      for (const timer of due) state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?)", timer.kind, timer.at, timer.seq);
+      await instance.alarm();
+      await instance.alarm();
+    });
+    const afterSecond = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
+    expect(afterSecond.body.events).toEqual(afterFirst.body.events);
+    expect(spectator.all("event").filter((frame) => frame.event.kind === "timeout")).toHaveLength(1);
+    expect(await timers(matchId)).toEqual({ rows: [], alarm: null });
+    // The match is over; its players' tokens still connect, to see the result.
+    const late = await Client.connect(matchId, tokens[1]);
+    expect((await late.next("snapshot")).state.result).toMatchObject({ reason: "timeout", winners: [1] });
+  });
+
+  it("does not fire a turn timer that a move has replaced", async () => {
+    const { matchId, tokens } = await startedMatch("tic-tac-toe");
+    const player = await Client.connect(matchId, tokens[0]);
+    const seq = (await player.next("snapshot")).state.seq;
+    const before = (await timers(matchId)).rows;
+    player.send({ type: "move", id: "in-time", seq, move: { cell: 0 } });
+    await player.next("event");
+    // An old, due timer for the previous turn (as if left by a crash) must not end the match.
+    await runInDurableObject(stub(matchId), async (instance: Match, state) => {
+      state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES ('stale-turn', ?, ?)", Date.now() - 1, before[0]!.seq);
+      await instance.alarm();
+    });
+    const summary = (await api<MatchSummary>(`/api/matches/${matchId}`)).body;
+    expect(summary).toMatchObject({ status: "playing", seq: seq + 1 });
+    expect((await timers(matchId)).rows.map((row) => row.kind)).toEqual(["turn"]);
+  });
+});
