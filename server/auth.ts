@@ -87,6 +87,9 @@ export async function verifyToken(secret: string, token: string, now = Date.now(
   const signatureBytes = fromBase64Url(signature);
   const payloadBytes = fromBase64Url(payload);
   if (!signatureBytes || !payloadBytes) return refused;
+  // base64url has several spellings of the same bytes (unused trailing bits): accept only the
+  // one we issue, so a token is exactly one string.
+  if (toBase64Url(signatureBytes) !== signature) return refused;
   const genuine = await crypto.subtle.verify("HMAC", await hmacKey(secret), signatureBytes, encoder.encode(payload));
   if (!genuine) return refused;
   let json: unknown;

@@ -28,6 +28,7 @@ export const STATUS: Record<HttpError, number> = {
   "match-full": 409,
   "match-exists": 409,
   "too-large": 413,
+  "upgrade-required": 426,
   internal: 500,
   "server-misconfigured": 500,
 };

@@ -90,12 +90,14 @@ export default {
     try {
       if (url.pathname.startsWith("/api/")) return await routeApi(request, env, url);
       if (url.pathname.startsWith("/parties/")) {
+        // Only matches are parties; anything else gets a JSON 404 rather than PartyServer's text.
+        if (!/^\/parties\/match\/[^/]+$/.test(url.pathname)) return errorResponse(404, "not-found", "no such party");
         const routed = await routePartykitRequest(request, env, {
           onBeforeConnect: (_request, lobby) =>
             lobby.className === "Match" && v.is(MatchId, lobby.name)
               ? undefined
               : errorResponse(404, "not-found", "no such match"),
-          onBeforeRequest: () => errorResponse(426, "bad-request", "connect with a WebSocket"),
+          onBeforeRequest: () => errorResponse(426, "upgrade-required", "connect with a WebSocket"),
         });
         return routed ?? errorResponse(404, "not-found", "no such party");
       }

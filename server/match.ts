@@ -37,6 +37,13 @@ interface MatchConfig {
   readonly createdAt: number;
 }
 
+/** The match at one seq: what a frame describes. */
+interface Point {
+  readonly state: MatchState;
+  readonly seq: number;
+  readonly deadline: number | null;
+}
+
 /** The in-memory cache of the match, rebuilt from SQLite by `load`. */
 interface Loaded {
   readonly config: MatchConfig;
@@ -53,7 +60,9 @@ interface Loaded {
 interface Bucket {
   tokens: number;
   updated: number;
+  /** Refused frames, decaying by LIMITS.strikeDecayPerSecond. */
   strikes: number;
+  struck: number;
 }
 
 type MatchRow = {
@@ -145,10 +154,13 @@ export class Match extends Server<Env> {
     if (!game) return errorResponse(400, "unknown-game", `no game called ${input.gameId}`);
     const options = parseOptions(game, input.options);
     if (!options.ok) return failureResponse(options.error);
+    // A match nobody could join is worse than no match.
+    const secret = tokenSecret(this.env);
+    if (!secret.ok) return failureResponse(secret.error);
     const now = Date.now();
-    const engine = createEngine(game, options.value, nanoid());
-    const sql = this.ctx.storage.sql;
     const seed = nanoid(32);
+    const engine = createEngine(game, options.value, seed);
+    const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       migrate(sql);
       sql.exec(
@@ -213,11 +225,18 @@ export class Match extends Server<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return errorResponse(426, "bad-request", "connect with a WebSocket");
+      return errorResponse(426, "upgrade-required", "connect with a WebSocket");
     }
     const loaded = this.#load();
     if (!loaded) return errorResponse(404, "not-found", "no such match");
-    const token = new URL(request.url).searchParams.get("token");
+    const url = new URL(request.url);
+    const token = url.searchParams.get("token");
+    // PartyServer takes a client's `_pk` as the connection id; ids here are ours to choose,
+    // so no client can collide with another's presence or rate bucket.
+    if (url.searchParams.has("_pk")) {
+      url.searchParams.delete("_pk");
+      request = new Request(url, request);
+    }
     if (token === null) {
       this.#admitted.set(request, { role: "spectator" });
       return super.fetch(request);
@@ -270,7 +289,8 @@ export class Match extends Server<Env> {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Frames: one guard ladder, in order: size → schema → role → status → turn → legality → seq.
+  // Frames: a rate limit, then one guard ladder in order:
+  // size → schema → role → status → turn → move shape and legality → seq.
 
   override async onMessage(connection: Connection<Role>, message: WSMessage): Promise<void> {
     const loaded = this.#load();
@@ -341,19 +361,21 @@ export class Match extends Server<Env> {
     const loaded = this.#loaded;
     if (!loaded) throw new Error("commit without a loaded match");
     const now = Date.now();
+    const deadlineOf = (state: MatchState): number | null => (state.status === "playing" ? now + loaded.config.turnMs : null);
     let state = loaded.state;
     let seq = loaded.seq;
-    const logged: LoggedEvent[] = [];
+    // Each event with the match as it stood right after it, so every frame is true to its seq.
+    const steps: { event: LoggedEvent; point: Point }[] = [];
     for (const event of events) {
       state = loaded.engine.apply(state, event);
       seq += 1;
-      logged.push({ seq, at: now, ...event } as LoggedEvent);
+      steps.push({ event: { seq, at: now, ...event } as LoggedEvent, point: { state, seq, deadline: deadlineOf(state) } });
     }
-    const deadline = state.status === "playing" ? now + loaded.config.turnMs : null;
+    const deadline = deadlineOf(state);
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       alongside?.(sql, now);
-      for (const event of logged) {
+      for (const { event } of steps) {
         const { seq: eventSeq, at, ...payload } = event;
         const seat = "seat" in event ? event.seat : null;
         const clientId = event.kind === "move" ? event.id : null;
@@ -394,7 +416,7 @@ export class Match extends Server<Env> {
     loaded.deadline = deadline;
     // Broadcast before any await so frames leave in seq order; the output gate holds them
     // until the transaction above is durable.
-    for (const event of logged) this.#broadcastEvent(loaded, event);
+    for (const { event, point } of steps) this.#broadcastEvent(loaded, event, point);
     await this.#syncAlarm();
   }
 
@@ -427,15 +449,20 @@ export class Match extends Server<Env> {
   // -------------------------------------------------------------------------------------------
   // Views and sending
 
-  #view(loaded: Loaded, viewer: Viewer): MatchView {
-    const { state, engine } = loaded;
+  /**
+   * The match as `viewer` may see it, now or at `point`. Without hidden information every
+   * recipient gets the spectator view, so snapshots and events agree byte for byte.
+   */
+  #view(loaded: Loaded, viewer: Viewer, point: Point = loaded): MatchView {
+    const { engine } = loaded;
+    const { state } = point;
     return {
-      seq: loaded.seq,
+      seq: point.seq,
       status: state.status,
       seats: loaded.seats,
       capacity: loaded.config.capacity,
-      view: engine.view(state, viewer),
-      turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline: loaded.deadline } : null,
+      view: engine.view(state, engine.game.hiddenInformation ? viewer : "spectator"),
+      turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline: point.deadline } : null,
       moves: state.moves,
       result: state.result,
       serverTime: Date.now(),
@@ -463,9 +490,9 @@ export class Match extends Server<Env> {
   }
 
   /** Same bytes to everyone for perfect-information games; each recipient's own view otherwise. */
-  #broadcastEvent(loaded: Loaded, event: LoggedEvent): void {
+  #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point): void {
     if (!loaded.engine.game.hiddenInformation) {
-      this.broadcast(this.#frame({ type: "event", event, state: this.#view(loaded, "spectator") }));
+      this.broadcast(this.#frame({ type: "event", event, state: this.#view(loaded, "spectator", point) }));
       return;
     }
     const frames = new Map<Viewer, string>();
@@ -474,7 +501,7 @@ export class Match extends Server<Env> {
       const viewer: Viewer = role?.role === "player" ? role.seat : "spectator";
       let frame = frames.get(viewer);
       if (frame === undefined) {
-        frame = this.#frame({ type: "event", event, state: this.#view(loaded, viewer) });
+        frame = this.#frame({ type: "event", event, state: this.#view(loaded, viewer, point) });
         frames.set(viewer, frame);
       }
       connection.send(frame);
@@ -522,7 +549,9 @@ export class Match extends Server<Env> {
   /** Refuses a frame that breaks the transport rules; too many of them close the socket. */
   #refuse(connection: Connection, code: FrameError, message: string): void {
     const bucket = this.#bucket(connection);
-    bucket.strikes += 1;
+    const now = Date.now();
+    bucket.strikes = Math.max(0, bucket.strikes - ((now - bucket.struck) / 1000) * LIMITS.strikeDecayPerSecond) + 1;
+    bucket.struck = now;
     if (bucket.strikes > LIMITS.floodStrikes) {
       connection.close(CLOSE_CODES.flooding, "too many refused frames");
       return;
@@ -533,7 +562,7 @@ export class Match extends Server<Env> {
   #bucket(connection: Connection): Bucket {
     let bucket = this.#buckets.get(connection.id);
     if (!bucket) {
-      bucket = { tokens: LIMITS.frameBurst, updated: Date.now(), strikes: 0 };
+      bucket = { tokens: LIMITS.frameBurst, updated: Date.now(), strikes: 0, struck: Date.now() };
       this.#buckets.set(connection.id, bucket);
     }
     return bucket;

@@ -150,6 +150,13 @@ export function createEngine(game: AnyGame, options: unknown, seed: string): Eng
     };
   };
 
+  /** Every move, a player's or a timeout's, passes the same checks before it is applied. */
+  const applyChecked = (state: MatchState, seat: Seat, move: unknown): MatchState => {
+    const checked = engine.check(state, seat, move);
+    if (!checked.ok) throw new Error(`logged move refused on apply: ${checked.error.code}`);
+    return applyMove(state, seat, checked.move);
+  };
+
   const othersWin = (state: MatchState, losers: readonly Seat[], reason: string): GameResult => {
     const winners: Seat[] = [];
     for (let seat = 0; seat < state.players; seat++) if (!losers.includes(seat)) winners.push(seat);
@@ -186,11 +193,8 @@ export function createEngine(game: AnyGame, options: unknown, seed: string): Eng
           const setup = game.setup(event.players, options, random);
           return { ...state, status: "playing", players: event.players, game: setup, random: random.state() };
         }
-        case "move": {
-          const checked = engine.check(state, event.seat, event.move);
-          if (!checked.ok) throw new Error(`logged move refused on apply: ${checked.error.code}`);
-          return applyMove(state, event.seat, checked.move);
-        }
+        case "move":
+          return applyChecked(state, event.seat, event.move);
         case "resign":
           if (state.status !== "playing") throw new Error("resign applied outside play");
           return { ...state, status: "finished", result: othersWin(state, [event.seat], "resign") };
@@ -199,7 +203,7 @@ export function createEngine(game: AnyGame, options: unknown, seed: string): Eng
           if (event.move !== undefined) {
             const [seat] = event.seats;
             if (seat === undefined) throw new Error("timeout move without a seat");
-            return applyMove(state, seat, event.move);
+            return applyChecked(state, seat, event.move);
           }
           return { ...state, status: "finished", result: othersWin(state, event.seats, "timeout") };
       }
@@ -210,7 +214,10 @@ export function createEngine(game: AnyGame, options: unknown, seed: string): Eng
       const [first] = seats;
       if (first === undefined) return null;
       if (game.timeout.kind === "forfeit") return { kind: "timeout", seats };
-      return { kind: "timeout", seats: [first], move: game.timeout.choose(state.game, first) };
+      const move = game.timeout.choose(state.game, first);
+      // A policy that picks an unplayable move must not wedge the match: the seat forfeits.
+      if (!engine.check(state, first, move).ok) return { kind: "timeout", seats };
+      return { kind: "timeout", seats: [first], move };
     },
 
     activeSeats,

@@ -17,8 +17,10 @@ export const LIMITS = {
   /** Frames a socket may send per second on average, and in a burst (`rate-limited`). */
   framesPerSecond: 20,
   frameBurst: 40,
-  /** Refused frames after which a socket is closed with CLOSE_CODES.flooding. */
+  /** Refused frames after which a socket is closed with CLOSE_CODES.flooding... */
   floodStrikes: 100,
+  /** ...where each strike fades at this rate, so an occasional refusal never adds up. */
+  strikeDecayPerSecond: 1,
   /** A resync further behind than this gets a snapshot instead of the events. */
   resyncEvents: 256,
   /** Events per page of GET /api/matches/:id/events. */
@@ -57,6 +59,7 @@ export const HTTP_ERRORS = [
   "unauthorized",
   "forbidden",
   "method-not-allowed",
+  "upgrade-required",
   "server-misconfigured",
   "internal",
 ] as const;

@@ -75,8 +75,10 @@ export class Client {
   }
 
   /** Opens a socket; a token makes it a player, none a spectator. Throws with the HTTP status when refused. */
-  static async connect(matchId: string, token?: string): Promise<Client> {
-    const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
+  static async connect(matchId: string, token?: string, extra: Record<string, string> = {}): Promise<Client> {
+    const params = new URLSearchParams(extra);
+    if (token !== undefined) params.set("token", token);
+    const query = params.size > 0 ? `?${params}` : "";
     const response = await exports.default.fetch(`${ORIGIN}/parties/match/${matchId}${query}`, {
       headers: { Upgrade: "websocket" },
     });

@@ -75,6 +75,12 @@ describe("whole games over real WebSockets", () => {
       const seen = spectator.all("event").map((frame) => frame.event);
       expect(seen.map((event) => event.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
       expect(seen.map((event) => event.kind)).toEqual(["join", "join", "start", ...moves.map(() => "move")]);
+      // Each frame describes the match as it stood at its own event, even when one request made two.
+      const frames = spectator.all("event");
+      for (const frame of frames) expect(frame.state.seq).toBe(frame.event.seq);
+      expect(frames.map((frame) => frame.state.status).slice(0, 4)).toEqual(["waiting", "waiting", "playing", "playing"]);
+      expect(frames[1]!.state.turn).toBeNull();
+      expect(frames[2]!.state.turn?.seats).toEqual([0]);
       expect(seen.filter((event) => event.kind === "move").map((event) => "move" in event && event.move)).toEqual(moves);
 
       // The public log over HTTP is the same sequence of events.
@@ -122,11 +128,19 @@ describe("whole games over real WebSockets", () => {
     const brian = await joinMatch(match.matchId, "Brian");
     const spectator = await Client.connect(match.matchId);
     expect((await spectator.next("snapshot")).connected).toEqual([false, false]);
-    const first = await Client.connect(match.matchId, ada.token);
+    const first = await Client.connect(match.matchId, ada.token, { _pk: "chosen-by-client" });
     expect((await spectator.next("presence")).connected).toEqual([true, false]);
     const second = await Client.connect(match.matchId, brian.token);
     expect((await spectator.next("presence")).connected).toEqual([true, true]);
     expect((await second.next("snapshot")).connected).toEqual([true, true]);
+    // A second socket of seat 0 that picks the same connection id (`_pk`) as the first.
+    const twin = await Client.connect(match.matchId, ada.token, { _pk: "chosen-by-client" });
+    await twin.next("snapshot");
+    twin.close();
+    await twin.closedWith();
+    // Closing the twin leaves seat 0 connected through the first socket.
+    const viewer = await Client.connect(match.matchId);
+    expect((await viewer.next("snapshot")).connected).toEqual([true, true]);
     first.close();
     expect((await spectator.next("presence")).connected).toEqual([false, true]);
     second.close();

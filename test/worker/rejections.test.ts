@@ -236,7 +236,11 @@ describe("tokens", () => {
   it("refuses sockets to unknown or malformed match ids with 404, and plain HTTP with 426", async () => {
     expect((await refusal(Client.connect("doesNotExist123"))).status).toBe(404);
     expect((await refusal(Client.connect("bad!id"))).status).toBe(404);
-    const plain = await api(`/parties/match/${(await createMatch("tic-tac-toe")).matchId}`);
+    const plain = await api<{ error: { code: string } }>(`/parties/match/${(await createMatch("tic-tac-toe")).matchId}`);
     expect(plain.status).toBe(426);
+    expect(plain.body.error.code).toBe("upgrade-required");
+    const otherParty = await api<{ error: { code: string } }>("/parties/lobby/abcdefgh");
+    expect(otherParty.status).toBe(404);
+    expect(otherParty.body.error.code).toBe("not-found");
   });
 });
