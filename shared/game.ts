@@ -197,6 +197,7 @@ export function createEngine(game: AnyGame, options: unknown, seed: string): Eng
           return applyChecked(state, event.seat, event.move);
         case "resign":
           if (state.status !== "playing") throw new Error("resign applied outside play");
+          if (event.seat < 0 || event.seat >= state.players) throw new Error(`resign by seat ${event.seat}, not in the match`);
           return { ...state, status: "finished", result: othersWin(state, [event.seat], "resign") };
         case "timeout":
           if (state.status !== "playing") throw new Error("timeout applied outside play");

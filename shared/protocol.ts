@@ -75,13 +75,17 @@ export const SeatIndex = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxVal
 export const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 /** Chosen by the client, unique per seat and match; a repeat is answered, not re-applied. */
 export const ClientMoveId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "move ids are 1–64 of A–Z a–z 0–9 _ -"));
-/** Display names: 1–24 letters, digits, spaces and `_.-`, trimmed. */
+/**
+ * Display names: 1–24 characters (as people count them: graphemes) of letters with their
+ * accents, digits, spaces and `_.-`; trimmed and NFC-normalised so "Zoë" is one name however typed.
+ */
 export const DisplayName = v.pipe(
   v.string(),
-  v.trim(),
+  v.maxLength(200, "a name has at most 24 characters"),
+  v.transform((name) => name.normalize("NFC").trim()),
   v.minLength(1, "a name needs at least one character"),
-  v.maxLength(24, "a name has at most 24 characters"),
-  v.regex(/^[\p{L}\p{N} _.-]+$/u, "a name may hold letters, digits, spaces and _ . - only"),
+  v.maxGraphemes(24, "a name has at most 24 characters"),
+  v.regex(/^[\p{L}\p{M}\p{N} _.-]+$/u, "a name may hold letters, digits, spaces and _ . - only"),
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -183,7 +187,14 @@ export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 
 export const CreateMatchBody = v.strictObject({
   game: GameId,
-  options: v.optional(v.record(v.string(), v.unknown())),
+  options: v.optional(
+    v.pipe(
+      // Checked first: a record schema alone turns an array into an object.
+      v.unknown(),
+      v.check((options) => typeof options === "object" && options !== null && !Array.isArray(options), "options must be an object"),
+      v.record(v.string(), v.unknown()),
+    ),
+  ),
   /** Per-move time limit; the game's default when absent. */
   turnMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minTurnMs), v.maxValue(LIMITS.maxTurnMs))),
 });
