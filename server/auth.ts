@@ -1,23 +1,24 @@
 /**
- * Seat tokens: `base64url(claims JSON) "." base64url(HMAC-SHA256(secret, first part))`.
- * Signed and checked with WebCrypto; `crypto.subtle.verify` compares in constant time.
+ * Player tokens: `base64url(claims JSON) "." base64url(HMAC-SHA256(secret, first part))`.
+ * One token per anonymous player, for every HTTP call and WebSocket; a match maps the
+ * player id to the seat it holds. Signed and checked with WebCrypto
+ * (`crypto.subtle.verify` compares in constant time).
  */
 import * as v from "valibot";
-import { MatchId, SeatIndex } from "../shared/protocol.ts";
+import { PlayerId } from "../shared/protocol.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 
-/** How long a seat token stays valid. */
-export const TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** How long a player token stays valid: the token is the anonymous account. */
+export const TOKEN_TTL_MS = 365 * 24 * 60 * 60 * 1000;
 /** Shorter secrets are refused: a guessable secret forges every seat. */
 export const MIN_SECRET_LENGTH = 32;
 
 const Claims = v.strictObject({
   v: v.literal(1),
-  /** Match id the token is for. */
-  mid: MatchId,
-  seat: SeatIndex,
-  /** Player id, unique per seat taken. */
-  pid: v.pipe(v.string(), v.maxLength(64)),
+  /** Player id. */
+  pid: PlayerId,
+  /** Display name, as given when the player was created (already validated then). */
+  name: v.pipe(v.string(), v.maxLength(200)),
   iat: v.number(),
   exp: v.number(),
 });
@@ -66,7 +67,7 @@ export function tokenSecret(env: { PLY_TOKEN_SECRET?: string }): Result<string, 
   return ok(secret);
 }
 
-/** Signs claims for a seat. */
+/** Signs a token for a player. */
 export async function signToken(
   secret: string,
   claims: Omit<Claims, "v" | "iat" | "exp">,

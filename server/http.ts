@@ -3,6 +3,7 @@ import * as v from "valibot";
 import { describeIssues } from "../shared/game.ts";
 import { LIMITS, type ErrorBody, type HttpError } from "../shared/protocol.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
+import { tokenSecret, verifyToken, type Claims } from "./auth.ts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
@@ -27,8 +28,15 @@ export const STATUS: Record<HttpError, number> = {
   "method-not-allowed": 405,
   "match-full": 409,
   "match-exists": 409,
+  "already-joined": 409,
+  "not-enough-players": 409,
+  "duplicate-ticket": 409,
+  "already-matched": 409,
+  "not-finished": 409,
+  "not-creator": 403,
   "too-large": 413,
   "upgrade-required": 426,
+  "rate-limited": 429,
   internal: 500,
   "server-misconfigured": 500,
 };
@@ -80,4 +88,23 @@ async function readBounded(request: Request, limit: number): Promise<Uint8Array 
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/** The player a request's `Authorization: Bearer <token>` names, or why not. */
+export async function authenticate(request: Request, env: Env): Promise<Result<Claims, "unauthorized" | "server-misconfigured">> {
+  const secret = tokenSecret(env);
+  if (!secret.ok) return secret;
+  const header = request.headers.get("authorization");
+  const match = header === null ? null : /^Bearer ([A-Za-z0-9_.-]{1,1024})$/.exec(header);
+  if (!match?.[1]) return fail("unauthorized", "send the player token as Authorization: Bearer <token> (POST /api/players gives one)");
+  return verifyToken(secret.value, match[1]);
+}
+
+/**
+ * A per-client limit on routes that create things, keyed by player (or address when anonymous).
+ * Null when the request may go on.
+ */
+export async function rateLimited(env: Env, key: string): Promise<Response | null> {
+  const { success } = await env.CREATE_LIMITER.limit({ key });
+  return success ? null : errorResponse(429, "rate-limited", "too many requests: try again in a minute");
 }

@@ -2,84 +2,35 @@
  * The Worker: JSON routes under /api/*, match WebSockets under /parties/match/<id>, and the
  * static client for everything else (served by Workers assets before this code runs).
  */
-import { nanoid } from "nanoid";
 import { routePartykitRequest } from "partyserver";
 import * as v from "valibot";
-import { GAMES } from "../shared/games/index.ts";
-import { CreateMatchBody, EventsQuery, JoinMatchBody, MatchId, PROTOCOL_VERSION } from "../shared/protocol.ts";
-import { describeIssues } from "../shared/game.ts";
-import { errorResponse, failureResponse, json, readBody } from "./http.ts";
+import { MatchId } from "../shared/protocol.ts";
+import { errorResponse } from "./http.ts";
+import type { Route } from "./router.ts";
+import { MATCH_ROUTES } from "./routes/matches.ts";
+import { MATCHMAKING_ROUTES } from "./routes/matchmaking.ts";
+import { PLAYER_ROUTES } from "./routes/players.ts";
 
+export { Directory } from "./directory.ts";
+export { Leaderboard } from "./leaderboard.ts";
 export { Match } from "./match.ts";
+export { Matchmaker } from "./matchmaker.ts";
+export { Player } from "./player.ts";
 
-type Handler = (request: Request, env: Env, params: { id: string }, url: URL) => Promise<Response> | Response;
-
-/** GET /api/games: every game with its limits and default options. */
-const listGames: Handler = () =>
-  json({
-    protocol: PROTOCOL_VERSION,
-    games: [...GAMES.values()].map((game) => ({
-      id: game.id,
-      name: game.name,
-      minPlayers: game.minPlayers,
-      maxPlayers: game.maxPlayers,
-      defaultOptions: v.parse(game.options, {}),
-      defaultTurnMs: game.defaultTurnMs,
-      hiddenInformation: game.hiddenInformation,
-    })),
-  });
-
-/** POST /api/matches: creates a match. */
-const createMatch: Handler = async (request, env) => {
-  const body = await readBody(request, CreateMatchBody);
-  if (!body.ok) return failureResponse(body.error);
-  if (!GAMES.has(body.value.game)) return errorResponse(400, "unknown-game", `no game called ${body.value.game}`);
-  return env.Match.getByName(nanoid()).create({
-    gameId: body.value.game,
-    options: body.value.options,
-    turnMs: body.value.turnMs,
-  });
-};
-
-/** GET /api/matches/:id: the match summary. */
-const getMatch: Handler = (_request, env, { id }) => env.Match.getByName(id).summary();
-
-/** POST /api/matches/:id/join: takes the next free seat. */
-const joinMatch: Handler = async (request, env, { id }) => {
-  const body = await readBody(request, JoinMatchBody);
-  if (!body.ok) return failureResponse(body.error);
-  return env.Match.getByName(id).join(body.value.name);
-};
-
-/** GET /api/matches/:id/events?after=N&limit=M: a page of the public log. */
-const getEvents: Handler = async (_request, env, { id }, url) => {
-  const query = v.safeParse(EventsQuery, Object.fromEntries(url.searchParams));
-  if (!query.success) return errorResponse(400, "bad-request", describeIssues(query.issues));
-  return env.Match.getByName(id).events(query.output.after, query.output.limit);
-};
-
-const ROUTES: { pattern: RegExp; methods: Partial<Record<string, Handler>> }[] = [
-  { pattern: /^\/api\/games$/, methods: { GET: listGames } },
-  { pattern: /^\/api\/matches$/, methods: { POST: createMatch } },
-  { pattern: /^\/api\/matches\/([^/]+)$/, methods: { GET: getMatch } },
-  { pattern: /^\/api\/matches\/([^/]+)\/join$/, methods: { POST: joinMatch } },
-  { pattern: /^\/api\/matches\/([^/]+)\/events$/, methods: { GET: getEvents } },
-];
+const ROUTES: readonly Route[] = [...MATCH_ROUTES, ...PLAYER_ROUTES, ...MATCHMAKING_ROUTES];
 
 async function routeApi(request: Request, env: Env, url: URL): Promise<Response> {
   for (const route of ROUTES) {
     const match = route.pattern.exec(url.pathname);
     if (!match) continue;
-    const handler = route.methods[request.method];
+    const handler = route.methods[request.method as keyof Route["methods"]];
     if (!handler) {
       const allowed = Object.keys(route.methods).join(", ");
       const response = errorResponse(405, "method-not-allowed", `use ${allowed}`);
       response.headers.set("allow", allowed);
       return response;
     }
-    const raw = match[1];
-    if (raw !== undefined && !v.is(MatchId, raw)) return errorResponse(400, "bad-request", "not a match id");
-    return handler(request, env, { id: raw ?? "" }, url);
+    return handler(request, env, match.slice(1), url);
   }
   return errorResponse(404, "not-found", `no route ${request.method} ${url.pathname}`);
 }

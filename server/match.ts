@@ -1,6 +1,9 @@
 /**
  * Match: one match per Durable Object. A thin master around the shared engine:
  * load, check, apply, persist, broadcast. SQLite is the truth; fields are caches rebuilt on wake.
+ *
+ * Every timer of the match (turn deadline, disconnect grace, and the outbox that tells the
+ * lobby and the players' records) is a row in `timers`, behind the object's single alarm.
  */
 import { nanoid } from "nanoid";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
@@ -17,12 +20,15 @@ import {
   type LoggedEvent,
   type MatchSummary,
   type MatchView,
+  type Presence,
   type SeatInfo,
   type ServerMessage,
 } from "../shared/protocol.ts";
-import { signToken, tokenSecret, verifyToken } from "./auth.ts";
+import { tokenSecret, verifyToken } from "./auth.ts";
+import type { LiveMatch, MatchReport, PlayerRef, ReserveOutcome, ReservedMatch } from "./contracts.ts";
 import { errorResponse, failureResponse, json } from "./http.ts";
-import { isBlank, migrate } from "./storage.ts";
+import { INITIAL_RATING, type Rating } from "./ratings.ts";
+import { MATCH_MIGRATIONS, isBlank, migrate } from "./storage.ts";
 
 /** What a connection is, kept in its attachment so it survives hibernation. */
 export type Role = { readonly role: "player"; readonly seat: Seat; readonly pid: string } | { readonly role: "spectator" };
@@ -33,8 +39,25 @@ interface MatchConfig {
   readonly gameId: string;
   readonly options: unknown;
   readonly capacity: number;
+  readonly minPlayers: number;
   readonly turnMs: number;
+  readonly graceMs: number;
   readonly createdAt: number;
+  readonly creatorId: string | null;
+  readonly isPrivate: boolean;
+  readonly rated: boolean;
+  /** Seats assigned by a Matchmaker; the match starts when it says so. */
+  readonly reserved: boolean;
+}
+
+/** A seat and who holds it. */
+interface SeatRow {
+  readonly seat: Seat;
+  readonly pid: string;
+  readonly name: string;
+  /** The rating the holder brought to a rated match. */
+  readonly rating: Rating | null;
+  rematch: boolean;
 }
 
 /** The match at one seq: what a frame describes. */
@@ -50,10 +73,11 @@ interface Loaded {
   readonly engine: Engine;
   state: MatchState;
   seq: number;
-  seats: SeatInfo[];
+  seats: SeatRow[];
   deadline: number | null;
   startedAt: number | null;
   finishedAt: number | null;
+  rematchId: string | null;
 }
 
 /** Token bucket and strike count of one socket; in memory only (soft limits reset on wake). */
@@ -70,13 +94,28 @@ type MatchRow = {
   game_id: string;
   options: string;
   capacity: number;
+  min_players: number;
   turn_ms: number;
+  grace_ms: number;
   seed: string;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  creator_id: string | null;
+  private: number;
+  rated: number;
+  reserved: number;
+  rematch_id: string | null;
 };
+type SeatSqlRow = { seat: number; player_id: string; name: string; rating: string | null; rematch: number };
 type EventRow = { seq: number; payload: string; at: number };
+type TimerRow = { kind: string; at: number; seq: number };
+
+/** Outbox timers are retried this long after a failed delivery. */
+const OUTBOX_RETRY_MS = 5_000;
+/** A running public match refreshes its lobby entry at most this often. */
+const DIRECTORY_REFRESH_MS = 15_000;
+const GRACE = "grace:";
 
 const encoder = new TextEncoder();
 
@@ -94,6 +133,16 @@ function toLogged(row: EventRow): LoggedEvent {
   return { seq: row.seq, at: row.at, ...(JSON.parse(row.payload) as MatchEvent) } as LoggedEvent;
 }
 
+function toSeat(row: SeatSqlRow): SeatRow {
+  return {
+    seat: row.seat,
+    pid: row.player_id,
+    name: row.name,
+    rating: row.rating === null ? null : (JSON.parse(row.rating) as Rating),
+    rematch: row.rematch === 1,
+  };
+}
+
 export class Match extends Server<Env> {
   static override options = { hibernate: true };
 
@@ -103,6 +152,8 @@ export class Match extends Server<Env> {
   #buckets = new Map<string, Bucket>();
   /** The alarm time last set by this instance; undefined after a wake (unknown). */
   #alarmAt: number | null | undefined = undefined;
+  /** When the lobby entry was last refreshed by this instance. */
+  #listedAt = 0;
 
   // -------------------------------------------------------------------------------------------
   // Loading
@@ -113,7 +164,7 @@ export class Match extends Server<Env> {
     const sql = this.ctx.storage.sql;
     // A blank object (an unknown id) stays blank: reading it must not create tables.
     if (isBlank(sql)) return null;
-    this.ctx.storage.transactionSync(() => migrate(sql));
+    this.ctx.storage.transactionSync(() => migrate(sql, MATCH_MIGRATIONS));
     const row = sql.exec<MatchRow>("SELECT * FROM match").toArray()[0];
     if (!row) return null;
     const game = findGame(row.game_id);
@@ -126,18 +177,29 @@ export class Match extends Server<Env> {
         gameId: row.game_id,
         options,
         capacity: row.capacity,
+        minPlayers: row.min_players,
         turnMs: row.turn_ms,
+        graceMs: row.grace_ms,
         createdAt: row.created_at,
+        creatorId: row.creator_id,
+        isPrivate: row.private === 1,
+        rated: row.rated === 1,
+        reserved: row.reserved === 1,
       },
       engine: createEngine(game, options, row.seed),
       state: JSON.parse(snapshot.state) as MatchState,
       seq: snapshot.seq,
-      seats: sql.exec<SeatInfo>("SELECT seat, name FROM seats ORDER BY seat").toArray(),
+      seats: this.#readSeats(),
       deadline: snapshot.deadline,
       startedAt: row.started_at,
       finishedAt: row.finished_at,
+      rematchId: row.rematch_id,
     };
     return this.#loaded;
+  }
+
+  #readSeats(): SeatRow[] {
+    return this.ctx.storage.sql.exec<SeatSqlRow>("SELECT seat, player_id, name, rating, rematch FROM seats ORDER BY seat").toArray().map(toSeat);
   }
 
   override onStart(): void {
@@ -145,61 +207,133 @@ export class Match extends Server<Env> {
   }
 
   // -------------------------------------------------------------------------------------------
-  // RPC from the Worker (HTTP routes)
+  // RPC from the Worker (HTTP routes) and from other objects
 
-  /** Creates the match in this (blank) object. */
-  async create(input: { gameId: string; options: unknown; turnMs: number | undefined }): Promise<Response> {
-    if (this.#load()) return errorResponse(409, "match-exists", "a match with this id exists already");
+  /** Writes a new match into this (blank) object; the caller commits its first events. */
+  #insert(input: {
+    gameId: string;
+    options: unknown;
+    turnMs?: number | undefined;
+    graceMs?: number | undefined;
+    creatorId: string | null;
+    isPrivate: boolean;
+    rated: boolean;
+    reserved: boolean;
+  }): Result<Loaded> {
+    if (this.#load()) return { ok: false, code: "match-exists", message: "a match with this id exists already" };
     const game = findGame(input.gameId);
-    if (!game) return errorResponse(400, "unknown-game", `no game called ${input.gameId}`);
+    if (!game) return { ok: false, code: "unknown-game", message: `no game called ${input.gameId}` };
     const options = parseOptions(game, input.options);
-    if (!options.ok) return failureResponse(options.error);
-    // A match nobody could join is worse than no match.
-    const secret = tokenSecret(this.env);
-    if (!secret.ok) return failureResponse(secret.error);
-    const now = Date.now();
+    if (!options.ok) return { ok: false, ...options.error };
     const seed = nanoid(32);
     const engine = createEngine(game, options.value, seed);
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
-      migrate(sql);
+      migrate(sql, MATCH_MIGRATIONS);
       sql.exec(
-        `INSERT INTO match (id, match_id, game_id, options, capacity, turn_ms, seed, status, created_at)
-         VALUES (1, ?, ?, ?, ?, ?, ?, 'waiting', ?)`,
+        `INSERT INTO match (id, match_id, game_id, options, capacity, min_players, turn_ms, grace_ms, seed, status,
+           created_at, creator_id, private, rated, reserved)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)`,
         this.name,
         game.id,
         JSON.stringify(options.value),
         game.maxPlayers,
+        game.minPlayers,
         input.turnMs ?? game.defaultTurnMs,
+        input.graceMs ?? LIMITS.defaultGraceMs,
         seed,
-        now,
+        Date.now(),
+        input.creatorId,
+        input.isPrivate ? 1 : 0,
+        input.rated ? 1 : 0,
+        input.reserved ? 1 : 0,
       );
       sql.exec("INSERT INTO snapshot (id, seq, state) VALUES (1, 0, ?)", JSON.stringify(engine.initial()));
     });
     const loaded = this.#load();
     if (!loaded) throw new Error("match vanished right after creation");
-    return json(this.#summary(loaded), 201);
+    return { ok: true, value: loaded };
   }
 
-  /** Gives the next free seat to `name` and a token that acts for it. Starts the match when full. */
-  async join(name: string): Promise<Response> {
-    const loaded = this.#load();
-    if (!loaded) return errorResponse(404, "not-found", "no such match");
+  /** POST /api/matches: creates the match with its creator in seat 0. */
+  async create(input: {
+    gameId: string;
+    options: unknown;
+    turnMs: number | undefined;
+    graceMs: number | undefined;
+    isPrivate: boolean;
+    creator: PlayerRef;
+  }): Promise<Response> {
     const secret = tokenSecret(this.env);
     if (!secret.ok) return failureResponse(secret.error);
-    const full = (): Response => errorResponse(409, "match-full", "every seat of this match is taken");
-    if (loaded.state.status !== "waiting" || loaded.seats.length >= loaded.config.capacity) return full();
+    const inserted = this.#insert({ ...input, creatorId: input.creator.pid, rated: false, reserved: false });
+    if (!inserted.ok) return failureResponse(inserted);
+    await this.#seat(inserted.value, [{ ...input.creator, rating: null }]);
+    return json({ ...this.#summary(inserted.value), seat: 0 }, 201);
+  }
+
+  /** A match with its seats assigned up front: by a Matchmaker, or as a rematch. */
+  async createReserved(spec: ReservedMatch): Promise<ReserveOutcome> {
+    const inserted = this.#insert({
+      gameId: spec.gameId,
+      options: JSON.parse(spec.optionsJson),
+      creatorId: null,
+      isPrivate: spec.source === "rematch" && spec.private === true,
+      rated: spec.rated,
+      reserved: true,
+      turnMs: spec.turnMs,
+      graceMs: spec.graceMs,
+    });
+    if (!inserted.ok) {
+      const code = inserted.code === "bad-options" || inserted.code === "unknown-game" ? inserted.code : "match-exists";
+      return { ok: false, code };
+    }
+    await this.#seat(inserted.value, spec.players, spec.startNow);
+    return { ok: true };
+  }
+
+  /** Starts a reserved match once its players have collected it. False if it was called off. */
+  async startReserved(): Promise<boolean> {
+    const loaded = this.#load();
+    if (!loaded || loaded.state.result?.kind === "aborted") return false;
+    if (loaded.state.status === "waiting") await this.#commit([{ kind: "start", players: loaded.seats.length }]);
+    return true;
+  }
+
+  /** Calls off a reserved match that has not started. False if it already started. */
+  async cancelReserved(reason: string): Promise<boolean> {
+    const loaded = this.#load();
+    if (!loaded) return true;
+    if (loaded.state.status === "waiting") await this.#commit([{ kind: "abort", reason }]);
+    return loaded.state.result?.kind === "aborted";
+  }
+
+  /** POST /api/matches/:id/join: gives the player the next free seat. Starts the match when full. */
+  async join(player: PlayerRef): Promise<Response> {
+    const loaded = this.#load();
+    if (!loaded) return errorResponse(404, "not-found", "no such match");
+    if (loaded.seats.some((seat) => seat.pid === player.pid)) {
+      return errorResponse(409, "already-joined", "you already hold a seat in this match");
+    }
+    if (loaded.config.reserved || loaded.state.status !== "waiting" || loaded.seats.length >= loaded.config.capacity) {
+      return errorResponse(409, "match-full", "every seat of this match is taken");
+    }
     const seat = loaded.seats.length;
-    const playerId = nanoid();
-    const events: MatchEvent[] = [{ kind: "join", seat, name }];
-    if (seat + 1 === loaded.config.capacity) events.push({ kind: "start", players: seat + 1 });
-    // Sign before committing: the only await, so the seat can't be taken twice meanwhile.
-    const token = await signToken(secret.value, { mid: loaded.config.matchId, seat, pid: playerId });
-    if (loaded.seats.length !== seat || loaded.state.status !== "waiting") return full();
-    await this.#commit(events, (sql, now) =>
-      sql.exec("INSERT INTO seats (seat, player_id, name, joined_at) VALUES (?, ?, ?, ?)", seat, playerId, name, now),
-    );
-    return json({ matchId: loaded.config.matchId, seat, playerId, token } satisfies JoinResult);
+    await this.#seat(loaded, [{ ...player, rating: null }]);
+    return json({ matchId: loaded.config.matchId, seat } satisfies JoinResult);
+  }
+
+  /** POST /api/matches/:id/start: the creator starts with fewer than every seat filled. */
+  async startBy(pid: string): Promise<Response> {
+    const loaded = this.#load();
+    if (!loaded) return errorResponse(404, "not-found", "no such match");
+    if (loaded.config.creatorId !== pid) return errorResponse(403, "not-creator", "only the match's creator can start it");
+    if (loaded.state.status !== "waiting") return errorResponse(409, "match-full", "the match has started already");
+    if (loaded.seats.length < loaded.config.minPlayers) {
+      return errorResponse(409, "not-enough-players", `${loaded.config.minPlayers} players are needed to start`);
+    }
+    await this.#commit([{ kind: "start", players: loaded.seats.length }]);
+    return json(this.#summary(loaded));
   }
 
   /** The public summary. */
@@ -218,6 +352,27 @@ export class Match extends Server<Env> {
     const events = rows.map(toLogged);
     const last = events.at(-1);
     return json({ matchId: loaded.config.matchId, events, next: last && last.seq < loaded.seq ? last.seq : null });
+  }
+
+  /** Seats `players` in order and starts the match when it is full (or `startNow`). */
+  async #seat(loaded: Loaded, players: readonly (PlayerRef & { rating: Rating | null })[], startNow = false): Promise<void> {
+    const first = loaded.seats.length;
+    const events: MatchEvent[] = players.map((player, index) => ({ kind: "join", seat: first + index, name: player.name }));
+    const seated = first + players.length;
+    const full = seated >= loaded.config.capacity && !loaded.config.reserved;
+    if (full || startNow) events.push({ kind: "start", players: seated });
+    await this.#commit(events, (sql, now) => {
+      players.forEach((player, index) =>
+        sql.exec(
+          "INSERT INTO seats (seat, player_id, name, joined_at, rating) VALUES (?, ?, ?, ?, ?)",
+          first + index,
+          player.pid,
+          player.name,
+          now,
+          player.rating ? JSON.stringify(player.rating) : null,
+        ),
+      );
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -245,14 +400,9 @@ export class Match extends Server<Env> {
     if (!secret.ok) return errorResponse(500, secret.error.code, secret.error.message);
     const claims = await verifyToken(secret.value, token);
     if (!claims.ok) return errorResponse(401, claims.error.code, claims.error.message);
-    const { mid, seat, pid } = claims.value;
-    const holder = this.ctx.storage.sql
-      .exec<{ player_id: string }>("SELECT player_id FROM seats WHERE seat = ?", seat)
-      .toArray()[0];
-    if (mid !== loaded.config.matchId || holder?.player_id !== pid) {
-      return errorResponse(403, "forbidden", "this token is for another match or seat");
-    }
-    this.#admitted.set(request, { role: "player", seat, pid });
+    // A genuine player who holds no seat here watches, like any spectator.
+    const seat = loaded.seats.find((row) => row.pid === claims.value.pid);
+    this.#admitted.set(request, seat ? { role: "player", seat: seat.seat, pid: seat.pid } : { role: "spectator" });
     return super.fetch(request);
   }
 
@@ -261,7 +411,7 @@ export class Match extends Server<Env> {
     return role?.role === "player" ? ["player", `seat:${role.seat}`] : ["spectator"];
   }
 
-  override onConnect(connection: Connection<Role>, context: ConnectionContext): void {
+  override async onConnect(connection: Connection<Role>, context: ConnectionContext): Promise<void> {
     const loaded = this.#load();
     const role = this.#admitted.get(context.request);
     if (!loaded || !role) throw new Error("connection reached onConnect without admission");
@@ -275,17 +425,32 @@ export class Match extends Server<Env> {
       role: role.role,
       seat,
     });
-    const connected = this.#presence();
-    this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat ?? "spectator"), connected });
-    if (seat !== null && this.#seatConnections(seat, connection.id) === 0) this.#broadcastPresence(connected);
+    if (seat !== null && this.#seatConnections(seat, connection.id) === 0) {
+      // Back in time: the grace period ends.
+      this.ctx.storage.sql.exec("DELETE FROM timers WHERE kind = ?", GRACE + seat);
+      const presence = this.#presence();
+      this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat), presence });
+      this.#broadcast({ type: "presence", presence }, [connection.id]);
+      await this.#syncAlarm();
+      return;
+    }
+    this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat ?? "spectator"), presence: this.#presence() });
   }
 
-  override onClose(connection: Connection<Role>): void {
+  override async onClose(connection: Connection<Role>): Promise<void> {
     this.#buckets.delete(connection.id);
+    const loaded = this.#load();
     const role = connection.state;
-    if (role?.role === "player" && this.#seatConnections(role.seat, connection.id) === 0) {
-      this.#broadcastPresence(this.#presence(connection.id));
+    if (!loaded || role?.role !== "player" || this.#seatConnections(role.seat, connection.id) > 0) return;
+    if (loaded.state.status === "playing") {
+      this.ctx.storage.sql.exec(
+        "INSERT OR REPLACE INTO timers (kind, at, seq) VALUES (?, ?, 0)",
+        GRACE + role.seat,
+        Date.now() + loaded.config.graceMs,
+      );
     }
+    this.#broadcast({ type: "presence", presence: this.#presence(connection.id) });
+    await this.#syncAlarm();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -297,9 +462,7 @@ export class Match extends Server<Env> {
     const role = connection.state;
     if (!loaded || !role) return;
     if (!this.#allow(connection)) return this.#refuse(connection, "rate-limited", "slow down: too many frames");
-    if (tooLarge(message)) {
-      return this.#refuse(connection, "too-large", `frames are limited to ${LIMITS.frameBytes} bytes`);
-    }
+    if (tooLarge(message)) return this.#refuse(connection, "too-large", `frames are limited to ${LIMITS.frameBytes} bytes`);
     if (typeof message !== "string") return this.#refuse(connection, "bad-message", "binary frames are not supported");
     let json: unknown;
     try {
@@ -321,6 +484,8 @@ export class Match extends Server<Env> {
         if (loaded.state.status === "finished") return this.#error(connection, "game-over", "the match is over");
         return this.#commit([{ kind: "resign", seat: role.seat }]);
       }
+      case "rematch":
+        return this.#rematch(connection, loaded, role);
       case "move": {
         if (role.role !== "player") return this.#error(connection, "spectator", "spectators cannot move", frame.id);
         const original = this.ctx.storage.sql
@@ -344,13 +509,36 @@ export class Match extends Server<Env> {
   #resync(connection: Connection<Role>, loaded: Loaded, role: Role, from: number): void {
     const viewer = role.role === "player" ? role.seat : "spectator";
     if (from > loaded.seq || loaded.seq - from > LIMITS.resyncEvents) {
-      return this.#send(connection, { type: "snapshot", state: this.#view(loaded, viewer), connected: this.#presence() });
+      return this.#send(connection, { type: "snapshot", state: this.#view(loaded, viewer), presence: this.#presence() });
     }
     const events = this.ctx.storage.sql
       .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? ORDER BY seq", from)
       .toArray()
       .map(toLogged);
     this.#send(connection, { type: "sync", from, events, state: this.#view(loaded, viewer) });
+  }
+
+  /** Records a rematch offer; the last one schedules the new match (created by the alarm). */
+  async #rematch(connection: Connection<Role>, loaded: Loaded, role: Role): Promise<void> {
+    if (role.role !== "player") return this.#error(connection, "spectator", "spectators cannot ask for a rematch");
+    if (loaded.state.status !== "finished" || loaded.startedAt === null) {
+      return this.#error(connection, "not-finished", "a rematch can be asked for once a played match is over");
+    }
+    const seat = loaded.seats[role.seat];
+    if (!seat || seat.rematch) return this.#sendRematch(connection, loaded);
+    seat.rematch = true;
+    const everyone = loaded.seats.every((row) => row.rematch);
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec("UPDATE seats SET rematch = 1 WHERE seat = ?", role.seat);
+      if (everyone && loaded.rematchId === null) {
+        // The id is fixed before anything is created, so a retry creates the same match once.
+        loaded.rematchId = nanoid();
+        this.ctx.storage.sql.exec("UPDATE match SET rematch_id = ?", loaded.rematchId);
+        this.ctx.storage.sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES ('rematch', ?, 0)", Date.now());
+      }
+    });
+    this.#broadcast(this.#rematchFrame(loaded, false));
+    await this.#syncAlarm();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -362,7 +550,8 @@ export class Match extends Server<Env> {
     if (!loaded) throw new Error("commit without a loaded match");
     const now = Date.now();
     const deadlineOf = (state: MatchState): number | null => (state.status === "playing" ? now + loaded.config.turnMs : null);
-    let state = loaded.state;
+    const before = loaded.state;
+    let state = before;
     let seq = loaded.seq;
     // Each event with the match as it stood right after it, so every frame is true to its seq.
     const steps: { event: LoggedEvent; point: Point }[] = [];
@@ -372,6 +561,9 @@ export class Match extends Server<Env> {
       steps.push({ event: { seq, at: now, ...event } as LoggedEvent, point: { state, seq, deadline: deadlineOf(state) } });
     }
     const deadline = deadlineOf(state);
+    const started = before.status === "waiting" && state.status === "playing";
+    const finished = before.status !== "finished" && state.status === "finished";
+    const wasPlayed = loaded.startedAt !== null || started;
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       alongside?.(sql, now);
@@ -390,33 +582,41 @@ export class Match extends Server<Env> {
         );
       }
       sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
-      if (state.status !== loaded.state.status) {
-        sql.exec(
-          `UPDATE match SET status = ?, result = ?,
-             started_at = coalesce(started_at, CASE WHEN ? = 'playing' THEN ? END),
-             finished_at = CASE WHEN ? = 'finished' THEN ? END`,
-          state.status,
-          state.result ? JSON.stringify(state.result) : null,
-          state.status,
-          now,
-          state.status,
-          now,
-        );
-      }
+      if (started) sql.exec("UPDATE match SET status = 'playing', started_at = ?", now);
+      if (finished) sql.exec("UPDATE match SET status = 'finished', finished_at = ?, result = ?", now, JSON.stringify(state.result));
       sql.exec("DELETE FROM timers WHERE kind = 'turn'");
       if (deadline !== null) sql.exec("INSERT INTO timers (kind, at, seq) VALUES ('turn', ?, ?)", deadline, seq);
+      if (started) {
+        // Seats nobody is connected to yet start their grace period with the match.
+        for (let seat = 0; seat < state.players; seat++) {
+          if (this.#seatConnections(seat, "") === 0) {
+            sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES (?, ?, 0)", GRACE + seat, now + loaded.config.graceMs);
+          }
+        }
+      }
+      if (finished) {
+        sql.exec("DELETE FROM timers WHERE kind LIKE 'grace:%'");
+        if (wasPlayed) sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES ('report', ?, 0)", now);
+      }
+      if (!loaded.config.isPrivate && wasPlayed) {
+        // The lobby hears of starts and ends at once, of progress now and then.
+        const at = started || finished ? now : Math.max(now, this.#listedAt + DIRECTORY_REFRESH_MS);
+        sql.exec(
+          "INSERT INTO timers (kind, at, seq) VALUES ('directory', ?, 0) ON CONFLICT (kind) DO UPDATE SET at = min(at, excluded.at)",
+          at,
+        );
+      }
     });
-    if (state.status === "playing" && loaded.state.status === "waiting") loaded.startedAt = now;
-    if (state.status === "finished" && loaded.state.status !== "finished") loaded.finishedAt = now;
-    if (events.some((event) => event.kind === "join")) {
-      loaded.seats = sql.exec<SeatInfo>("SELECT seat, name FROM seats ORDER BY seat").toArray();
-    }
+    if (started) loaded.startedAt = now;
+    if (finished) loaded.finishedAt = now;
+    if (events.some((event) => event.kind === "join")) loaded.seats = this.#readSeats();
     loaded.state = state;
     loaded.seq = seq;
     loaded.deadline = deadline;
     // Broadcast before any await so frames leave in seq order; the output gate holds them
     // until the transaction above is durable.
     for (const { event, point } of steps) this.#broadcastEvent(loaded, event, point);
+    if (started) this.#broadcast({ type: "presence", presence: this.#presence() });
     await this.#syncAlarm();
   }
 
@@ -434,16 +634,116 @@ export class Match extends Server<Env> {
     const loaded = this.#load();
     if (!loaded) return;
     this.#alarmAt = undefined;
-    const due = this.ctx.storage.sql
-      .exec<{ kind: string; at: number; seq: number }>("SELECT kind, at, seq FROM timers WHERE at <= ? ORDER BY at", Date.now())
-      .toArray();
-    for (const timer of due) {
-      const current = timer.kind === "turn" && timer.seq === loaded.seq && loaded.state.status === "playing";
-      const event = current ? loaded.engine.timeout(loaded.state) : null;
-      if (event) await this.#commit([event]);
-      else this.ctx.storage.sql.exec("DELETE FROM timers WHERE kind = ? AND seq = ?", timer.kind, timer.seq);
-    }
+    const due = this.ctx.storage.sql.exec<TimerRow>("SELECT kind, at, seq FROM timers WHERE at <= ? ORDER BY at", Date.now()).toArray();
+    for (const timer of due) await this.#fire(loaded, timer);
     await this.#syncAlarm();
+  }
+
+  async #fire(loaded: Loaded, timer: TimerRow): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const done = () => sql.exec("DELETE FROM timers WHERE kind = ? AND at = ?", timer.kind, timer.at);
+    const playing = loaded.state.status === "playing";
+    if (timer.kind === "turn") {
+      const event = timer.seq === loaded.seq && playing ? loaded.engine.timeout(loaded.state) : null;
+      if (event) return this.#commit([event]);
+      done();
+      return;
+    }
+    if (timer.kind.startsWith(GRACE)) {
+      const seat = Number(timer.kind.slice(GRACE.length));
+      if (playing && this.#seatConnections(seat, "") === 0) return this.#commit([{ kind: "abandon", seat }]);
+      done();
+      return;
+    }
+    // The outbox: deliveries to other objects, retried until they succeed (each is idempotent).
+    try {
+      if (timer.kind === "directory") await this.#tellDirectory(loaded);
+      else if (timer.kind === "report") await this.#tellPlayers(loaded);
+      else if (timer.kind === "rematch") await this.#createRematch(loaded);
+      done();
+    } catch (error) {
+      console.error(JSON.stringify({ event: "outbox-retry", matchId: loaded.config.matchId, kind: timer.kind, error: String(error) }));
+      sql.exec("UPDATE timers SET at = ? WHERE kind = ?", Date.now() + OUTBOX_RETRY_MS, timer.kind);
+    }
+  }
+
+  async #tellDirectory(loaded: Loaded): Promise<void> {
+    const directory = this.env.Directory.getByName(loaded.config.gameId);
+    this.#listedAt = Date.now();
+    if (loaded.state.status !== "playing" || loaded.config.isPrivate) return directory.remove(loaded.config.matchId);
+    const entry: LiveMatch = {
+      matchId: loaded.config.matchId,
+      gameId: loaded.config.gameId,
+      players: loaded.seats.map(({ seat, name }) => ({ seat, name })),
+      moves: loaded.state.moves,
+      startedAt: loaded.startedAt ?? Date.now(),
+      rated: loaded.config.rated,
+    };
+    await directory.upsert(entry);
+  }
+
+  /** Each player's record (and rating) hears of the result once; the Player dedupes by match id. */
+  async #tellPlayers(loaded: Loaded): Promise<void> {
+    const result = loaded.state.result;
+    if (!result) return;
+    const rated = loaded.config.rated && loaded.state.moves > 0 && result.kind !== "aborted";
+    const score = (me: Seat, them: Seat): 0 | 0.5 | 1 => {
+      if (result.kind !== "win") return 0.5;
+      const mine = result.winners.includes(me);
+      const theirs = result.winners.includes(them);
+      return mine === theirs ? 0.5 : mine ? 1 : 0;
+    };
+    await Promise.all(
+      loaded.seats.map((seat) => {
+        const report: MatchReport = {
+          matchId: loaded.config.matchId,
+          gameId: loaded.config.gameId,
+          finishedAt: loaded.finishedAt ?? Date.now(),
+          rated,
+          seat: seat.seat,
+          outcome: result.kind === "aborted" ? "aborted" : result.kind === "draw" ? "draw" : result.winners.includes(seat.seat) ? "win" : "loss",
+          reason: result.reason,
+          opponents: loaded.seats
+            .filter((other) => other.seat !== seat.seat)
+            .map((other) => ({
+              pid: other.pid,
+              name: other.name,
+              seat: other.seat,
+              rating: other.rating ?? INITIAL_RATING,
+              score: score(seat.seat, other.seat),
+            })),
+        };
+        return this.env.Player.getByName(seat.pid).recordMatch(report);
+      }),
+    );
+  }
+
+  /** Creates the agreed rematch (seats rotated) under the id fixed when the last player asked. */
+  async #createRematch(loaded: Loaded): Promise<void> {
+    const matchId = loaded.rematchId;
+    if (!matchId) return;
+    const rotated = [...loaded.seats.slice(1), ...loaded.seats.slice(0, 1)];
+    const players = await Promise.all(
+      rotated.map(async (seat) => ({
+        pid: seat.pid,
+        name: seat.name,
+        rating: loaded.config.rated ? await this.env.Player.getByName(seat.pid).rating(loaded.config.gameId) : INITIAL_RATING,
+      })),
+    );
+    const created = await this.env.Match.getByName(matchId).createReserved({
+      gameId: loaded.config.gameId,
+      optionsJson: JSON.stringify(loaded.config.options),
+      players,
+      rated: loaded.config.rated,
+      startNow: true,
+      source: "rematch",
+      private: loaded.config.isPrivate,
+      turnMs: loaded.config.turnMs,
+      graceMs: loaded.config.graceMs,
+    });
+    // match-exists: a retry after a creation whose answer was lost. Anything else is a defect.
+    if (!created.ok && created.code !== "match-exists") throw new Error(`rematch creation failed: ${created.code}`);
+    this.#broadcast(this.#rematchFrame(loaded, true));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -459,14 +759,38 @@ export class Match extends Server<Env> {
     return {
       seq: point.seq,
       status: state.status,
-      seats: loaded.seats,
-      capacity: loaded.config.capacity,
+      seats: this.#seatInfo(loaded),
+      capacity: state.status === "waiting" ? loaded.config.capacity : state.players,
       view: engine.view(state, engine.game.hiddenInformation ? viewer : "spectator"),
       turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline: point.deadline } : null,
       moves: state.moves,
       result: state.result,
+      rematch: state.status === "finished" ? this.#rematchInfo(loaded, false) : null,
       serverTime: Date.now(),
     };
+  }
+
+  #seatInfo(loaded: Loaded): SeatInfo[] {
+    return loaded.seats.map(({ seat, name, pid }) => ({ seat, name, playerId: pid }));
+  }
+
+  /** Offers so far, and the new match once it exists (`created`) or was created before a wake. */
+  #rematchInfo(loaded: Loaded, created: boolean) {
+    const exists = created || (loaded.rematchId !== null && !this.#pending("rematch"));
+    return { offers: loaded.seats.map((seat) => seat.rematch), matchId: exists ? loaded.rematchId : null };
+  }
+
+  #rematchFrame(loaded: Loaded, created: boolean): ServerMessage {
+    return { type: "rematch", ...this.#rematchInfo(loaded, created) };
+  }
+
+  #sendRematch(connection: Connection, loaded: Loaded): void {
+    this.#send(connection, this.#rematchFrame(loaded, false));
+  }
+
+  /** True while an outbox delivery of `kind` waits in the timers table. */
+  #pending(kind: string): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM timers WHERE kind = ?", kind).toArray().length > 0;
   }
 
   #summary(loaded: Loaded): MatchSummary {
@@ -476,8 +800,15 @@ export class Match extends Server<Env> {
       gameId: loaded.config.gameId,
       options: loaded.config.options,
       turnMs: loaded.config.turnMs,
+      graceMs: loaded.config.graceMs,
       status: view.status,
       capacity: view.capacity,
+      minPlayers: loaded.config.minPlayers,
+      private: loaded.config.isPrivate,
+      rated: loaded.config.rated,
+      inviteCode: loaded.config.isPrivate && loaded.config.matchId.startsWith("inv_") ? loaded.config.matchId.slice(4) : null,
+      creatorId: loaded.config.creatorId,
+      rematchId: view.rematch?.matchId ?? null,
       seats: view.seats,
       seq: view.seq,
       moves: view.moves,
@@ -492,7 +823,7 @@ export class Match extends Server<Env> {
   /** Same bytes to everyone for perfect-information games; each recipient's own view otherwise. */
   #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point): void {
     if (!loaded.engine.game.hiddenInformation) {
-      this.broadcast(this.#frame({ type: "event", event, state: this.#view(loaded, "spectator", point) }));
+      this.#broadcast({ type: "event", event, state: this.#view(loaded, "spectator", point) });
       return;
     }
     const frames = new Map<Viewer, string>();
@@ -501,7 +832,7 @@ export class Match extends Server<Env> {
       const viewer: Viewer = role?.role === "player" ? role.seat : "spectator";
       let frame = frames.get(viewer);
       if (frame === undefined) {
-        frame = this.#frame({ type: "event", event, state: this.#view(loaded, viewer, point) });
+        frame = JSON.stringify({ type: "event", event, state: this.#view(loaded, viewer, point) } satisfies ServerMessage);
         frames.set(viewer, frame);
       }
       connection.send(frame);
@@ -515,25 +846,32 @@ export class Match extends Server<Env> {
     return count;
   }
 
-  #presence(closing?: string): boolean[] {
+  #presence(closing?: string): Presence {
     const loaded = this.#loaded;
+    const seats = loaded ? Math.max(loaded.seats.length, loaded.state.players) : 0;
+    const grace = new Map(
+      this.ctx.storage.sql
+        .exec<TimerRow>("SELECT kind, at, seq FROM timers WHERE kind LIKE 'grace:%'")
+        .toArray()
+        .map((row) => [Number(row.kind.slice(GRACE.length)), row.at]),
+    );
     const connected: boolean[] = [];
-    for (let seat = 0; seat < (loaded?.config.capacity ?? 0); seat++) {
+    const forfeitAt: (number | null)[] = [];
+    for (let seat = 0; seat < seats; seat++) {
       connected.push(this.#seatConnections(seat, closing ?? "") > 0);
+      forfeitAt.push(grace.get(seat) ?? null);
     }
-    return connected;
+    let spectators = 0;
+    for (const connection of this.getConnections("spectator")) if (connection.id !== closing) spectators++;
+    return { connected, forfeitAt, spectators };
   }
 
-  #broadcastPresence(connected: boolean[]): void {
-    this.broadcast(this.#frame({ type: "presence", connected }));
-  }
-
-  #frame(message: ServerMessage): string {
-    return JSON.stringify(message);
+  #broadcast(message: ServerMessage, without?: string[]): void {
+    this.broadcast(JSON.stringify(message), without);
   }
 
   #send(connection: Connection, message: ServerMessage): void {
-    connection.send(this.#frame(message));
+    connection.send(JSON.stringify(message));
   }
 
   #error(connection: Connection, code: FrameError, message: string, id?: string, reason?: string): void {
@@ -579,3 +917,6 @@ export class Match extends Server<Env> {
     return true;
   }
 }
+
+/** An internal result with the HTTP error code it maps to. */
+type Result<T> = { ok: true; value: T } | { ok: false; code: "match-exists" | "unknown-game" | "bad-options"; message: string };

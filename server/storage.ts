@@ -1,11 +1,11 @@
 /**
- * The Match object's SQLite schema. Migrations are numbered and applied in order, each once,
- * inside one transaction with the bump of `schema_version`; never edit a shipped migration,
- * append a new one.
+ * SQLite schemas of the Durable Objects. Migrations are numbered and applied in order, each
+ * once, inside one transaction with the bump of `schema_version`; never edit a shipped
+ * migration, append a new one.
  */
 
-/** Migration N is at index N - 1. */
-export const MIGRATIONS: readonly string[] = [
+/** The Match object's schema. Migration N is at index N - 1. */
+export const MATCH_MIGRATIONS: readonly string[] = [
   // 1: the first schema.
   `
   CREATE TABLE match (
@@ -49,6 +49,19 @@ export const MIGRATIONS: readonly string[] = [
     seq INTEGER NOT NULL
   );
   `,
+  // 2: players own seats through their token; private, rated and reserved matches; rematch;
+  // the disconnect grace period.
+  `
+  ALTER TABLE match ADD COLUMN min_players INTEGER NOT NULL DEFAULT 2;
+  ALTER TABLE match ADD COLUMN grace_ms INTEGER NOT NULL DEFAULT 60000;
+  ALTER TABLE match ADD COLUMN creator_id TEXT;
+  ALTER TABLE match ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE match ADD COLUMN rated INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE match ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE match ADD COLUMN rematch_id TEXT;
+  ALTER TABLE seats ADD COLUMN rating TEXT;
+  ALTER TABLE seats ADD COLUMN rematch INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** True when this object has never been given a schema (it holds no match). */
@@ -56,15 +69,15 @@ export function isBlank(sql: SqlStorage): boolean {
   return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").toArray().length === 0;
 }
 
-/** Applies the migrations this database lacks. Call inside `transactionSync`. */
-export function migrate(sql: SqlStorage): number {
+/** Applies the migrations this database lacks; returns the schema version. Call inside `transactionSync`. */
+export function migrate(sql: SqlStorage, migrations: readonly string[]): number {
   sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
   const row = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
   const current = row?.version ?? 0;
   if (row === undefined) sql.exec("INSERT INTO schema_version (version) VALUES (0)");
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    sql.exec(MIGRATIONS[version - 1] as string);
+  for (let version = current + 1; version <= migrations.length; version++) {
+    sql.exec(migrations[version - 1] as string);
   }
-  if (current < MIGRATIONS.length) sql.exec("UPDATE schema_version SET version = ?", MIGRATIONS.length);
-  return MIGRATIONS.length;
+  if (current < migrations.length) sql.exec("UPDATE schema_version SET version = ?", migrations.length);
+  return migrations.length;
 }

@@ -13,6 +13,9 @@ export type GameResult =
   | { readonly kind: "win"; readonly winners: readonly Seat[]; readonly reason: string }
   | { readonly kind: "draw"; readonly reason: string };
 
+/** How a match ended: as its game ended, or called off before it was decided (never rated). */
+export type MatchResult = GameResult | { readonly kind: "aborted"; readonly reason: string };
+
 /** What happens to the seats whose time runs out. */
 export type TimeoutPolicy<S, M> =
   | { readonly kind: "forfeit" }
@@ -70,7 +73,11 @@ export type MatchEvent =
   | { readonly kind: "move"; readonly seat: Seat; readonly move: unknown; readonly id: string }
   | { readonly kind: "resign"; readonly seat: Seat }
   /** Time ran out for `seats`; `move` is what the timeout policy played, when it plays one. */
-  | { readonly kind: "timeout"; readonly seats: readonly Seat[]; readonly move?: unknown };
+  | { readonly kind: "timeout"; readonly seats: readonly Seat[]; readonly move?: unknown }
+  /** `seat` stayed disconnected past the grace period. */
+  | { readonly kind: "abandon"; readonly seat: Seat }
+  /** Called off (for instance a quick-match player never came): no winner, never rated. */
+  | { readonly kind: "abort"; readonly reason: string };
 
 /** The engine's whole state of a match: the game state plus what the engine adds around it. */
 export interface MatchState {
@@ -80,7 +87,7 @@ export interface MatchState {
   readonly random: RandomState | null;
   /** Moves applied so far (timeout moves included). */
   readonly moves: number;
-  readonly result: GameResult | null;
+  readonly result: MatchResult | null;
 }
 
 /** Stable codes for a move the engine refuses; a game's own codes come back as `illegal`. */
@@ -196,9 +203,15 @@ export function createEngine(game: AnyGame, options: unknown, seed: string): Eng
         case "move":
           return applyChecked(state, event.seat, event.move);
         case "resign":
-          if (state.status !== "playing") throw new Error("resign applied outside play");
-          if (event.seat < 0 || event.seat >= state.players) throw new Error(`resign by seat ${event.seat}, not in the match`);
-          return { ...state, status: "finished", result: othersWin(state, [event.seat], "resign") };
+        case "abandon": {
+          if (state.status !== "playing") throw new Error(`${event.kind} applied outside play`);
+          if (event.seat < 0 || event.seat >= state.players) throw new Error(`${event.kind} by seat ${event.seat}, not in the match`);
+          const reason = event.kind === "resign" ? "resign" : "abandoned";
+          return { ...state, status: "finished", result: othersWin(state, [event.seat], reason) };
+        }
+        case "abort":
+          if (state.status === "finished") throw new Error("abort applied to a finished match");
+          return { ...state, status: "finished", result: { kind: "aborted", reason: event.reason } };
         case "timeout":
           if (state.status !== "playing") throw new Error("timeout applied outside play");
           if (event.move !== undefined) {

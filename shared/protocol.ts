@@ -3,7 +3,7 @@
  * docs/protocol.md describes the same thing for people; keep the two in step.
  */
 import * as v from "valibot";
-import { MATCH_STATUSES, MOVE_REFUSALS, type GameResult, type MatchStatus, type Seat } from "./game.ts";
+import { MATCH_STATUSES, MOVE_REFUSALS, type MatchResult, type MatchStatus, type Seat } from "./game.ts";
 
 /** Bumped on any change a deployed client could notice. */
 export const PROTOCOL_VERSION = 1;
@@ -25,6 +25,10 @@ export const LIMITS = {
   resyncEvents: 256,
   /** Events per page of GET /api/matches/:id/events. */
   eventsPage: 500,
+  /** Disconnect grace bounds and default, in milliseconds. */
+  minGraceMs: 5_000,
+  maxGraceMs: 60 * 60 * 1000,
+  defaultGraceMs: 60_000,
   /** Per-move time limit bounds, in milliseconds. */
   minTurnMs: 1_000,
   maxTurnMs: 7 * 24 * 60 * 60 * 1000,
@@ -44,6 +48,7 @@ export const FRAME_ERRORS = [
   "spectator",
   ...MOVE_REFUSALS,
   "stale",
+  "not-finished",
 ] as const;
 export type FrameError = (typeof FRAME_ERRORS)[number];
 
@@ -60,6 +65,13 @@ export const HTTP_ERRORS = [
   "forbidden",
   "method-not-allowed",
   "upgrade-required",
+  "rate-limited",
+  "already-joined",
+  "not-enough-players",
+  "not-creator",
+  "duplicate-ticket",
+  "already-matched",
+  "not-finished",
   "server-misconfigured",
   "internal",
 ] as const;
@@ -70,6 +82,8 @@ export type HttpError = (typeof HTTP_ERRORS)[number];
 
 /** Match ids are nanoids: URL-safe alphabet. Bounded so a path can't smuggle anything else. */
 export const MatchId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/, "not a match id"));
+/** Player ids are nanoids too. */
+export const PlayerId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/, "not a player id"));
 export const GameId = v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,40}$/, "not a game id"));
 export const SeatIndex = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(63));
 export const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
@@ -101,21 +115,24 @@ export const MoveFrame = v.strictObject({
 });
 export const ResyncFrame = v.strictObject({ type: v.literal("resync"), seq: Seq });
 export const ResignFrame = v.strictObject({ type: v.literal("resign") });
+/** After the end: ask for a rematch (seats rotate); when every player has asked, it starts. */
+export const RematchFrame = v.strictObject({ type: v.literal("rematch") });
 export const PingFrame = v.strictObject({
   type: v.literal("ping"),
   /** Echoed back, for round-trip measurement. */
   t: v.optional(v.pipe(v.number(), v.finite())),
 });
 
-export const ClientMessage = v.variant("type", [MoveFrame, ResyncFrame, ResignFrame, PingFrame]);
+export const ClientMessage = v.variant("type", [MoveFrame, ResyncFrame, ResignFrame, RematchFrame, PingFrame]);
 export type ClientMessage = v.InferOutput<typeof ClientMessage>;
 
 // ---------------------------------------------------------------------------------------------
 // Server → client frames (types only on the server side; the schemas let clients check them)
 
-const GameResultSchema = v.variant("kind", [
+const MatchResultSchema = v.variant("kind", [
   v.object({ kind: v.literal("win"), winners: v.pipe(v.array(SeatIndex), v.readonly()), reason: v.string() }),
   v.object({ kind: v.literal("draw"), reason: v.string() }),
+  v.object({ kind: v.literal("aborted"), reason: v.string() }),
 ]);
 
 /** A logged event as clients and the public log see it. */
@@ -131,10 +148,12 @@ export const LoggedEvent = v.variant("kind", [
     seats: v.array(SeatIndex),
     move: v.optional(v.unknown()),
   }),
+  v.object({ seq: Seq, at: v.number(), kind: v.literal("abandon"), seat: SeatIndex }),
+  v.object({ seq: Seq, at: v.number(), kind: v.literal("abort"), reason: v.string() }),
 ]);
 export type LoggedEvent = v.InferOutput<typeof LoggedEvent>;
 
-export const SeatInfo = v.object({ seat: SeatIndex, name: v.string() });
+export const SeatInfo = v.object({ seat: SeatIndex, name: v.string(), playerId: v.string() });
 export type SeatInfo = v.InferOutput<typeof SeatInfo>;
 
 /** The recipient's view of the match at `seq`: everything a client needs to draw it. */
@@ -149,11 +168,22 @@ export const MatchView = v.object({
   /** Seats that may act now, and when their time runs out (epoch ms, server clock). */
   turn: v.nullable(v.object({ seats: v.array(SeatIndex), deadline: v.nullable(v.number()) })),
   moves: v.number(),
-  result: v.nullable(GameResultSchema),
+  result: v.nullable(MatchResultSchema),
+  /** After the end: who asked for a rematch, and the new match once everyone has. */
+  rematch: v.nullable(v.object({ offers: v.array(v.boolean()), matchId: v.nullable(v.string()) })),
   /** The server's clock when the frame was made, so clients can correct for skew. */
   serverTime: v.number(),
 });
 export type MatchView = v.InferOutput<typeof MatchView>;
+
+/** Per seat: connected now, and if not, when the grace period ends and the seat forfeits. */
+export const Presence = v.object({
+  connected: v.array(v.boolean()),
+  forfeitAt: v.array(v.nullable(v.number())),
+  /** Spectators watching now. */
+  spectators: v.number(),
+});
+export type Presence = v.InferOutput<typeof Presence>;
 
 export const ServerMessage = v.variant("type", [
   v.object({
@@ -164,10 +194,12 @@ export const ServerMessage = v.variant("type", [
     role: v.picklist(["player", "spectator"]),
     seat: v.nullable(SeatIndex),
   }),
-  v.object({ type: v.literal("snapshot"), state: MatchView, connected: v.array(v.boolean()) }),
+  v.object({ type: v.literal("snapshot"), state: MatchView, presence: Presence }),
   v.object({ type: v.literal("event"), event: LoggedEvent, state: MatchView }),
   v.object({ type: v.literal("sync"), from: Seq, events: v.array(LoggedEvent), state: MatchView }),
-  v.object({ type: v.literal("presence"), connected: v.array(v.boolean()) }),
+  v.object({ type: v.literal("presence"), presence: Presence }),
+  /** Who has asked for a rematch, and the new match once everyone has. */
+  v.object({ type: v.literal("rematch"), offers: v.array(v.boolean()), matchId: v.nullable(v.string()) }),
   v.object({ type: v.literal("ack"), id: v.string(), seq: Seq }),
   v.object({
     type: v.literal("error"),
@@ -187,6 +219,10 @@ export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 
 export const CreateMatchBody = v.strictObject({
   game: GameId,
+  /** Private matches are never listed; others join with the invite code. */
+  private: v.optional(v.boolean(), false),
+  /** How long a disconnected player has to come back before forfeiting. */
+  graceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minGraceMs), v.maxValue(LIMITS.maxGraceMs))),
   options: v.optional(
     v.pipe(
       // Checked first: a record schema alone turns an array into an object.
@@ -200,8 +236,21 @@ export const CreateMatchBody = v.strictObject({
 });
 export type CreateMatchBody = v.InferOutput<typeof CreateMatchBody>;
 
-export const JoinMatchBody = v.strictObject({ name: DisplayName });
-export type JoinMatchBody = v.InferOutput<typeof JoinMatchBody>;
+/** Players: `POST /api/players`. */
+export const CreatePlayerBody = v.strictObject({ name: DisplayName });
+
+/** Invite codes: 6 characters without look-alikes (no 0 O 1 I L); case, spaces and dashes forgiven. */
+export const INVITE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+export const InviteCode = v.pipe(
+  v.string(),
+  v.maxLength(20),
+  v.transform((code) => code.toUpperCase().replace(/[\s-]/g, "")),
+  v.regex(new RegExp(`^[${INVITE_ALPHABET}]{6}$`), "not an invite code"),
+);
+/** The match id behind an invite code. */
+export function inviteMatchId(code: string): string {
+  return `inv_${code}`;
+}
 
 export const EventsQuery = v.object({
   after: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "after is a seq"), v.transform(Number)), "0"),
@@ -223,23 +272,36 @@ export interface MatchSummary {
   readonly gameId: string;
   readonly options: unknown;
   readonly turnMs: number;
+  readonly graceMs: number;
   readonly status: MatchStatus;
   readonly capacity: number;
+  readonly minPlayers: number;
+  readonly private: boolean;
+  readonly rated: boolean;
+  /** The invite code of a private match (share it, or the page link with it). */
+  readonly inviteCode: string | null;
+  readonly creatorId: string | null;
+  readonly rematchId: string | null;
   readonly seats: readonly SeatInfo[];
   readonly seq: number;
   readonly moves: number;
   readonly turn: { readonly seats: readonly Seat[]; readonly deadline: number | null } | null;
-  readonly result: GameResult | null;
+  readonly result: MatchResult | null;
   readonly createdAt: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
 }
 
-/** The answer to joining a match: the seat and the bearer token that acts for it. */
+/** The answer to joining a match: the seat the player's token now acts for. */
 export interface JoinResult {
   readonly matchId: string;
   readonly seat: Seat;
+}
+
+/** The answer to creating a player: the id and the bearer token for every later call. */
+export interface PlayerCreated {
   readonly playerId: string;
+  readonly name: string;
   readonly token: string;
 }
 

@@ -1,11 +1,20 @@
 // A minimal page for the foundation: create, join, play and watch a match. The full browser
 // game (SDK, lobby, renderers) is its own piece of work; this page speaks docs/protocol.md.
 
-/** @typedef {{ seq: number, status: string, seats: {seat: number, name: string}[], capacity: number, view: any, turn: {seats: number[], deadline: number | null} | null, moves: number, result: {kind: string, winners?: number[], reason: string} | null, serverTime: number }} MatchView */
+/** @typedef {{ seq: number, status: string, seats: {seat: number, name: string}[], capacity: number, view: any, turn: {seats: number[], deadline: number | null} | null, moves: number, result: {kind: string, winners?: number[], reason: string} | null, rematch: {offers: boolean[], matchId: string | null} | null, serverTime: number }} MatchView */
 
 const app = /** @type {HTMLElement} */ (document.getElementById("app"));
 const params = new URLSearchParams(location.search);
 const matchId = params.get("match");
+const invite = params.get("invite");
+
+/** @typedef {{ playerId: string, name: string, token: string }} Account */
+
+/** The anonymous account this browser plays as (its token is the account). @returns {Account | null} */
+function account() {
+  const stored = localStorage.getItem("ply:player");
+  return stored ? JSON.parse(stored) : null;
+}
 
 /** @param {string} tag @param {Record<string, string>} [attrs] @param {(Node | string)[]} [children] */
 function el(tag, attrs = {}, children = []) {
@@ -17,39 +26,97 @@ function el(tag, attrs = {}, children = []) {
 
 /** @param {string} path @param {unknown} [body] */
 async function api(path, body) {
-  const response = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const me = account();
+  /** @type {Record<string, string>} */
+  const headers = { "content-type": "application/json" };
+  if (me) headers.authorization = `Bearer ${me.token}`;
+  const response = await fetch(path, body === undefined ? { headers } : { method: "POST", headers, body: JSON.stringify(body) });
   const json = await response.json();
   if (!response.ok) throw new Error(json.error?.message ?? response.statusText);
   return json;
+}
+
+/** Asks for a display name once and creates the anonymous account. @returns {Promise<Account>} */
+function signUp() {
+  return new Promise((resolve) => {
+    const error = el("p", { id: "error", role: "alert" });
+    const form = /** @type {HTMLFormElement} */ (el("form", {}, [
+      el("label", {}, ["Your name ", el("input", { name: "name", required: "", maxlength: "24", autocomplete: "nickname" })]),
+      " ",
+      el("button", {}, ["Play"]),
+    ]));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const created = await api("/api/players", { name: String(new FormData(form).get("name") ?? "") });
+        localStorage.setItem("ply:player", JSON.stringify(created));
+        resolve(created);
+      } catch (failure) {
+        error.textContent = String(/** @type {Error} */ (failure).message);
+      }
+    });
+    app.replaceChildren(el("p", {}, ["Pick a name to play under."]), form, error);
+  });
 }
 
 async function home() {
   const { games } = await api("/api/games");
   const list = el("ul");
   for (const game of games) {
-    const button = el("button", {}, [`New ${game.name} match`]);
-    button.addEventListener("click", async () => {
-      const match = await api("/api/matches", { game: game.id });
-      location.search = `?match=${match.matchId}`;
-    });
-    list.append(el("li", {}, [button]));
+    const open = el("button", {}, [`New ${game.name} match`]);
+    const closed = el("button", {}, ["private (invite)"]);
+    for (const [button, isPrivate] of /** @type {const} */ ([[open, false], [closed, true]])) {
+      button.addEventListener("click", async () => {
+        const match = await api("/api/matches", { game: game.id, private: isPrivate });
+        location.search = `?match=${match.matchId}`;
+      });
+    }
+    list.append(el("li", {}, [open, " ", closed]));
   }
-  app.replaceChildren(el("p", {}, ["Create a match, then share its address with the other player or a spectator."]), list);
+  const code = el("input", { name: "code", placeholder: "invite code", maxlength: "9", autocomplete: "off" });
+  const joinForm = el("form", {}, [code, " ", el("button", {}, ["Join"])]);
+  joinForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    location.search = `?invite=${encodeURIComponent(/** @type {HTMLInputElement} */ (code).value)}`;
+  });
+  const liveList = el("ul");
+  const { matches } = await api("/api/matches?status=live&limit=20");
+  for (const entry of matches) {
+    const names = entry.players.map((/** @type {{name: string}} */ seat) => seat.name).join(" vs ");
+    liveList.append(el("li", {}, [el("a", { href: `?match=${entry.matchId}` }, [`${entry.gameId}: ${names}`]), ` · ${entry.moves} moves`]));
+  }
+  if (matches.length === 0) liveList.append(el("li", {}, ["nobody is playing right now"]));
+  app.replaceChildren(
+    el("p", {}, [`Playing as ${account()?.name}. Create a match, then share its address (or its invite code).`]),
+    list,
+    el("h2", {}, ["Join with a code"]),
+    joinForm,
+    el("h2", {}, ["Watch"]),
+    liveList,
+  );
+}
+
+/** @param {string} code */
+async function joinInvite(code) {
+  try {
+    const joined = await api(`/api/invites/${encodeURIComponent(code)}/join`, {});
+    location.search = `?match=${joined.matchId}`;
+  } catch (failure) {
+    app.replaceChildren(el("p", { id: "error" }, [String(/** @type {Error} */ (failure).message)]), el("a", { href: "/" }, ["Back"]));
+  }
 }
 
 /** @param {string} id */
 async function match(id) {
-  const storageKey = `ply:token:${id}`;
   const status = el("p", { id: "status", "aria-live": "polite" });
   const error = el("p", { id: "error", role: "alert" });
   const board = el("div", { class: "board" });
   const seats = el("p");
-  const joinForm = /** @type {HTMLFormElement} */ (el("form", {}, [
-    el("label", {}, ["Your name ", el("input", { name: "name", required: "", maxlength: "24", autocomplete: "nickname" })]),
-    " ",
-    el("button", {}, ["Take a seat"]),
-  ]));
-  app.replaceChildren(el("p", {}, [`Match ${id} · share this page's address to invite or to watch.`]), seats, status, board, error, joinForm);
+  const joinForm = /** @type {HTMLFormElement} */ (el("form", {}, [el("button", {}, ["Take a seat"])]));
+  const rematch = el("button", {}, ["Rematch"]);
+  const summary = await api(`/api/matches/${id}`);
+  const share = summary.inviteCode ? `Invite code ${summary.inviteCode} · ` : "";
+  app.replaceChildren(el("p", {}, [`${share}Share this page's address to invite or to watch.`]), seats, status, board, error, joinForm, rematch);
 
   /** @type {MatchView | null} */
   let state = null;
@@ -63,10 +130,8 @@ async function match(id) {
 
   joinForm.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const name = String(new FormData(joinForm).get("name") ?? "");
     try {
-      const joined = await api(`/api/matches/${id}/join`, { name });
-      localStorage.setItem(storageKey, joined.token);
+      await api(`/api/matches/${id}/join`, {});
       socket?.close();
     } catch (failure) {
       error.textContent = String(/** @type {Error} */ (failure).message);
@@ -84,12 +149,15 @@ async function match(id) {
     if (!state) return;
     const s = state;
     joinForm.hidden = mySeat !== null || s.status !== "waiting";
+    rematch.hidden = mySeat === null || s.status !== "finished" || s.result?.kind === "aborted";
+    rematch.textContent = s.rematch?.matchId ? "Go to the rematch" : s.rematch?.offers[mySeat ?? 0] ? "Waiting for the others…" : "Rematch";
     seats.textContent = s.seats.map((seat) => `${seat.seat === 0 ? "●" : "○"} ${seat.name}${seat.seat === mySeat ? " (you)" : ""}`).join("   ");
     const myTurn = mySeat !== null && !!s.turn?.seats.includes(mySeat);
     if (s.status === "waiting") status.textContent = `Waiting for players (${s.seats.length}/${s.capacity})…`;
     else if (s.status === "finished" && s.result) {
       const winners = s.result.winners?.map((seat) => s.seats[seat]?.name).join(", ");
-      status.textContent = s.result.kind === "draw" ? `Draw (${s.result.reason})` : `${winners} won (${s.result.reason})`;
+      status.textContent =
+        s.result.kind === "draw" ? `Draw (${s.result.reason})` : s.result.kind === "aborted" ? `Called off (${s.result.reason})` : `${winners} won (${s.result.reason})`;
     } else {
       const left = s.turn?.deadline ? Math.max(0, Math.ceil((s.turn.deadline - (Date.now() + clockOffset)) / 1000)) : null;
       const who = myTurn ? "Your move" : `${s.turn?.seats.map((seat) => s.seats[seat]?.name).join(", ")} to move`;
@@ -119,8 +187,13 @@ async function match(id) {
     board.replaceChildren(...cells);
   }
 
+  rematch.addEventListener("click", () => {
+    if (state?.rematch?.matchId) location.search = `?match=${state.rematch.matchId}`;
+    else socket?.send(JSON.stringify({ type: "rematch" }));
+  });
+
   function connect() {
-    const token = localStorage.getItem(storageKey);
+    const token = account()?.token;
     const url = new URL(`/parties/match/${id}`, location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (token) url.searchParams.set("token", token);
@@ -137,6 +210,8 @@ async function match(id) {
       } else if (frame.type === "event") {
         if (state && frame.event.seq > state.seq + 1) ws.send(JSON.stringify({ type: "resync", seq: state.seq }));
         else state = frame.state;
+      } else if (frame.type === "rematch" && state) {
+        state = { ...state, rematch: { offers: frame.offers, matchId: frame.matchId } };
       } else if (frame.type === "error") {
         error.textContent = frame.reason ? `${frame.message} (${frame.reason})` : frame.message;
       }
@@ -154,6 +229,10 @@ async function match(id) {
   setInterval(render, 1000);
 }
 
-(matchId ? match(matchId) : home()).catch((failure) => {
+(async () => {
+  if (!account()) await signUp();
+  if (invite) return joinInvite(invite);
+  return matchId ? match(matchId) : home();
+})().catch((failure) => {
   app.replaceChildren(el("p", { id: "error" }, [String(failure)]));
 });

@@ -49,10 +49,10 @@ class Peer {
 let server: DevServer;
 let persistTo: string;
 
-async function post(path: string, body: unknown): Promise<Frame> {
+async function post(path: string, body: unknown, token?: string): Promise<Frame> {
   const response = await fetch(`${server.origin}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
   const json = (await response.json()) as Frame;
@@ -64,12 +64,13 @@ async function get(path: string): Promise<Frame> {
   return (await (await fetch(`${server.origin}${path}`)).json()) as Frame;
 }
 
-/** Creates a match, takes both seats, connects both players and a spectator. */
+/** Two players: Ada creates a match (seat 0), Brian joins; both and a spectator connect. */
 async function table(game: string, turnMs?: number) {
-  const { matchId } = await post("/api/matches", { game, ...(turnMs ? { turnMs } : {}) });
-  const seats = [await post(`/api/matches/${matchId}/join`, { name: "Ada" }), await post(`/api/matches/${matchId}/join`, { name: "Brian" })];
+  const accounts = [await post("/api/players", { name: "Ada" }), await post("/api/players", { name: "Brian" })];
+  const { matchId } = await post("/api/matches", { game, ...(turnMs ? { turnMs } : {}) }, accounts[0]!.token);
+  await post(`/api/matches/${matchId}/join`, {}, accounts[1]!.token);
   const ws = server.origin.replace("http", "ws");
-  const players = await Promise.all(seats.map((seat) => Peer.open(`${ws}/parties/match/${matchId}?token=${encodeURIComponent(seat.token)}`)));
+  const players = await Promise.all(accounts.map((account) => Peer.open(`${ws}/parties/match/${matchId}?token=${encodeURIComponent(account.token)}`)));
   const spectator = await Peer.open(`${ws}/parties/match/${matchId}`);
   const snapshots = await Promise.all([...players, spectator].map((peer) => peer.next((frame) => frame.type === "snapshot")));
   return { matchId, players, spectator, seq: snapshots[0]!.state.seq as number };

@@ -6,7 +6,7 @@ import { MIN_SECRET_LENGTH, signToken, tokenSecret, TOKEN_TTL_MS, verifyToken } 
 const SECRET = "unit-test-secret-unit-test-secret-0123456789";
 const OTHER_SECRET = "another-secret-another-secret-another-0123";
 const NOW = Date.UTC(2030, 0, 1);
-const CLAIMS = { mid: "match_ABC-123", seat: 1, pid: "player-7f3a" };
+const CLAIMS = { pid: "player_7f3a-9Qx", name: "Zoë" };
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /** Signs any payload text the way a token is signed, with Node's own crypto (independent of auth.ts). */
@@ -37,9 +37,8 @@ async function refusal(token: string, now = NOW, secret = SECRET): Promise<strin
 }
 
 const claimsArb = fc.record({
-  mid: fc.stringMatching(/^[A-Za-z0-9_-]{8,32}$/),
-  seat: fc.integer({ min: 0, max: 63 }),
-  pid: fc.string({ unit: "binary", maxLength: 64 }).filter((pid) => pid.length <= 64),
+  pid: fc.stringMatching(/^[A-Za-z0-9_-]{8,32}$/),
+  name: fc.string({ unit: "binary", maxLength: 200 }).filter((name) => name.length <= 200),
 });
 
 describe("signToken and verifyToken", () => {
@@ -181,11 +180,12 @@ describe("signToken and verifyToken", () => {
     ["an extra claim", { v: 1, ...CLAIMS, iat: NOW, exp: NOW + 1000, admin: true }],
     ["no expiry", { v: 1, ...CLAIMS, iat: NOW }],
     ["a string expiry", { v: 1, ...CLAIMS, iat: NOW, exp: String(NOW + 1000) }],
-    ["a bad match id", { v: 1, ...CLAIMS, mid: "short", iat: NOW, exp: NOW + 1000 }],
-    ["a seat out of range", { v: 1, ...CLAIMS, seat: 64, iat: NOW, exp: NOW + 1000 }],
-    ["a fractional seat", { v: 1, ...CLAIMS, seat: 0.5, iat: NOW, exp: NOW + 1000 }],
-    ["a 65-character player id", { v: 1, ...CLAIMS, pid: "p".repeat(65), iat: NOW, exp: NOW + 1000 }],
-    ["an array", [1, CLAIMS.mid]],
+    ["a player id too short", { v: 1, ...CLAIMS, pid: "short", iat: NOW, exp: NOW + 1000 }],
+    ["a player id with a dot", { v: 1, ...CLAIMS, pid: "player.7f3a9Qx", iat: NOW, exp: NOW + 1000 }],
+    ["a 33-character player id", { v: 1, ...CLAIMS, pid: "p".repeat(33), iat: NOW, exp: NOW + 1000 }],
+    ["no name", { v: 1, pid: CLAIMS.pid, iat: NOW, exp: NOW + 1000 }],
+    ["a 201-character name", { v: 1, ...CLAIMS, name: "n".repeat(201), iat: NOW, exp: NOW + 1000 }],
+    ["an array", [1, CLAIMS.pid]],
     ["null", null],
   ])("refuses a correctly signed token whose claims have %s", async (_name, claims) => {
     expect(await refusal(signRaw(SECRET, JSON.stringify(claims)))).toBe("unauthorized: the token is not valid");

@@ -185,10 +185,12 @@ describe("CreateMatchBody", () => {
     ["the shortest turn", { game: "tic-tac-toe", turnMs: LIMITS.minTurnMs }],
     ["the longest turn", { game: "tic-tac-toe", turnMs: LIMITS.maxTurnMs }],
     ["a turn in between", { game: "tic-tac-toe", turnMs: 30_000 }],
-  ])("accepts %s", (_name, body) => {
+    ["a private match", { game: "tic-tac-toe", private: true }],
+    ["the shortest grace period", { game: "tic-tac-toe", graceMs: LIMITS.minGraceMs }],
+  ])("accepts %s (public unless it says otherwise)", (_name, body) => {
     const parsed = v.safeParse(CreateMatchBody, body);
     expect(parsed.success).toBe(true);
-    if (parsed.success) expect(parsed.output).toEqual(body);
+    if (parsed.success) expect(parsed.output).toEqual({ private: false, ...body });
   });
 
   it.each([

@@ -1,7 +1,7 @@
 /** Helpers for tests inside workerd: HTTP calls through the Worker and real match WebSockets. */
 import { exports } from "cloudflare:workers";
 import * as v from "valibot";
-import { ServerMessage, type JoinResult, type MatchSummary } from "../../shared/protocol.ts";
+import { ServerMessage, type JoinResult, type MatchSummary, type PlayerCreated } from "../../shared/protocol.ts";
 
 export const ORIGIN = "http://ply.test";
 
@@ -20,26 +20,47 @@ export async function api<T = unknown>(
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
 }
 
-/** Creates a match and returns its summary. */
-export async function createMatch(game: string, extra: Record<string, unknown> = {}): Promise<MatchSummary> {
-  const created = await api<MatchSummary>("/api/matches", { body: { game, ...extra } });
+/** A player: what POST /api/players answers. */
+export interface TestPlayer {
+  readonly playerId: string;
+  readonly name: string;
+  readonly token: string;
+}
+
+/** The header that makes a request `player`'s. */
+export function as(player: TestPlayer): Record<string, string> {
+  return { authorization: `Bearer ${player.token}` };
+}
+
+let clients = 0;
+
+/** Creates an anonymous player through the API, each from its own client address (rate limits are per address). */
+export async function newPlayer(name: string): Promise<TestPlayer> {
+  const created = await api<PlayerCreated>("/api/players", { body: { name }, headers: { "cf-connecting-ip": `test-client-${++clients}` } });
+  if (created.status !== 201) throw new Error(`player creation failed: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body;
+}
+
+/** `creator` creates a match (taking seat 0) and it is returned with its summary. */
+export async function createMatch(game: string, creator: TestPlayer, extra: Record<string, unknown> = {}): Promise<MatchSummary> {
+  const created = await api<MatchSummary>("/api/matches", { body: { game, ...extra }, headers: as(creator) });
   if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body;
 }
 
-/** Takes the next seat of a match. */
-export async function joinMatch(matchId: string, name: string): Promise<JoinResult> {
-  const joined = await api<JoinResult>(`/api/matches/${matchId}/join`, { body: { name } });
+/** `player` takes the next seat of a match. */
+export async function joinMatch(matchId: string, player: TestPlayer): Promise<JoinResult> {
+  const joined = await api<JoinResult>(`/api/matches/${matchId}/join`, { method: "POST", headers: as(player) });
   if (joined.status !== 200) throw new Error(`join failed: ${joined.status} ${JSON.stringify(joined.body)}`);
   return joined.body;
 }
 
-/** A match with every seat of a two-player game taken, and its tokens. */
+/** A two-player match with both seats taken (Ada seat 0, Brian seat 1), started. */
 export async function startedMatch(game: string, extra: Record<string, unknown> = {}) {
-  const match = await createMatch(game, extra);
-  const first = await joinMatch(match.matchId, "Ada");
-  const second = await joinMatch(match.matchId, "Brian");
-  return { matchId: match.matchId, tokens: [first.token, second.token] as const };
+  const players = [await newPlayer("Ada"), await newPlayer("Brian")] as const;
+  const match = await createMatch(game, players[0], extra);
+  await joinMatch(match.matchId, players[1]);
+  return { matchId: match.matchId, players, tokens: [players[0].token, players[1].token] as const };
 }
 
 type Message<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;

@@ -3,7 +3,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Match } from "../../server/match.ts";
 import { HTTP_ERRORS, LIMITS, PROTOCOL_VERSION, type JoinResult, type LoggedEvent, type MatchSummary } from "../../shared/protocol.ts";
-import { api, Client, createMatch, joinMatch, startedMatch } from "./helpers.ts";
+import { api, as, Client, createMatch, joinMatch, newPlayer, startedMatch } from "./helpers.ts";
 
 type ErrorBody = { error: { code: string; message: string } };
 
@@ -19,18 +19,43 @@ describe("GET /api/games", () => {
 });
 
 describe("POST /api/matches", () => {
-  it("creates a waiting match with a fresh id and the game's default turn time", async () => {
-    const first = await createMatch("connect-four");
-    const second = await createMatch("connect-four");
+  it("creates a waiting match with a fresh id, the game's defaults, and its creator in seat 0", async () => {
+    const ada = await newPlayer("Ada");
+    const first = await createMatch("connect-four", ada);
+    const second = await createMatch("connect-four", ada);
     expect(first.matchId).toMatch(/^[A-Za-z0-9_-]{21}$/);
     expect(second.matchId).not.toBe(first.matchId);
-    expect(first).toMatchObject({ gameId: "connect-four", status: "waiting", seats: [], capacity: 2, seq: 0, turnMs: 30_000, turn: null });
+    expect(first).toMatchObject({
+      gameId: "connect-four",
+      status: "waiting",
+      seats: [{ seat: 0, name: "Ada", playerId: ada.playerId }],
+      capacity: 2,
+      seq: 1,
+      turnMs: 30_000,
+      graceMs: LIMITS.defaultGraceMs,
+      private: false,
+      rated: false,
+      inviteCode: null,
+      creatorId: ada.playerId,
+      turn: null,
+    });
   });
 
-  it("takes a per-move time limit within bounds", async () => {
-    expect((await createMatch("tic-tac-toe", { turnMs: LIMITS.minTurnMs })).turnMs).toBe(LIMITS.minTurnMs);
-    for (const turnMs of [LIMITS.minTurnMs - 1, LIMITS.maxTurnMs + 1, 1.5, "30000"]) {
-      const refused = await api<ErrorBody>("/api/matches", { body: { game: "tic-tac-toe", turnMs } });
+  it("takes a per-move time limit and a grace period within bounds", async () => {
+    const ada = await newPlayer("Ada");
+    expect(await createMatch("tic-tac-toe", ada, { turnMs: LIMITS.minTurnMs, graceMs: LIMITS.minGraceMs })).toMatchObject({
+      turnMs: LIMITS.minTurnMs,
+      graceMs: LIMITS.minGraceMs,
+    });
+    for (const extra of [
+      { turnMs: LIMITS.minTurnMs - 1 },
+      { turnMs: LIMITS.maxTurnMs + 1 },
+      { turnMs: 1.5 },
+      { turnMs: "30000" },
+      { graceMs: LIMITS.minGraceMs - 1 },
+      { graceMs: LIMITS.maxGraceMs + 1 },
+    ]) {
+      const refused = await api<ErrorBody>("/api/matches", { body: { game: "tic-tac-toe", ...extra }, headers: as(ada) });
       expect(refused.status).toBe(400);
       expect(refused.body.error.code).toBe("bad-request");
     }
@@ -45,60 +70,65 @@ describe("POST /api/matches", () => {
     { name: "invalid JSON", raw: "{game:", status: 400, code: "bad-request" },
     { name: "a body over the limit", raw: JSON.stringify({ game: "x".repeat(LIMITS.bodyBytes) }), status: 413, code: "too-large" },
   ])("refuses $name with $status $code", async ({ body, raw, status, code }) => {
-    const response = await api<ErrorBody>("/api/matches", raw === undefined ? { body } : { raw, method: "POST" });
+    const ada = await newPlayer("Ada");
+    const response = await api<ErrorBody>(
+      "/api/matches",
+      raw === undefined ? { body, headers: as(ada) } : { raw, method: "POST", headers: as(ada) },
+    );
     expect(response.status).toBe(status);
     expect(response.body.error.code).toBe(code);
     expect(HTTP_ERRORS).toContain(response.body.error.code);
     expect(response.body.error.message.length).toBeGreaterThan(0);
   });
+
+  it.each([
+    { why: "no token", headers: {} as Record<string, string> },
+    { why: "a malformed header", headers: { authorization: "Token abc" } },
+    { why: "a forged token", headers: { authorization: "Bearer abc.def" } },
+  ])("refuses a request with $why with 401", async ({ headers }) => {
+    const response = await api<ErrorBody>("/api/matches", { body: { game: "tic-tac-toe" }, headers });
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe("unauthorized");
+  });
 });
 
 describe("POST /api/matches/:id/join", () => {
   it("seats players in order, starts the match when full, and refuses a third with 409", async () => {
-    const match = await createMatch("tic-tac-toe");
-    const first = await joinMatch(match.matchId, "  Zoë  ");
-    expect(first).toMatchObject({ matchId: match.matchId, seat: 0 });
-    expect(first.token.split(".")).toHaveLength(2);
-    expect((await api<MatchSummary>(`/api/matches/${match.matchId}`)).body).toMatchObject({ status: "waiting", seats: [{ seat: 0, name: "Zoë" }] });
-    const second = await joinMatch(match.matchId, "李雷");
-    expect(second.seat).toBe(1);
-    expect(second.playerId).not.toBe(first.playerId);
+    const [zoe, lei, cleo] = [await newPlayer("  Zoe\u0308  "), await newPlayer("李雷"), await newPlayer("Cleo")];
+    const match = await createMatch("tic-tac-toe", zoe);
+    expect(match.seats).toEqual([{ seat: 0, name: "Zoë", playerId: zoe.playerId }]);
+    expect(await joinMatch(match.matchId, lei)).toEqual({ matchId: match.matchId, seat: 1 });
     const summary = (await api<MatchSummary>(`/api/matches/${match.matchId}`)).body;
     expect(summary).toMatchObject({ status: "playing", seq: 3, turn: { seats: [0] } });
     expect(summary.startedAt).toBeTypeOf("number");
-    const third = await api<ErrorBody>(`/api/matches/${match.matchId}/join`, { body: { name: "Cleo" } });
+    const third = await api<ErrorBody>(`/api/matches/${match.matchId}/join`, { method: "POST", headers: as(cleo) });
     expect(third.status).toBe(409);
     expect(third.body.error.code).toBe("match-full");
   });
 
-  it("gives exactly one seat each to many players racing for two", async () => {
-    const match = await createMatch("connect-four");
+  it("refuses a player who joins twice with 409 already-joined", async () => {
+    const ada = await newPlayer("Ada");
+    const match = await createMatch("tic-tac-toe", ada);
+    const again = await api<ErrorBody>(`/api/matches/${match.matchId}/join`, { method: "POST", headers: as(ada) });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("already-joined");
+    expect((await api<MatchSummary>(`/api/matches/${match.matchId}`)).body.seats).toHaveLength(1);
+  });
+
+  it("gives exactly one player the last seat when many race for it", async () => {
+    const match = await createMatch("connect-four", await newPlayer("Host"));
+    const racers = await Promise.all(Array.from({ length: 8 }, (_, i) => newPlayer(`P${i}`)));
     const attempts = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => api<JoinResult | ErrorBody>(`/api/matches/${match.matchId}/join`, { body: { name: `P${i}` } })),
+      racers.map((racer) => api<JoinResult | ErrorBody>(`/api/matches/${match.matchId}/join`, { method: "POST", headers: as(racer) })),
     );
-    const seated = attempts.filter((attempt) => attempt.status === 200).map((attempt) => (attempt.body as JoinResult).seat);
-    expect(seated.sort()).toEqual([0, 1]);
-    expect(attempts.filter((attempt) => attempt.status === 409)).toHaveLength(6);
+    expect(attempts.filter((attempt) => attempt.status === 200).map((attempt) => (attempt.body as JoinResult).seat)).toEqual([1]);
+    expect(attempts.filter((attempt) => attempt.status === 409)).toHaveLength(7);
     const log = await api<{ events: LoggedEvent[] }>(`/api/matches/${match.matchId}/events`);
     expect(log.body.events.map((event) => event.kind)).toEqual(["join", "join", "start"]);
   });
 
-  it.each([
-    { name: "", why: "empty" },
-    { name: "   ", why: "only spaces" },
-    { name: "x".repeat(25), why: "too long" },
-    { name: "<script>", why: "markup" },
-    { name: 42, why: "not a string" },
-  ])("refuses a display name that is $why with 400", async ({ name }) => {
-    const match = await createMatch("tic-tac-toe");
-    const response = await api<ErrorBody>(`/api/matches/${match.matchId}/join`, { body: { name } });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("bad-request");
-    expect((await api<MatchSummary>(`/api/matches/${match.matchId}`)).body.seats).toEqual([]);
-  });
-
   it("answers 404 for an unknown match without creating it", async () => {
-    const response = await api<ErrorBody>("/api/matches/NoSuchMatch0000/join", { body: { name: "Ada" } });
+    const response = await api<ErrorBody>("/api/matches/NoSuchMatch0000/join", { method: "POST", headers: as(await newPlayer("Ada")) });
     expect(response.status).toBe(404);
     expect((await api("/api/matches/NoSuchMatch0000")).status).toBe(404);
     const tables = await runInDurableObject(env.Match.getByName("NoSuchMatch0000"), (_instance: Match, state) =>
@@ -136,7 +166,7 @@ describe("GET /api/matches/:id and its events", () => {
     { query: `?limit=${LIMITS.eventsPage + 1}`, why: "a limit over the page size" },
     { query: "?after=abc", why: "a non-numeric after" },
   ])("refuses $why with 400", async ({ query }) => {
-    const match = await createMatch("tic-tac-toe");
+    const match = await createMatch("tic-tac-toe", await newPlayer("Ada"));
     const response = await api<ErrorBody>(`/api/matches/${match.matchId}/events${query}`);
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe("bad-request");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LoggedEvent, MatchSummary } from "../../shared/protocol.ts";
-import { api, Client, createMatch, joinMatch } from "./helpers.ts";
+import { api, Client, createMatch, joinMatch, newPlayer } from "./helpers.ts";
 
 /** Moves of whole games, in play order (seat 0 first), with the result each must reach. */
 const GAMES = [
@@ -34,21 +34,25 @@ describe("whole games over real WebSockets", () => {
   it.each(GAMES)(
     "two players and a spectator play $game to $result.reason",
     async ({ game, moves, result }) => {
-      const match = await createMatch(game);
+      const ada = await newPlayer("Ada");
+      const brian = await newPlayer("Brian");
+      const match = await createMatch(game, ada);
+      expect(match.seats).toEqual([{ seat: 0, name: "Ada", playerId: ada.playerId }]);
       const spectator = await Client.connect(match.matchId);
       expect((await spectator.next("welcome")).role).toBe("spectator");
-      expect((await spectator.next("snapshot")).state.status).toBe("waiting");
+      expect((await spectator.next("snapshot")).state).toMatchObject({ status: "waiting", seq: 1 });
 
-      const ada = await joinMatch(match.matchId, "Ada");
-      const brian = await joinMatch(match.matchId, "Brian");
-      expect([ada.seat, brian.seat]).toEqual([0, 1]);
+      expect((await joinMatch(match.matchId, brian)).seat).toBe(1);
       const players = [await Client.connect(match.matchId, ada.token), await Client.connect(match.matchId, brian.token)];
       let seq = 0;
       for (const [seat, player] of players.entries()) {
         expect(await player.next("welcome")).toMatchObject({ role: "player", seat, matchId: match.matchId, gameId: game });
         const snapshot = await player.next("snapshot");
         expect(snapshot.state.status).toBe("playing");
-        expect(snapshot.state.seats).toEqual([{ seat: 0, name: "Ada" }, { seat: 1, name: "Brian" }]);
+        expect(snapshot.state.seats).toEqual([
+          { seat: 0, name: "Ada", playerId: ada.playerId },
+          { seat: 1, name: "Brian", playerId: brian.playerId },
+        ]);
         expect(snapshot.state.turn?.seats).toEqual([0]);
         seq = snapshot.state.seq;
       }
@@ -71,22 +75,23 @@ describe("whole games over real WebSockets", () => {
       expect(last.state.result).toEqual(result);
       expect(last.state.turn).toBeNull();
 
-      // The spectator received every event, in order, with no gap: joins, start, each move.
+      // The spectator, there since seq 1, received every later event in order with no gap.
       const seen = spectator.all("event").map((frame) => frame.event);
-      expect(seen.map((event) => event.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
-      expect(seen.map((event) => event.kind)).toEqual(["join", "join", "start", ...moves.map(() => "move")]);
+      expect(seen.map((event) => event.seq)).toEqual(Array.from({ length: seq - 1 }, (_, i) => i + 2));
+      expect(seen.map((event) => event.kind)).toEqual(["join", "start", ...moves.map(() => "move")]);
       // Each frame describes the match as it stood at its own event, even when one request made two.
       const frames = spectator.all("event");
       for (const frame of frames) expect(frame.state.seq).toBe(frame.event.seq);
-      expect(frames.map((frame) => frame.state.status).slice(0, 4)).toEqual(["waiting", "waiting", "playing", "playing"]);
-      expect(frames[1]!.state.turn).toBeNull();
-      expect(frames[2]!.state.turn?.seats).toEqual([0]);
+      expect(frames.map((frame) => frame.state.status).slice(0, 3)).toEqual(["waiting", "playing", "playing"]);
+      expect(frames[0]!.state.turn).toBeNull();
+      expect(frames[1]!.state.turn?.seats).toEqual([0]);
       expect(seen.filter((event) => event.kind === "move").map((event) => "move" in event && event.move)).toEqual(moves);
 
       // The public log over HTTP is the same sequence of events.
       const log = await api<{ events: LoggedEvent[]; next: number | null }>(`/api/matches/${match.matchId}/events`);
       expect(log.status).toBe(200);
-      expect(log.body.events).toEqual(seen);
+      expect(log.body.events.slice(1)).toEqual(seen);
+      expect(log.body.events[0]).toMatchObject({ seq: 1, kind: "join", seat: 0, name: "Ada" });
       expect(log.body.next).toBeNull();
 
       const summary = await api<MatchSummary>(`/api/matches/${match.matchId}`);
@@ -98,9 +103,10 @@ describe("whole games over real WebSockets", () => {
   );
 
   it("sends the same bytes to every recipient of a perfect-information game", async () => {
-    const match = await createMatch("connect-four");
-    const ada = await joinMatch(match.matchId, "Ada");
-    const brian = await joinMatch(match.matchId, "Brian");
+    const ada = await newPlayer("Ada");
+    const brian = await newPlayer("Brian");
+    const match = await createMatch("connect-four", ada);
+    await joinMatch(match.matchId, brian);
     const raw: string[][] = [[], [], []];
     const sockets = [
       await Client.connect(match.matchId, ada.token),
@@ -123,16 +129,17 @@ describe("whole games over real WebSockets", () => {
   });
 
   it("broadcasts presence when a seat connects and disconnects", async () => {
-    const match = await createMatch("tic-tac-toe");
-    const ada = await joinMatch(match.matchId, "Ada");
-    const brian = await joinMatch(match.matchId, "Brian");
+    const ada = await newPlayer("Ada");
+    const brian = await newPlayer("Brian");
+    const match = await createMatch("tic-tac-toe", ada);
+    await joinMatch(match.matchId, brian);
     const spectator = await Client.connect(match.matchId);
-    expect((await spectator.next("snapshot")).connected).toEqual([false, false]);
+    expect((await spectator.next("snapshot")).presence).toMatchObject({ connected: [false, false], spectators: 1 });
     const first = await Client.connect(match.matchId, ada.token, { _pk: "chosen-by-client" });
-    expect((await spectator.next("presence")).connected).toEqual([true, false]);
+    expect((await spectator.next("presence")).presence.connected).toEqual([true, false]);
     const second = await Client.connect(match.matchId, brian.token);
-    expect((await spectator.next("presence")).connected).toEqual([true, true]);
-    expect((await second.next("snapshot")).connected).toEqual([true, true]);
+    expect((await spectator.next("presence")).presence.connected).toEqual([true, true]);
+    expect((await second.next("snapshot")).presence.connected).toEqual([true, true]);
     // A second socket of seat 0 that picks the same connection id (`_pk`) as the first.
     const twin = await Client.connect(match.matchId, ada.token, { _pk: "chosen-by-client" });
     await twin.next("snapshot");
@@ -140,9 +147,13 @@ describe("whole games over real WebSockets", () => {
     await twin.closedWith();
     // Closing the twin leaves seat 0 connected through the first socket.
     const viewer = await Client.connect(match.matchId);
-    expect((await viewer.next("snapshot")).connected).toEqual([true, true]);
+    expect((await viewer.next("snapshot")).presence).toMatchObject({ connected: [true, true], spectators: 2 });
     first.close();
-    expect((await spectator.next("presence")).connected).toEqual([false, true]);
+    const away = (await spectator.next("presence")).presence;
+    expect(away.connected).toEqual([false, true]);
+    // The countdown everyone sees: seat 0 forfeits when its grace period ends.
+    expect(away.forfeitAt[0]).toBeGreaterThan(Date.now());
+    expect(away.forfeitAt[1]).toBeNull();
     second.close();
     spectator.close();
   });

@@ -16,6 +16,11 @@ async function expireTurn(matchId: string): Promise<void> {
   });
 }
 
+/** Delivers whatever the match's outbox holds that is due (the lobby, the players' records). */
+export async function settle(matchId: string): Promise<void> {
+  await runInDurableObject(stub(matchId), (instance: Match) => instance.onAlarm());
+}
+
 async function timers(matchId: string) {
   return runInDurableObject(stub(matchId), async (_instance: Match, state) => ({
     rows: state.storage.sql.exec<{ kind: string; at: number; seq: number }>("SELECT * FROM timers").toArray(),
@@ -32,8 +37,11 @@ describe("turn timer", () => {
     expect(deadline).toBeTypeOf("number");
     expect(deadline! - snapshot.state.serverTime).toBeLessThanOrEqual(5_000);
     expect(deadline! - snapshot.state.serverTime).toBeGreaterThan(4_000);
+    await settle(matchId);
     const { rows, alarm } = await timers(matchId);
-    expect(rows).toEqual([{ kind: "turn", at: deadline, seq: snapshot.state.seq }]);
+    expect(rows.filter((row) => row.kind === "turn")).toEqual([{ kind: "turn", at: deadline, seq: snapshot.state.seq }]);
+    // The earliest timer: the turn, before seat 1's grace period (seat 0 is connected).
+    expect(rows.map((row) => row.kind).sort()).toEqual(["grace:1", "turn"]);
     expect(alarm).toBe(deadline);
   });
 
@@ -46,9 +54,13 @@ describe("turn timer", () => {
     await spectator.next("event", (frame) => frame.event.seq === seq + 1);
 
     // Seat 1 stalls. Before its deadline the alarm does nothing and re-arms itself.
+    await settle(matchId);
     expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
     expect((await api<MatchSummary>(`/api/matches/${matchId}`)).body.status).toBe("playing");
-    expect((await timers(matchId)).alarm).toBe((await timers(matchId)).rows[0]?.at);
+    const waiting = await timers(matchId);
+    expect(waiting.rows.find((row) => row.kind === "turn")?.at).toBeGreaterThan(Date.now());
+    // Re-armed at the earliest timer still pending (the turn, or the lobby's next refresh).
+    expect(waiting.alarm).toBe(Math.min(...waiting.rows.map((row) => row.at)));
 
     await expireTurn(matchId);
     expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
@@ -57,6 +69,9 @@ describe("turn timer", () => {
       expect(end.event).toMatchObject({ kind: "timeout", seats: [1], seq: seq + 2 });
       expect(end.state).toMatchObject({ status: "finished", turn: null, result: { kind: "win", winners: [0], reason: "timeout" } });
     }
+    // Only the outbox is left (tell the lobby and the players); once delivered, nothing.
+    expect((await timers(matchId)).rows.map((row) => row.kind).sort()).toEqual(["directory", "report"]);
+    await settle(matchId);
     expect(await timers(matchId)).toEqual({ rows: [], alarm: null });
     const summary = (await api<MatchSummary>(`/api/matches/${matchId}`)).body;
     expect(summary).toMatchObject({ status: "finished", seq: seq + 2, result: { reason: "timeout" } });
@@ -66,10 +81,12 @@ describe("turn timer", () => {
     const { matchId, tokens } = await startedMatch("connect-four");
     const spectator = await Client.connect(matchId);
     await spectator.next("snapshot");
+    await settle(matchId);
     await expireTurn(matchId);
     // Capture the due timer, fire once, then put it back as a duplicate delivery would find it.
-    const due = (await timers(matchId)).rows;
+    const due = (await timers(matchId)).rows.filter((row) => row.kind === "turn");
     expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
+    await settle(matchId);
     const afterFirst = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
     await runInDurableObject(stub(matchId), async (instance: Match, state) => {
       for (const timer of due) state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?)", timer.kind, timer.at, timer.seq);
@@ -89,7 +106,7 @@ describe("turn timer", () => {
     const { matchId, tokens } = await startedMatch("tic-tac-toe");
     const player = await Client.connect(matchId, tokens[0]);
     const seq = (await player.next("snapshot")).state.seq;
-    const before = (await timers(matchId)).rows;
+    const before = (await timers(matchId)).rows.filter((row) => row.kind === "turn");
     player.send({ type: "move", id: "in-time", seq, move: { cell: 0 } });
     await player.next("event");
     // An old, due timer for the previous turn (as if left by a crash) must not end the match.
@@ -99,6 +116,8 @@ describe("turn timer", () => {
     });
     const summary = (await api<MatchSummary>(`/api/matches/${matchId}`)).body;
     expect(summary).toMatchObject({ status: "playing", seq: seq + 1 });
-    expect((await timers(matchId)).rows.map((row) => row.kind)).toEqual(["turn"]);
+    expect((await timers(matchId)).rows.filter((row) => row.kind === "turn" || row.kind === "stale-turn")).toEqual([
+      expect.objectContaining({ kind: "turn", seq: seq + 1 }),
+    ]);
   });
 });

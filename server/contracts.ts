@@ -1,0 +1,76 @@
+/**
+ * What the Durable Objects promise each other over RPC. Only plain, structured-cloneable data
+ * crosses these boundaries (no `unknown`: Workers RPC types need serialisable shapes).
+ */
+import type { Rating } from "./ratings.ts";
+
+/** A player as the token names them. */
+export interface PlayerRef {
+  readonly pid: string;
+  readonly name: string;
+}
+
+/** A player a Matchmaker seats, with the rating the queue paired them on. */
+export interface SeatedPlayer extends PlayerRef {
+  readonly rating: Rating;
+}
+
+/** Match.createReserved: a match whose seats are assigned up front (quick match, rematch). */
+export interface ReservedMatch {
+  readonly gameId: string;
+  /** Options as JSON text (already valid for the game). */
+  readonly optionsJson: string;
+  readonly players: readonly SeatedPlayer[];
+  readonly rated: boolean;
+  /** True: start at once (rematch). False: wait for `startReserved` (quick match collects first). */
+  readonly startNow: boolean;
+  /** Who asked for it. */
+  readonly source: "matchmaking" | "rematch";
+  /** A rematch keeps the old match's settings; a quick match takes the game's defaults. */
+  readonly private?: boolean;
+  readonly turnMs?: number;
+  readonly graceMs?: number;
+}
+
+export type ReserveOutcome = { readonly ok: true } | { readonly ok: false; readonly code: "match-exists" | "unknown-game" | "bad-options" };
+
+/** Player.recordMatch: one finished match from one player's side. Idempotent per matchId. */
+export interface MatchReport {
+  readonly matchId: string;
+  readonly gameId: string;
+  readonly finishedAt: number;
+  /** Counts for ratings (a rated match that had at least one move). */
+  readonly rated: boolean;
+  readonly seat: number;
+  readonly outcome: "win" | "loss" | "draw" | "aborted";
+  /** Why it ended: the game's reason, or resign, timeout, abandoned, not-collected, ... */
+  readonly reason: string;
+  /** Everyone else in the match, with their rating before it and this player's score against them. */
+  readonly opponents: readonly {
+    readonly pid: string;
+    readonly name: string;
+    readonly seat: number;
+    readonly rating: Rating;
+    /** 1 when this player beat them, 0.5 for a draw (or both winners), 0 when they won. */
+    readonly score: 0 | 0.5 | 1;
+  }[];
+}
+
+/** One row of a game's leaderboard. */
+export interface LeaderboardEntry {
+  readonly pid: string;
+  readonly name: string;
+  readonly rating: number;
+  readonly rd: number;
+  readonly games: number;
+}
+
+/** One live public match in the lobby directory. */
+export interface LiveMatch {
+  readonly matchId: string;
+  readonly gameId: string;
+  readonly players: readonly { readonly seat: number; readonly name: string }[];
+  readonly moves: number;
+  readonly startedAt: number;
+  readonly rated: boolean;
+}

@@ -1,0 +1,297 @@
+/**
+ * Player: one anonymous player per Durable Object, addressed by player id. It holds the
+ * profile, one Glicko-2 rating per game and the player's match history. Matches report each
+ * finished match here (at least once); rating changes reach the game's Leaderboard through an
+ * outbox drained by the alarm, so a leaderboard that is down delays the board, never a rating.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { LeaderboardEntry, MatchReport, PlayerRef } from "./contracts.ts";
+import { errorResponse, json } from "./http.ts";
+import { INITIAL_RATING, rated, type Rating } from "./ratings.ts";
+import { isBlank, migrate } from "./storage.ts";
+
+const MIGRATIONS: readonly string[] = [
+  // 1: the first schema.
+  `
+  CREATE TABLE profile (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pid TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE ratings (
+    game_id TEXT PRIMARY KEY,
+    rating REAL NOT NULL,
+    rd REAL NOT NULL,
+    vol REAL NOT NULL,
+    games INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE matches (
+    match_id TEXT PRIMARY KEY,
+    game_id TEXT NOT NULL,
+    finished_at INTEGER NOT NULL,
+    seat INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    rated INTEGER NOT NULL,
+    opponents TEXT NOT NULL,
+    rating_before TEXT,
+    rating_after TEXT,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE INDEX matches_newest ON matches (finished_at DESC, match_id DESC);
+  CREATE TABLE outbox (
+    game_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    due_at INTEGER NOT NULL
+  );
+  `,
+];
+
+/** Match records a profile lists, newest first. */
+export const RECENT_MATCHES = 20;
+
+/** Retry delays for leaderboard updates: doubling from this... */
+export const RETRY_BASE_MS = 1_000;
+/** ...up to this, for as long as the leaderboard keeps failing. */
+export const RETRY_MAX_MS = 60 * 60 * 1000;
+
+/** A player's standing in one game, as the profile shows it. */
+export interface GameRating extends Rating {
+  readonly games: number;
+}
+
+/** One finished match from this player's side, as the profile shows it. */
+export interface MatchRecord {
+  readonly matchId: string;
+  readonly gameId: string;
+  readonly finishedAt: number;
+  readonly seat: number;
+  readonly outcome: MatchReport["outcome"];
+  readonly reason: string;
+  readonly rated: boolean;
+  readonly opponents: readonly { readonly pid: string; readonly name: string; readonly seat: number }[];
+  /** The rating in this game before and after the match; null when the match did not count. */
+  readonly ratingBefore: Rating | null;
+  readonly ratingAfter: Rating | null;
+}
+
+/** GET /api/players/:id. Ratings are unrounded: clients round for display. */
+export interface PlayerProfile {
+  readonly playerId: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly ratings: Readonly<Record<string, GameRating>>;
+  readonly recent: readonly MatchRecord[];
+}
+
+type ProfileRow = { pid: string; name: string; created_at: number };
+type RatingRow = { game_id: string; rating: number; rd: number; vol: number; games: number };
+type MatchRow = {
+  match_id: string;
+  game_id: string;
+  finished_at: number;
+  seat: number;
+  outcome: MatchReport["outcome"];
+  reason: string;
+  rated: number;
+  opponents: string;
+  rating_before: string | null;
+  rating_after: string | null;
+};
+type PendingRow = { game_id: string; seq: number; attempts: number; pid: string; name: string; rating: number; rd: number; games: number };
+
+/** The delay before retry number `attempts` (1, 2, ...): exponential, capped, with jitter so many players don't retry in step. */
+export function retryDelay(attempts: number, random = Math.random()): number {
+  const full = Math.min(RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 30), RETRY_MAX_MS);
+  return Math.round(full / 2 + (full / 2) * random);
+}
+
+export class Player extends DurableObject<Env> {
+  /** True once this instance has applied the migrations. */
+  #migrated = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // An unknown id stays blank: asking about it must not create storage.
+    if (!isBlank(ctx.storage.sql)) this.#migrate();
+  }
+
+  /** Applies the schema (once per instance); the first write to a blank object calls it. */
+  #migrate(): void {
+    if (this.#migrated) return;
+    this.ctx.storage.transactionSync(() => migrate(this.ctx.storage.sql, MIGRATIONS));
+    this.#migrated = true;
+  }
+
+  #profile(): ProfileRow | null {
+    if (!this.#migrated) return null;
+    return this.ctx.storage.sql.exec<ProfileRow>("SELECT pid, name, created_at FROM profile").toArray()[0] ?? null;
+  }
+
+  #current(gameId: string): GameRating | null {
+    if (!this.#migrated) return null;
+    return (
+      this.ctx.storage.sql.exec<RatingRow>("SELECT * FROM ratings WHERE game_id = ?", gameId).toArray()[0] ?? null
+    );
+  }
+
+  /** Creates the player; a repeat keeps the first name (the token carries it too). */
+  async create(ref: PlayerRef): Promise<void> {
+    const name = this.ctx.id.name;
+    if (name !== undefined && name !== ref.pid) throw new Error(`player ${name} was asked to be created as ${ref.pid}`);
+    this.#migrate();
+    this.ctx.storage.sql.exec(
+      "INSERT INTO profile (id, pid, name, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      ref.pid,
+      ref.name,
+      Date.now(),
+    );
+    // Reports that arrived before the profile (they shouldn't) can reach the leaderboard now.
+    await this.#arm();
+  }
+
+  /** The public profile as a response: 404 for a player never created. */
+  async profile(): Promise<Response> {
+    const profile = this.#profile();
+    if (!profile) return errorResponse(404, "not-found", "no such player");
+    const sql = this.ctx.storage.sql;
+    const ratings = Object.fromEntries(
+      sql
+        .exec<RatingRow>("SELECT * FROM ratings ORDER BY game_id")
+        .toArray()
+        .map((row): [string, GameRating] => [row.game_id, { rating: row.rating, rd: row.rd, vol: row.vol, games: row.games }]),
+    );
+    const recent = sql
+      .exec<MatchRow>("SELECT * FROM matches ORDER BY finished_at DESC, match_id DESC LIMIT ?", RECENT_MATCHES)
+      .toArray()
+      .map(
+        (row): MatchRecord => ({
+          matchId: row.match_id,
+          gameId: row.game_id,
+          finishedAt: row.finished_at,
+          seat: row.seat,
+          outcome: row.outcome,
+          reason: row.reason,
+          rated: row.rated === 1,
+          // Stored as the report gave them (ratings and scores too); shown as who sat where.
+          opponents: (JSON.parse(row.opponents) as MatchReport["opponents"]).map(({ pid, name, seat }) => ({ pid, name, seat })),
+          ratingBefore: row.rating_before === null ? null : (JSON.parse(row.rating_before) as Rating),
+          ratingAfter: row.rating_after === null ? null : (JSON.parse(row.rating_after) as Rating),
+        }),
+      );
+    return json({ playerId: profile.pid, name: profile.name, createdAt: profile.created_at, ratings, recent } satisfies PlayerProfile);
+  }
+
+  /** The player's rating in a game; everyone starts at INITIAL_RATING. */
+  async rating(gameId: string): Promise<Rating> {
+    const row = this.#current(gameId);
+    return row ? { rating: row.rating, rd: row.rd, vol: row.vol } : INITIAL_RATING;
+  }
+
+  /**
+   * Records a finished match once per matchId (Matches deliver at least once). A rated match that
+   * was played out moves the rating and queues the new standing for the leaderboard, in the same
+   * transaction as the record.
+   */
+  async recordMatch(report: MatchReport): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    this.#migrate();
+    const queued = this.ctx.storage.transactionSync(() => {
+      if (sql.exec("SELECT 1 FROM matches WHERE match_id = ?", report.matchId).toArray().length > 0) return false;
+      const now = Date.now();
+      const counts = report.rated && report.outcome !== "aborted";
+      const current = this.#current(report.gameId);
+      const before: Rating = current ? { rating: current.rating, rd: current.rd, vol: current.vol } : INITIAL_RATING;
+      const after = counts ? rated(before, report.opponents.map((o) => ({ opponent: o.rating, score: o.score }))) : null;
+      sql.exec(
+        `INSERT INTO matches (match_id, game_id, finished_at, seat, outcome, reason, rated, opponents, rating_before, rating_after, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        report.matchId,
+        report.gameId,
+        report.finishedAt,
+        report.seat,
+        report.outcome,
+        report.reason,
+        report.rated ? 1 : 0,
+        JSON.stringify(report.opponents),
+        after ? JSON.stringify(before) : null,
+        after ? JSON.stringify(after) : null,
+        now,
+      );
+      if (!after) return false;
+      sql.exec(
+        `INSERT INTO ratings (game_id, rating, rd, vol, games, updated_at) VALUES (?, ?, ?, ?, 1, ?)
+         ON CONFLICT (game_id) DO UPDATE SET rating = excluded.rating, rd = excluded.rd, vol = excluded.vol,
+           games = ratings.games + 1, updated_at = excluded.updated_at`,
+        report.gameId,
+        after.rating,
+        after.rd,
+        after.vol,
+        now,
+      );
+      // One row per game: the alarm sends the standing as it is when it runs, so several
+      // matches in a row become one update. `seq` tells the alarm whether the row changed
+      // while its send was in flight.
+      sql.exec(
+        `INSERT INTO outbox (game_id, seq, attempts, due_at) VALUES (?, 1, 0, ?)
+         ON CONFLICT (game_id) DO UPDATE SET seq = outbox.seq + 1, due_at = excluded.due_at`,
+        report.gameId,
+        now,
+      );
+      return true;
+    });
+    // No await since the transaction: the alarm is written in the same atomic batch as the rows.
+    if (queued) await this.#arm();
+  }
+
+  /** Sends the due leaderboard updates; each failure is retried later with backoff. */
+  override async alarm(): Promise<void> {
+    if (!this.#migrated) return;
+    const sql = this.ctx.storage.sql;
+    for (const row of this.#pending(Date.now())) {
+      const entry: LeaderboardEntry = { pid: row.pid, name: row.name, rating: row.rating, rd: row.rd, games: row.games };
+      try {
+        await this.env.Leaderboard.getByName(row.game_id).upsert(entry);
+        // Only the version sent: a match recorded meanwhile bumped seq and stays queued.
+        sql.exec("DELETE FROM outbox WHERE game_id = ? AND seq = ?", row.game_id, row.seq);
+      } catch (error) {
+        const attempts = row.attempts + 1;
+        sql.exec(
+          "UPDATE outbox SET attempts = ?, due_at = ? WHERE game_id = ? AND seq = ?",
+          attempts,
+          Date.now() + retryDelay(attempts),
+          row.game_id,
+          row.seq,
+        );
+        console.error(
+          JSON.stringify({ event: "leaderboard-update-failed", pid: row.pid, gameId: row.game_id, attempts, error: String(error) }),
+        );
+      }
+    }
+    await this.#arm();
+  }
+
+  /** Queued updates that can be sent (the profile gives the name), due by `at`. */
+  #pending(at: number): PendingRow[] {
+    return this.ctx.storage.sql
+      .exec<PendingRow>(
+        `SELECT o.game_id, o.seq, o.attempts, p.pid, p.name, r.rating, r.rd, r.games
+         FROM outbox o JOIN ratings r USING (game_id) CROSS JOIN profile p
+         WHERE o.due_at <= ? ORDER BY o.due_at`,
+        at,
+      )
+      .toArray();
+  }
+
+  /** Sets the alarm for the earliest sendable update, or clears it when none is queued. */
+  async #arm(): Promise<void> {
+    const next = this.ctx.storage.sql
+      .exec<{ at: number | null }>("SELECT min(o.due_at) AS at FROM outbox o CROSS JOIN profile p")
+      .one().at;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+}

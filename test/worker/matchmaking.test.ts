@@ -1,0 +1,324 @@
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { nanoid } from "nanoid";
+import { beforeEach, describe, expect, it } from "vitest";
+import { signToken } from "../../server/auth.ts";
+import { queueName, queueOfTicket, type Matchmaker, type TicketView } from "../../server/matchmaker.ts";
+import type { MatchSummary } from "../../shared/protocol.ts";
+import { TEST_TOKEN_SECRET } from "../secret.ts";
+import { api, as, newPlayer, type TestPlayer } from "./helpers.ts";
+
+type ErrorBody = { error: { code: string; message: string } };
+
+const TICKETS = "/api/matchmaking/tickets";
+
+function enqueue(player: TestPlayer, body: Record<string, unknown> = { game: "tic-tac-toe" }) {
+  return api<TicketView & ErrorBody>(TICKETS, { body, headers: as(player) });
+}
+
+function poll(player: TestPlayer, ticketId: string, waitSeconds = 0) {
+  return api<TicketView & ErrorBody>(`${TICKETS}/${ticketId}?wait=${waitSeconds}`, { headers: as(player) });
+}
+
+function cancel(player: TestPlayer, ticketId: string) {
+  return api<TicketView & ErrorBody>(`${TICKETS}/${ticketId}`, { method: "DELETE", headers: as(player) });
+}
+
+async function summary(matchId: string): Promise<MatchSummary> {
+  const response = await api<MatchSummary>(`/api/matches/${matchId}`);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+/** The queue object a ticket lives in (ticket ids name their queue). */
+function queueOf(ticketId: string) {
+  const name = queueOfTicket(ticketId);
+  if (name === null) throw new Error(`not a ticket id: ${ticketId}`);
+  return env.Matchmaker.getByName(name);
+}
+
+/** Runs SQL inside a queue: how the tests move its clock without sleeping. */
+function inQueue<T>(ticketId: string, run: (sql: SqlStorage) => T): Promise<T> {
+  return runInDurableObject(queueOf(ticketId), (_instance: Matchmaker, state) => run(state.storage.sql));
+}
+
+/** Every waiting ticket of the queue has waited `ms` longer, and its owner is still polling. */
+function age(ticketId: string, ms: number): Promise<void> {
+  return inQueue(ticketId, (sql) => {
+    sql.exec("UPDATE tickets SET since = since - ?, last_seen = ? WHERE status = 'waiting'", ms, Date.now());
+  });
+}
+
+/** Rewrites the rating a ticket queued with. */
+function rateTicket(ticketId: string, rating: number): Promise<void> {
+  return inQueue(ticketId, (sql) => {
+    sql.exec("UPDATE tickets SET rating = ? WHERE id = ?", JSON.stringify({ rating, rd: 350, vol: 0.06 }), ticketId);
+  });
+}
+
+/** Runs the queue's sweep now; it must have been scheduled. */
+async function sweep(ticketId: string): Promise<void> {
+  expect(await runDurableObjectAlarm(queueOf(ticketId))).toBe(true);
+}
+
+/**
+ * A player with a signed token but no POST /api/players call. Tokens are all a queue needs,
+ * and that route's per-address limit (30 a minute) is shared by every test in the run.
+ */
+async function mintedPlayer(name: string): Promise<TestPlayer> {
+  const playerId = nanoid();
+  return { playerId, name, token: await signToken(TEST_TOKEN_SECRET, { pid: playerId, name }) };
+}
+
+// Durable Object storage outlives each test here, and every test queues for the same game:
+// start each from an empty queue.
+beforeEach(async () => {
+  const queue = env.Matchmaker.getByName(await queueName("tic-tac-toe", "{}"));
+  await runInDurableObject(queue, (_instance: Matchmaker, state) => {
+    state.storage.sql.exec("DELETE FROM tickets");
+    state.storage.sql.exec("DELETE FROM groups");
+  });
+});
+
+describe("quick match", () => {
+  it("puts two players queueing for the same game in one match, on opposite seats, started once both collect", async () => {
+    const ada = await newPlayer("Ada");
+    const brian = await newPlayer("Brian");
+    const first = await enqueue(ada);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ gameId: "tic-tac-toe", status: "waiting", window: 100 });
+    expect(first.body.ticketId).toMatch(/^tic-tac-toe\.[0-9a-f]{8}\.[A-Za-z0-9_-]{16}$/);
+    const second = await enqueue(brian);
+    expect(second.status).toBe(201);
+    expect(queueOfTicket(second.body.ticketId)).toBe(queueOfTicket(first.body.ticketId));
+
+    const [forAda, forBrian] = await Promise.all([poll(ada, first.body.ticketId, 5), poll(brian, second.body.ticketId, 5)]);
+    expect(forAda.body).toMatchObject({ status: "matched", window: null });
+    expect(forBrian.body).toMatchObject({ status: "matched", matchId: forAda.body.matchId });
+    expect([forAda.body.seat, forBrian.body.seat].sort()).toEqual([0, 1]);
+
+    const match = await summary(forAda.body.matchId!);
+    expect(match).toMatchObject({ gameId: "tic-tac-toe", status: "playing", rated: true });
+    expect(match.seats).toHaveLength(2);
+    expect(match.seats.find((seat) => seat.seat === forAda.body.seat)?.name).toBe("Ada");
+    expect(match.seats.find((seat) => seat.seat === forBrian.body.seat)?.name).toBe("Brian");
+  });
+
+  it("widens the rating window with waiting time: 1500 and 1800 meet only after about 20 seconds", async () => {
+    const ada = await mintedPlayer("Ada");
+    const brian = await mintedPlayer("Brian");
+    const high = (await enqueue(ada)).body;
+    await rateTicket(high.ticketId, 1800);
+    const low = await enqueue(brian);
+    expect(low.body.status).toBe("waiting");
+
+    await age(high.ticketId, 10_000);
+    await sweep(high.ticketId);
+    const early = await poll(brian, low.body.ticketId);
+    expect(early.body).toMatchObject({ status: "waiting", window: 200 });
+
+    await age(high.ticketId, 11_000);
+    await sweep(high.ticketId);
+    const [forAda, forBrian] = await Promise.all([poll(ada, high.ticketId), poll(brian, low.body.ticketId)]);
+    expect(forAda.body.status).toBe("matched");
+    expect(forBrian.body).toMatchObject({ status: "matched", matchId: forAda.body.matchId });
+    expect(forBrian.body.seat).not.toBe(forAda.body.seat);
+  });
+
+  it("pairs anyone once the longest wait has passed, however far apart", async () => {
+    const ada = await mintedPlayer("Ada");
+    const brian = await mintedPlayer("Brian");
+    const high = (await enqueue(ada)).body;
+    await rateTicket(high.ticketId, 2900);
+    const low = (await enqueue(brian)).body;
+    await age(high.ticketId, 29_000);
+    await sweep(high.ticketId);
+    expect((await poll(brian, low.ticketId)).body).toMatchObject({ status: "waiting", window: 390 });
+    await age(high.ticketId, 1_000);
+    await sweep(high.ticketId);
+    expect((await poll(brian, low.ticketId)).body).toMatchObject({ status: "matched" });
+  });
+
+  it("lets a player cancel a ticket and take another, but never hold two, or touch someone else's", async () => {
+    const ada = await newPlayer("Ada");
+    const brian = await newPlayer("Brian");
+    const first = (await enqueue(ada)).body;
+
+    const duplicate = await enqueue(ada);
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error.code).toBe("duplicate-ticket");
+
+    for (const response of [await poll(brian, first.ticketId), await cancel(brian, first.ticketId)]) {
+      expect(response.status).toBe(404);
+      expect(response.body.error.code).toBe("not-found");
+    }
+
+    const cancelled = await cancel(ada, first.ticketId);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ ticketId: first.ticketId, status: "cancelled", window: null });
+    expect((await poll(ada, first.ticketId)).body.status).toBe("cancelled");
+
+    const again = await enqueue(ada);
+    expect(again.status).toBe(201);
+    expect(again.body.ticketId).not.toBe(first.ticketId);
+
+    // Brian is paired with Ada's new ticket, not the cancelled one; a matched ticket can't be cancelled.
+    const opponent = await enqueue(brian);
+    expect(opponent.body.status).toBe("matched");
+    const refused = await cancel(ada, again.body.ticketId);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("already-matched");
+    expect((await poll(ada, again.body.ticketId)).body).toMatchObject({ status: "matched", matchId: opponent.body.matchId });
+  });
+
+  it("gives a player racing themselves exactly one ticket", async () => {
+    const ada = await mintedPlayer("Ada");
+    const attempts = await Promise.all(Array.from({ length: 5 }, () => enqueue(ada)));
+    expect(attempts.map((attempt) => attempt.status).sort()).toEqual([201, 409, 409, 409, 409]);
+  });
+
+  it("cancels a match that a player never collects: the no-show's ticket expires, the other's is cancelled", async () => {
+    const ada = await mintedPlayer("Ada");
+    const brian = await mintedPlayer("Brian");
+    const absent = (await enqueue(ada)).body;
+    // Brian's answer hands him the match at once, which collects it; Ada never asks.
+    const present = (await enqueue(brian)).body;
+    expect(present.status).toBe("matched");
+    expect((await summary(present.matchId!)).status).toBe("waiting");
+
+    await inQueue(absent.ticketId, (sql) => sql.exec("UPDATE groups SET collect_by = ?", Date.now() - 1));
+    await sweep(absent.ticketId);
+
+    const match = await summary(present.matchId!);
+    expect(match.status).toBe("finished");
+    expect(match.result).toMatchObject({ kind: "aborted" });
+    expect((await poll(brian, present.ticketId)).body).toMatchObject({ status: "cancelled", window: null });
+    expect((await poll(ada, absent.ticketId)).body).toMatchObject({ status: "expired" });
+    expect((await poll(ada, absent.ticketId)).body).not.toHaveProperty("matchId");
+    // Both may queue again.
+    expect((await enqueue(brian)).status).toBe(201);
+  });
+
+  it("expires a waiting ticket whose owner stopped polling for a minute", async () => {
+    const ada = await mintedPlayer("Ada");
+    const ticket = (await enqueue(ada)).body;
+    await inQueue(ticket.ticketId, (sql) => sql.exec("UPDATE tickets SET last_seen = ?", Date.now() - 61_000));
+    await sweep(ticket.ticketId);
+    expect((await poll(ada, ticket.ticketId)).body).toMatchObject({ status: "expired", window: null });
+    expect((await enqueue(ada)).status).toBe(201);
+  });
+
+  it("pairs 20 players queueing at once into 10 matches, nobody in two", async () => {
+    const crowd = await Promise.all(Array.from({ length: 20 }, (_, i) => mintedPlayer(`P${i}`)));
+    const tickets = await Promise.all(crowd.map((player) => enqueue(player)));
+    for (const ticket of tickets) expect(ticket.status).toBe(201);
+    const results = await Promise.all(crowd.map((player, i) => poll(player, tickets[i]!.body.ticketId, 10)));
+
+    const matches = new Map<string, { seat: number; name: string }[]>();
+    results.forEach((result, i) => {
+      expect(result.body.status).toBe("matched");
+      const seats = matches.get(result.body.matchId!) ?? [];
+      seats.push({ seat: result.body.seat!, name: crowd[i]!.name });
+      matches.set(result.body.matchId!, seats);
+    });
+    expect(matches.size).toBe(10);
+    for (const [matchId, seats] of matches) {
+      expect(seats.map((seat) => seat.seat).sort()).toEqual([0, 1]);
+      const match = await summary(matchId);
+      expect(match.status).toBe("playing");
+      const seated = match.seats.map(({ seat, name }) => ({ seat, name })).sort((a, b) => a.seat - b.seat);
+      expect(seated).toEqual(seats.sort((a, b) => a.seat - b.seat));
+    }
+  });
+
+  it("answers a long poll as soon as the match is made", async () => {
+    const ada = await mintedPlayer("Ada");
+    const brian = await mintedPlayer("Brian");
+    const ticket = (await enqueue(ada)).body;
+    // An old but not idle last_seen, so that the poll's arrival shows (a sweep would not expire it).
+    const marker = Date.now() - 10_000;
+    await inQueue(ticket.ticketId, (sql) => sql.exec("UPDATE tickets SET last_seen = ?", marker));
+
+    let answered = false;
+    const longPoll = poll(ada, ticket.ticketId, 30).then((response) => {
+      answered = true;
+      return response;
+    });
+    // The poll refreshes last_seen when it arrives and then waits; watch storage for its arrival.
+    const lastSeen = () => inQueue(ticket.ticketId, (sql) => sql.exec<{ at: number }>("SELECT last_seen AS at FROM tickets").one().at);
+    for (let tries = 0; (await lastSeen()) === marker; tries++) expect(tries).toBeLessThan(1_000);
+    expect(answered).toBe(false);
+
+    const opponent = (await enqueue(brian)).body;
+    const response = await longPoll;
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: "matched", matchId: opponent.matchId });
+    expect(response.body.seat).not.toBe(opponent.seat);
+  });
+
+  it("answers a long poll with the ticket still waiting once the wait runs out", async () => {
+    const ada = await mintedPlayer("Ada");
+    const ticket = (await enqueue(ada)).body;
+    const response = await poll(ada, ticket.ticketId, 1);
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe("waiting");
+  });
+
+  it("keeps a match made and collected when the sweep runs again (the alarm may be delivered twice)", async () => {
+    const ada = await mintedPlayer("Ada");
+    const brian = await mintedPlayer("Brian");
+    const first = (await enqueue(ada)).body;
+    const second = (await enqueue(brian)).body;
+    const collected = (await poll(ada, first.ticketId)).body;
+    expect((await summary(collected.matchId!)).status).toBe("playing");
+    await runDurableObjectAlarm(queueOf(first.ticketId));
+    await runDurableObjectAlarm(queueOf(first.ticketId));
+    expect((await poll(ada, first.ticketId)).body).toMatchObject({ status: "matched", matchId: second.matchId });
+    expect((await summary(collected.matchId!)).status).toBe("playing");
+    const rows = await inQueue(first.ticketId, (sql) => sql.exec("SELECT match_id FROM groups").toArray());
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe("ticket routes refuse bad input", () => {
+  it.each([
+    { name: "a wait over 30 s", path: (id: string) => `${TICKETS}/${id}?wait=31`, status: 400, code: "bad-request" },
+    { name: "a negative wait", path: (id: string) => `${TICKETS}/${id}?wait=-1`, status: 400, code: "bad-request" },
+    { name: "a fractional wait", path: (id: string) => `${TICKETS}/${id}?wait=1.5`, status: 400, code: "bad-request" },
+    { name: "a malformed ticket id", path: () => `${TICKETS}/not-a-ticket`, status: 400, code: "bad-request" },
+    { name: "a well-formed unknown ticket", path: (id: string) => `${TICKETS}/${id.slice(0, -16)}${"x".repeat(16)}`, status: 404, code: "not-found" },
+  ])("refuses $name with $status $code", async ({ path, status, code }) => {
+    const ada = await mintedPlayer("Ada");
+    const ticket = (await enqueue(ada)).body;
+    const response = await api<ErrorBody>(path(ticket.ticketId), { headers: as(ada) });
+    expect(response.status).toBe(status);
+    expect(response.body.error.code).toBe(code);
+  });
+
+  it("refuses every ticket route without a player token with 401", async () => {
+    const ada = await mintedPlayer("Ada");
+    const ticket = (await enqueue(ada)).body;
+    const responses = [
+      await api<ErrorBody>(TICKETS, { body: { game: "tic-tac-toe" } }),
+      await api<ErrorBody>(`${TICKETS}/${ticket.ticketId}`),
+      await api<ErrorBody>(`${TICKETS}/${ticket.ticketId}`, { method: "DELETE" }),
+      await api<ErrorBody>(`${TICKETS}/${ticket.ticketId}`, { headers: { authorization: "Bearer forged.token" } }),
+    ];
+    for (const response of responses) {
+      expect(response.status).toBe(401);
+      expect(response.body.error.code).toBe("unauthorized");
+    }
+  });
+
+  it.each([
+    { name: "an unknown game", body: { game: "chess" }, code: "unknown-game" },
+    { name: "an unknown option", body: { game: "tic-tac-toe", options: { size: 4 } }, code: "bad-options" },
+    { name: "an extra field", body: { game: "tic-tac-toe", rated: false }, code: "bad-request" },
+    { name: "options that are not an object", body: { game: "tic-tac-toe", options: "fast" }, code: "bad-request" },
+  ])("refuses a ticket for $name with 400 $code", async ({ body, code }) => {
+    const ada = await mintedPlayer("Ada");
+    const response = await enqueue(ada, body);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe(code);
+  });
+});
