@@ -2,7 +2,9 @@
  * What the Durable Objects promise each other over RPC. Only plain, structured-cloneable data
  * crosses these boundaries (no `unknown`: Workers RPC types need serialisable shapes).
  */
-import type { Rating } from "./ratings.ts";
+import type { Rating } from "../shared/protocol.ts";
+
+export type { LiveMatch } from "../shared/protocol.ts";
 
 /** A player as the token names them. */
 export interface PlayerRef {
@@ -63,14 +65,4 @@ export interface LeaderboardEntry {
   readonly rating: number;
   readonly rd: number;
   readonly games: number;
-}
-
-/** One live public match in the lobby directory. */
-export interface LiveMatch {
-  readonly matchId: string;
-  readonly gameId: string;
-  readonly players: readonly { readonly seat: number; readonly name: string }[];
-  readonly moves: number;
-  readonly startedAt: number;
-  readonly rated: boolean;
 }

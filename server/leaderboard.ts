@@ -7,6 +7,9 @@ import { DurableObject } from "cloudflare:workers";
 import type { LeaderboardEntry } from "./contracts.ts";
 import { json } from "./http.ts";
 import { migrate } from "./storage.ts";
+import type { LeaderboardPage, RankedEntry } from "../shared/protocol.ts";
+
+export type { LeaderboardPage, RankedEntry } from "../shared/protocol.ts";
 
 const MIGRATIONS: readonly string[] = [
   // 1: the first schema.
@@ -25,25 +28,6 @@ const MIGRATIONS: readonly string[] = [
 
 /** The most entries one page may hold. */
 export const MAX_PAGE = 100;
-
-/** One ranked row of a page. Ratings are unrounded, as in profiles: clients round for display. */
-export interface RankedEntry {
-  /** 1-based position; players with equal ratings get consecutive ranks (ordered by id). */
-  readonly rank: number;
-  readonly playerId: string;
-  readonly name: string;
-  readonly rating: number;
-  readonly rd: number;
-  readonly games: number;
-}
-
-/** GET /api/leaderboard/:game. */
-export interface LeaderboardPage {
-  readonly gameId: string;
-  readonly entries: readonly RankedEntry[];
-  /** The offset of the next page; null on the last. */
-  readonly next: number | null;
-}
 
 type EntryRow = { pid: string; name: string; rating: number; rd: number; games: number };
 

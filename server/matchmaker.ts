@@ -16,6 +16,9 @@ import { errorResponse, json } from "./http.ts";
 import { DEFAULT_RULES, formGroups, windowOf, type PairingRules, type Waiting } from "./pairing.ts";
 import type { Rating } from "./ratings.ts";
 import { migrate } from "./storage.ts";
+import type { TicketStatus, TicketView } from "../shared/protocol.ts";
+
+export { TICKET_STATUSES, type TicketStatus, type TicketView } from "../shared/protocol.ts";
 
 const MIGRATIONS = [
   `
@@ -71,21 +74,6 @@ export const MATCHMAKING_TIMES = {
 } as const;
 
 /** Every status a ticket can have, as the API reports it. */
-export const TICKET_STATUSES = ["waiting", "matched", "cancelled", "expired"] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-
-/** A ticket as its owner sees it. */
-export interface TicketView {
-  readonly ticketId: string;
-  readonly gameId: string;
-  readonly status: TicketStatus;
-  readonly createdAt: number;
-  /** The rating difference the ticket accepts now (±); null once it accepts anyone, or stopped waiting. */
-  readonly window: number | null;
-  readonly matchId?: string;
-  readonly seat?: number;
-}
-
 /** What the ticket route hands the queue. */
 export interface EnqueueInput {
   readonly player: PlayerRef;

@@ -9,6 +9,9 @@ import type { LeaderboardEntry, MatchReport, PlayerRef } from "./contracts.ts";
 import { errorResponse, json } from "./http.ts";
 import { INITIAL_RATING, rated, type Rating } from "./ratings.ts";
 import { isBlank, migrate } from "./storage.ts";
+import type { GameRating, MatchRecord, PlayerProfile } from "../shared/protocol.ts";
+
+export type { GameRating, MatchRecord, PlayerProfile } from "../shared/protocol.ts";
 
 const MIGRATIONS: readonly string[] = [
   // 1: the first schema.
@@ -57,35 +60,6 @@ export const RECENT_MATCHES = 20;
 export const RETRY_BASE_MS = 1_000;
 /** ...up to this, for as long as the leaderboard keeps failing. */
 export const RETRY_MAX_MS = 60 * 60 * 1000;
-
-/** A player's standing in one game, as the profile shows it. */
-export interface GameRating extends Rating {
-  readonly games: number;
-}
-
-/** One finished match from this player's side, as the profile shows it. */
-export interface MatchRecord {
-  readonly matchId: string;
-  readonly gameId: string;
-  readonly finishedAt: number;
-  readonly seat: number;
-  readonly outcome: MatchReport["outcome"];
-  readonly reason: string;
-  readonly rated: boolean;
-  readonly opponents: readonly { readonly pid: string; readonly name: string; readonly seat: number }[];
-  /** The rating in this game before and after the match; null when the match did not count. */
-  readonly ratingBefore: Rating | null;
-  readonly ratingAfter: Rating | null;
-}
-
-/** GET /api/players/:id. Ratings are unrounded: clients round for display. */
-export interface PlayerProfile {
-  readonly playerId: string;
-  readonly name: string;
-  readonly createdAt: number;
-  readonly ratings: Readonly<Record<string, GameRating>>;
-  readonly recent: readonly MatchRecord[];
-}
 
 type ProfileRow = { pid: string; name: string; created_at: number };
 type RatingRow = { game_id: string; rating: number; rd: number; vol: number; games: number };

@@ -3,13 +3,9 @@
  * system's constants and treats each rated match as one rating period against its opponents.
  */
 import rate from "glicko2-lite";
+import type { Rating } from "../shared/protocol.ts";
 
-/** A player's rating in one game. */
-export interface Rating {
-  readonly rating: number;
-  readonly rd: number;
-  readonly vol: number;
-}
+export type { Rating };
 
 /** Where every player starts (Glickman's suggested defaults). */
 export const INITIAL_RATING: Rating = { rating: 1500, rd: 350, vol: 0.06 };

@@ -309,3 +309,99 @@ export interface PlayerCreated {
 export interface ErrorBody {
   readonly error: { readonly code: HttpError; readonly message: string };
 }
+
+// ---------------------------------------------------------------------------------------------
+// HTTP answers that clients read (types: the server builds them, clients trust their server)
+
+/** A Glicko-2 rating. */
+export interface Rating {
+  readonly rating: number;
+  readonly rd: number;
+  readonly vol: number;
+}
+
+/** A player's rating in one game, with the number of rated matches behind it. */
+export interface GameRating extends Rating {
+  readonly games: number;
+}
+
+/** One finished match from a player's side, as the profile shows it. */
+export interface MatchRecord {
+  readonly matchId: string;
+  readonly gameId: string;
+  readonly finishedAt: number;
+  readonly seat: number;
+  readonly outcome: "win" | "loss" | "draw" | "aborted";
+  readonly reason: string;
+  readonly rated: boolean;
+  readonly opponents: readonly { readonly pid: string; readonly name: string; readonly seat: number }[];
+  /** The rating in this game before and after the match; null when the match did not count. */
+  readonly ratingBefore: Rating | null;
+  readonly ratingAfter: Rating | null;
+}
+
+/** GET /api/players/:id. Ratings are unrounded: clients round for display. */
+export interface PlayerProfile {
+  readonly playerId: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly ratings: Readonly<Record<string, GameRating>>;
+  readonly recent: readonly MatchRecord[];
+}
+
+/** One ranked row of a leaderboard page. Ratings are unrounded, as in profiles. */
+export interface RankedEntry {
+  /** 1-based position; players with equal ratings get consecutive ranks (ordered by id). */
+  readonly rank: number;
+  readonly playerId: string;
+  readonly name: string;
+  readonly rating: number;
+  readonly rd: number;
+  readonly games: number;
+}
+
+/** GET /api/leaderboard/:game. */
+export interface LeaderboardPage {
+  readonly gameId: string;
+  readonly entries: readonly RankedEntry[];
+  /** The offset of the next page; null on the last. */
+  readonly next: number | null;
+}
+
+/** One live public match in the lobby (GET /api/matches?status=live). */
+export interface LiveMatch {
+  readonly matchId: string;
+  readonly gameId: string;
+  readonly players: readonly { readonly seat: number; readonly name: string }[];
+  readonly moves: number;
+  readonly startedAt: number;
+  readonly rated: boolean;
+}
+
+/** A page of the lobby; `next` is the cursor of the following page. */
+export interface LivePage {
+  readonly matches: readonly LiveMatch[];
+  readonly next: string | null;
+}
+
+export const TICKET_STATUSES = ["waiting", "matched", "cancelled", "expired"] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** A quick-match ticket as its owner sees it. */
+export interface TicketView {
+  readonly ticketId: string;
+  readonly gameId: string;
+  readonly status: TicketStatus;
+  readonly createdAt: number;
+  /** The rating difference the ticket accepts now (±); null once it accepts anyone, or stopped waiting. */
+  readonly window: number | null;
+  readonly matchId?: string;
+  readonly seat?: number;
+}
+
+/** A page of a match's public log. */
+export interface EventsPage {
+  readonly matchId: string;
+  readonly events: readonly LoggedEvent[];
+  readonly next: number | null;
+}
