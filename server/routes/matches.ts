@@ -61,8 +61,13 @@ const createMatch: Handler = async (request, env) => {
   if (!body.value.private) return env.Match.getByName(nanoid()).create(input);
   // A private match lives at the id its invite code names; on the rare taken code, draw again.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const created = await env.Match.getByName(inviteMatchId(inviteCode())).create(input);
-    if (created.status !== 409) return created;
+    const code = inviteCode();
+    const created = await env.Match.getByName(inviteMatchId(code)).create(input);
+    if (created.status === 409) continue;
+    if (created.status !== 201) return created;
+    // The link to share: the browser game's invite page on this server.
+    const summary = (await created.json()) as Record<string, unknown>;
+    return json({ ...summary, inviteUrl: new URL(`/i/${code}`, request.url).href }, 201);
   }
   return errorResponse(500, "internal", "could not find a free invite code");
 };

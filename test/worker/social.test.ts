@@ -44,6 +44,7 @@ describe("private matches", () => {
     expect(match.inviteCode).toMatch(new RegExp(`^[${INVITE_ALPHABET}]{6}$`));
     expect(match.inviteCode).not.toMatch(/[01OIL]/);
     expect(match.matchId).toBe(`inv_${match.inviteCode}`);
+    expect((match as MatchSummary & { inviteUrl: string }).inviteUrl).toBe(`http://ply.test/i/${match.inviteCode}`);
 
     const typed = `${match.inviteCode!.slice(0, 3).toLowerCase()}-${match.inviteCode!.slice(3)}`;
     const brian = await newPlayer("Brian");
