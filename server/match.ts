@@ -328,7 +328,7 @@ export class Match extends Server<Env> {
     const loaded = this.#load();
     if (!loaded) return errorResponse(404, "not-found", "no such match");
     if (loaded.config.creatorId !== pid) return errorResponse(403, "not-creator", "only the match's creator can start it");
-    if (loaded.state.status !== "waiting") return errorResponse(409, "match-full", "the match has started already");
+    if (loaded.state.status !== "waiting") return errorResponse(409, "already-started", "the match has started already");
     if (loaded.seats.length < loaded.config.minPlayers) {
       return errorResponse(409, "not-enough-players", `${loaded.config.minPlayers} players are needed to start`);
     }
@@ -760,12 +760,14 @@ export class Match extends Server<Env> {
       seq: point.seq,
       status: state.status,
       seats: this.#seatInfo(loaded),
-      capacity: state.status === "waiting" ? loaded.config.capacity : state.players,
+      // Seats the match is for: all of them until it starts, then those who played.
+      capacity: state.players > 0 ? state.players : loaded.config.capacity,
       view: engine.view(state, engine.game.hiddenInformation ? viewer : "spectator"),
       turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline: point.deadline } : null,
       moves: state.moves,
       result: state.result,
-      rematch: state.status === "finished" ? this.#rematchInfo(loaded, false) : null,
+      // Only a match that was played can be played again (not one called off before it began).
+      rematch: state.status === "finished" && loaded.startedAt !== null ? this.#rematchInfo(loaded, false) : null,
       serverTime: Date.now(),
     };
   }

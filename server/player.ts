@@ -151,7 +151,7 @@ export class Player extends DurableObject<Env> {
           reason: row.reason,
           rated: row.rated === 1,
           // Stored as the report gave them (ratings and scores too); shown as who sat where.
-          opponents: (JSON.parse(row.opponents) as MatchReport["opponents"]).map(({ pid, name, seat }) => ({ pid, name, seat })),
+          opponents: (JSON.parse(row.opponents) as MatchReport["opponents"]).map(({ pid, name, seat }) => ({ playerId: pid, name, seat })),
           ratingBefore: row.rating_before === null ? null : (JSON.parse(row.rating_before) as Rating),
           ratingAfter: row.rating_after === null ? null : (JSON.parse(row.rating_after) as Rating),
         }),

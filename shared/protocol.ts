@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { MATCH_STATUSES, MOVE_REFUSALS, type MatchResult, type MatchStatus, type Seat } from "./game.ts";
 
 /** Bumped on any change a deployed client could notice. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Limits a client must respect; each has a stable error code when exceeded. */
 export const LIMITS = {
@@ -62,16 +62,15 @@ export const HTTP_ERRORS = [
   "match-full",
   "match-exists",
   "unauthorized",
-  "forbidden",
   "method-not-allowed",
   "upgrade-required",
   "rate-limited",
   "already-joined",
+  "already-started",
   "not-enough-players",
   "not-creator",
   "duplicate-ticket",
   "already-matched",
-  "not-finished",
   "server-misconfigured",
   "internal",
 ] as const;
@@ -217,20 +216,21 @@ export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 // ---------------------------------------------------------------------------------------------
 // HTTP bodies
 
+/** A game's options as sent: a JSON object (its fields are the game's business). */
+export const MatchOptions = v.pipe(
+  // Checked first: a record schema alone turns an array into an object.
+  v.unknown(),
+  v.check((options) => typeof options === "object" && options !== null && !Array.isArray(options), "options must be an object"),
+  v.record(v.string(), v.unknown()),
+);
+
 export const CreateMatchBody = v.strictObject({
   game: GameId,
   /** Private matches are never listed; others join with the invite code. */
   private: v.optional(v.boolean(), false),
   /** How long a disconnected player has to come back before forfeiting. */
   graceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minGraceMs), v.maxValue(LIMITS.maxGraceMs))),
-  options: v.optional(
-    v.pipe(
-      // Checked first: a record schema alone turns an array into an object.
-      v.unknown(),
-      v.check((options) => typeof options === "object" && options !== null && !Array.isArray(options), "options must be an object"),
-      v.record(v.string(), v.unknown()),
-    ),
-  ),
+  options: v.optional(MatchOptions),
   /** Per-move time limit; the game's default when absent. */
   turnMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minTurnMs), v.maxValue(LIMITS.maxTurnMs))),
 });
@@ -292,6 +292,9 @@ export interface MatchSummary {
   readonly finishedAt: number | null;
 }
 
+/** The answer to POST /api/matches: the creator holds seat 0; a private match has its invite link. */
+export type MatchCreated = MatchSummary & { readonly seat: 0; readonly inviteUrl?: string };
+
 /** The answer to joining a match: the seat the player's token now acts for. */
 export interface JoinResult {
   readonly matchId: string;
@@ -334,7 +337,7 @@ export interface MatchRecord {
   readonly outcome: "win" | "loss" | "draw" | "aborted";
   readonly reason: string;
   readonly rated: boolean;
-  readonly opponents: readonly { readonly pid: string; readonly name: string; readonly seat: number }[];
+  readonly opponents: readonly { readonly playerId: string; readonly name: string; readonly seat: number }[];
   /** The rating in this game before and after the match; null when the match did not count. */
   readonly ratingBefore: Rating | null;
   readonly ratingAfter: Rating | null;

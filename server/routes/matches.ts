@@ -11,6 +11,7 @@ import {
   InviteCode,
   MatchId,
   PROTOCOL_VERSION,
+  type MatchCreated,
   inviteMatchId,
 } from "../../shared/protocol.ts";
 import type { LiveMatch } from "../contracts.ts";
@@ -66,8 +67,8 @@ const createMatch: Handler = async (request, env) => {
     if (created.status === 409) continue;
     if (created.status !== 201) return created;
     // The link to share: the browser game's invite page on this server.
-    const summary = (await created.json()) as Record<string, unknown>;
-    return json({ ...summary, inviteUrl: new URL(`/i/${code}`, request.url).href }, 201);
+    const summary = (await created.json()) as MatchCreated;
+    return json({ ...summary, inviteUrl: new URL(`/i/${code}`, request.url).href } satisfies MatchCreated, 201);
   }
   return errorResponse(500, "internal", "could not find a free invite code");
 };
@@ -93,7 +94,7 @@ const listLive: Handler = async (_request, env, _params, url) => {
   const query = v.safeParse(LiveQuery, Object.fromEntries(url.searchParams));
   if (!query.success) return errorResponse(400, "bad-request", describeIssues(query.issues));
   const { game, limit, cursor } = query.output;
-  if (game !== undefined && !findGame(game)) return errorResponse(404, "not-found", `no game called ${game}`);
+  if (game !== undefined && !findGame(game)) return errorResponse(400, "unknown-game", `no game called ${game}`);
   // One directory per game: a page across games merges each one's newest.
   const games = game === undefined ? [...GAMES.keys()] : [game];
   const pages = await Promise.all(games.map((id) => env.Directory.getByName(id).page(cursor ?? null, limit)));

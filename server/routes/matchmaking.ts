@@ -5,14 +5,14 @@
 import * as v from "valibot";
 import { describeIssues, parseOptions } from "../../shared/game.ts";
 import { findGame } from "../../shared/games/index.ts";
-import { GameId } from "../../shared/protocol.ts";
+import { GameId, MatchOptions } from "../../shared/protocol.ts";
 import { authenticate, errorResponse, failureResponse, rateLimited, readBody } from "../http.ts";
 import { MATCHMAKING_TIMES, queueName, queueOfTicket } from "../matchmaker.ts";
 import type { Route } from "../router.ts";
 
 const TicketBody = v.strictObject({
   game: GameId,
-  options: v.optional(v.record(v.string(), v.unknown())),
+  options: v.optional(MatchOptions),
 });
 
 const MAX_WAIT_SECONDS = MATCHMAKING_TIMES.maxWaitMs / 1000;

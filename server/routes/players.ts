@@ -3,14 +3,14 @@ import { nanoid } from "nanoid";
 import * as v from "valibot";
 import { describeIssues } from "../../shared/game.ts";
 import { findGame } from "../../shared/games/index.ts";
-import { DisplayName, PlayerId } from "../../shared/protocol.ts";
+import { CreatePlayerBody, PlayerId } from "../../shared/protocol.ts";
 import { signToken, tokenSecret } from "../auth.ts";
 import { errorResponse, failureResponse, json, rateLimited, readBody } from "../http.ts";
 import { MAX_PAGE } from "../leaderboard.ts";
 import type { Handler, Route } from "../router.ts";
 
 /** POST /api/players. */
-export const CreatePlayerBody = v.strictObject({ name: DisplayName });
+
 
 /** The page size when the query names none. */
 export const DEFAULT_PAGE = 50;

@@ -315,6 +315,7 @@ describe("ticket routes refuse bad input", () => {
     { name: "an unknown option", body: { game: "tic-tac-toe", options: { size: 4 } }, code: "bad-options" },
     { name: "an extra field", body: { game: "tic-tac-toe", rated: false }, code: "bad-request" },
     { name: "options that are not an object", body: { game: "tic-tac-toe", options: "fast" }, code: "bad-request" },
+    { name: "options that are an array", body: { game: "tic-tac-toe", options: [] }, code: "bad-request" },
   ])("refuses a ticket for $name with 400 $code", async ({ body, code }) => {
     const ada = await mintedPlayer("Ada");
     const response = await enqueue(ada, body);

@@ -227,7 +227,7 @@ describe("Player.recordMatch", () => {
         reason: "line",
         rated: true,
         // Who sat where, without the ratings and scores the report carried.
-        opponents: [{ pid: brian.pid, name: "Brian", seat: 1 }],
+        opponents: [{ playerId: brian.pid, name: "Brian", seat: 1 }],
         ratingBefore: INITIAL_RATING,
         ratingAfter: winner,
       },

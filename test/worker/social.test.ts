@@ -76,6 +76,29 @@ describe("private matches", () => {
     expect(tooFew.status).toBe(409);
     expect(tooFew.body.error.code).toBe("not-enough-players");
     expect((await summary(match.matchId)).status).toBe("waiting");
+    await joinMatch(match.matchId, brian);
+    const again = await api<ErrorBody>(`/api/matches/${match.matchId}/start`, { method: "POST", headers: as(ada) });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("already-started");
+  });
+
+  it("keeps a called-off match's seats and offers no rematch for it", async () => {
+    const players = [await newPlayer("Ada"), await newPlayer("Brian")];
+    const matchId = `calledOff${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    await stub(matchId).createReserved({
+      gameId: "tic-tac-toe",
+      optionsJson: "{}",
+      players: players.map((player) => ({ pid: player.playerId, name: player.name, rating: INITIAL_RATING })),
+      rated: true,
+      startNow: false,
+      source: "matchmaking",
+    });
+    expect(await stub(matchId).cancelReserved("not-collected")).toBe(true);
+    const socket = await Client.connect(matchId, players[0]!.token);
+    const { state } = await socket.next("snapshot");
+    expect(state).toMatchObject({ status: "finished", capacity: 2, rematch: null, result: { kind: "aborted", reason: "not-collected" } });
+    socket.send({ type: "rematch" });
+    expect((await socket.next("error")).code).toBe("not-finished");
   });
 });
 
@@ -138,8 +161,10 @@ describe("the lobby of live matches", () => {
     expect(response.body.error.code).toBe("bad-request");
   });
 
-  it("answers 404 for an unknown game", async () => {
-    expect((await api<ErrorBody>("/api/matches?game=chess")).status).toBe(404);
+  it("answers 400 unknown-game for a game the server does not host", async () => {
+    const response = await api<ErrorBody>("/api/matches?game=chess");
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("unknown-game");
   });
 });
 
