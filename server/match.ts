@@ -460,7 +460,8 @@ export class Match extends Server<Env> {
   override async onMessage(connection: Connection<Role>, message: WSMessage): Promise<void> {
     const loaded = this.#load();
     const role = connection.state;
-    if (!loaded || !role) return;
+    // Frames still queued on a socket we closed (for flooding) are dropped, not answered.
+    if (!loaded || !role || connection.readyState !== WebSocket.OPEN) return;
     if (!this.#allow(connection)) return this.#refuse(connection, "rate-limited", "slow down: too many frames");
     if (tooLarge(message)) return this.#refuse(connection, "too-large", `frames are limited to ${LIMITS.frameBytes} bytes`);
     if (typeof message !== "string") return this.#refuse(connection, "bad-message", "binary frames are not supported");
@@ -873,7 +874,8 @@ export class Match extends Server<Env> {
   }
 
   #send(connection: Connection, message: ServerMessage): void {
-    connection.send(JSON.stringify(message));
+    // A socket can close while its frame is being answered; there is no one left to tell.
+    if (connection.readyState === WebSocket.OPEN) connection.send(JSON.stringify(message));
   }
 
   #error(connection: Connection, code: FrameError, message: string, id?: string, reason?: string): void {
