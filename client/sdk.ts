@@ -1,0 +1,456 @@
+/**
+ * A typed connection to one match, for the browser and for Node (bots, tests, benchmarks).
+ *
+ * - Connects with the player's token (or none, to watch) over partysocket, which reconnects
+ *   with backoff; after every (re)connect it asks for exactly the events it missed (over the
+ *   socket, or from the HTTP log when the server finds it too far behind for that).
+ * - Checks a move with the shared rules before sending it, and shows it at once
+ *   (optimistically) for games without hidden information; a refusal rolls it back.
+ * - Moves made while offline wait in a bounded queue and are sent, with their original ids,
+ *   once the connection is back: the server answers a repeat with an ack, never twice.
+ */
+import { PartySocket } from "partysocket";
+import * as v from "valibot";
+import type { AnyGame, Seat } from "../shared/game.ts";
+import { findGame } from "../shared/games/index.ts";
+import {
+  LIMITS,
+  ServerMessage,
+  type ClientMessage,
+  type LoggedEvent,
+  type MatchView,
+  type Presence,
+} from "../shared/protocol.ts";
+import type { Random } from "../shared/random.ts";
+import { Api } from "./api.ts";
+
+/** A move the client sent (or will send) and the server has not answered yet. */
+export interface PendingMove {
+  readonly id: string;
+  readonly seq: number;
+  readonly move: unknown;
+}
+
+/** Why a move was refused: before sending (by the shared rules) or by the server. */
+export interface MoveRefusal {
+  readonly id: string | null;
+  readonly code: string;
+  readonly message: string;
+  readonly reason?: string;
+}
+
+/**
+ * `open` once the server has welcomed this socket and sent the match as it is now (so `view`
+ * is current, up to the log's catch-up); `connecting` before that and while reconnecting;
+ * `closed` for good (closed by us, or by the server for flooding).
+ */
+export type ConnectionStatus = "connecting" | "open" | "closed";
+
+/** Everything a listener may be told. */
+export interface MatchClientEvents {
+  /** The view changed: a snapshot, an event, a sync, presence, a rematch, a pending move. */
+  change: MatchClient;
+  /** A new event entered the log (in seq order, never twice). */
+  event: LoggedEvent;
+  /** A move of ours was refused, before sending or by the server; it was rolled back. */
+  refused: MoveRefusal;
+  /** An error that answers no move of ours (a frame the server refused, or the HTTP log failed). */
+  error: { code: string; message: string };
+  connection: ConnectionStatus;
+}
+
+export interface MatchClientOptions {
+  /** Where the server is, e.g. `http://127.0.0.1:8787` or the page's `location.origin`. */
+  readonly origin: string;
+  readonly matchId: string;
+  /** The player's token; without one (or without a seat in this match) the client watches. */
+  readonly token?: string | null;
+  /** A WebSocket class, where the platform has none of its own. */
+  readonly WebSocket?: unknown;
+  /** How many moves may wait while offline (default 8). */
+  readonly maxQueued?: number;
+  /** Move ids, unique per seat and match (default: random). */
+  readonly newId?: () => string;
+  /** A fetch function, for the HTTP log (default: the platform's). */
+  readonly fetch?: typeof fetch;
+}
+
+/** How often an idle connection proves it is alive (see `#beat`). */
+const HEARTBEAT_MS = 15_000;
+
+/** Randomness stays on the server: an optimistic apply that needs it is skipped. */
+const NO_RANDOM: Random = {
+  next: () => {
+    throw new Error("randomness is server-side");
+  },
+  int: () => {
+    throw new Error("randomness is server-side");
+  },
+  shuffle: () => {
+    throw new Error("randomness is server-side");
+  },
+  state: () => {
+    throw new Error("randomness is server-side");
+  },
+};
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (byte) => byte.toString(36).padStart(2, "0")).join("").slice(0, 20);
+}
+
+export class MatchClient {
+  readonly matchId: string;
+  /** Set by the server's welcome. */
+  role: "player" | "spectator" | null = null;
+  seat: Seat | null = null;
+  gameId: string | null = null;
+  game: AnyGame | null = null;
+  /** The match as the server last confirmed it. */
+  confirmed: MatchView | null = null;
+  presence: Presence | null = null;
+  /** Every event seen, in seq order (the move list). */
+  readonly log: LoggedEvent[] = [];
+  /** Moves sent (or queued) and not yet answered, oldest first. */
+  readonly pending: PendingMove[] = [];
+  status: ConnectionStatus = "connecting";
+  /** Server clock minus ours, from the last frame that carried it. */
+  clockOffset = 0;
+
+  readonly #socket: PartySocket;
+  #heartbeat: ReturnType<typeof setInterval>;
+  /** When the server was last heard from. */
+  #heardAt = Date.now();
+  readonly #listeners = new Map<keyof MatchClientEvents, Set<(value: never) => void>>();
+  readonly #maxQueued: number;
+  readonly #newId: () => string;
+  /** Pending moves already written to the current socket. */
+  readonly #sent = new Set<string>();
+  /** The seq of the resync on its way, if any. */
+  #resyncFrom: number | null = null;
+  /** For a log too far behind for a resync: the public log over HTTP. */
+  readonly #api: Api;
+  #backfilling = false;
+
+  constructor(options: MatchClientOptions) {
+    this.matchId = options.matchId;
+    this.#maxQueued = options.maxQueued ?? 8;
+    this.#newId = options.newId ?? randomId;
+    this.#api = new Api({ origin: options.origin, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const url = new URL(options.origin);
+    this.#socket = new PartySocket({
+      host: url.host,
+      protocol: url.protocol === "https:" ? "wss" : "ws",
+      party: "match",
+      room: options.matchId,
+      query: options.token ? { token: options.token } : {},
+      // This client keeps its own bounded, idempotent queue of moves.
+      maxEnqueuedMessages: 0,
+      // 4008: closed for flooding; reconnecting would only repeat it.
+      shouldReconnectOnClose: (event) => event.code !== 4008,
+      // A player is waiting on the board: retry soon (with jitter, so a server restart is not
+      // met by every client at once), then back off to 10 s.
+      minReconnectionDelay: 250 + Math.random() * 750,
+      maxReconnectionDelay: 10_000,
+      ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+    });
+    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
+    this.#socket.addEventListener("open", () => (this.#heardAt = Date.now()));
+    // "open" waits for the snapshot: until then the view is the one from before the connection.
+    this.#socket.addEventListener("close", () => {
+      this.#sent.clear();
+      this.#resyncFrom = null;
+      this.#setStatus(this.#socket.shouldReconnect ? "connecting" : "closed");
+    });
+    this.#socket.addEventListener("message", (event) => this.#receive(event.data));
+  }
+
+  /** Listens to `name`; returns the function that stops listening. */
+  on<K extends keyof MatchClientEvents>(name: K, listener: (value: MatchClientEvents[K]) => void): () => void {
+    let set = this.#listeners.get(name);
+    if (!set) this.#listeners.set(name, (set = new Set()));
+    set.add(listener as (value: never) => void);
+    return () => set.delete(listener as (value: never) => void);
+  }
+
+  #emit<K extends keyof MatchClientEvents>(name: K, value: MatchClientEvents[K]): void {
+    for (const listener of this.#listeners.get(name) ?? []) (listener as (value: MatchClientEvents[K]) => void)(value);
+  }
+
+  #setStatus(status: ConnectionStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.#emit("connection", status);
+    this.#emit("change", this);
+  }
+
+  /**
+   * The match as this client shows it: the confirmed view with our pending moves applied on
+   * top (for games without hidden information, whose view is the whole state). A pending move
+   * the rules no longer allow on the state it would follow (the server is about to refuse it:
+   * another tab moved first) is not shown, nor any after it. While the log catches up on a
+   * newer state (after a reconnect), pending moves may be in that state already: none is shown.
+   */
+  get view(): MatchView | null {
+    const confirmed = this.confirmed;
+    const game = this.game;
+    const seat = this.seat;
+    if (!confirmed || !game || game.hiddenInformation || this.pending.length === 0 || seat === null) return confirmed;
+    if (confirmed.status !== "playing" || (this.log.at(-1)?.seq ?? 0) < confirmed.seq) return confirmed;
+    let state: unknown = confirmed.view;
+    let moves = confirmed.moves;
+    try {
+      for (const pending of this.pending) {
+        if (!game.activeSeats(state).includes(seat) || game.validate(state, seat, pending.move)) break;
+        state = game.apply(state, seat, pending.move, NO_RANDOM);
+        moves += 1;
+      }
+    } catch {
+      // A game whose moves need chance: show the confirmed view until the server answers.
+      return confirmed;
+    }
+    if (moves === confirmed.moves) return confirmed;
+    const outcome = game.outcome(state);
+    const seats = outcome ? [] : [...game.activeSeats(state)];
+    return {
+      ...confirmed,
+      view: state,
+      moves,
+      status: outcome ? "finished" : confirmed.status,
+      result: outcome ?? confirmed.result,
+      turn: confirmed.turn && seats.length > 0 ? { ...confirmed.turn, seats } : null,
+    };
+  }
+
+  /** True when this client's seat may move now (as far as it knows). */
+  get myTurn(): boolean {
+    const view = this.view;
+    return this.seat !== null && view?.status === "playing" && !!view.turn?.seats.includes(this.seat);
+  }
+
+  /** Milliseconds left before the turn deadline, by the server's clock; null without one. */
+  remainingMs(now = Date.now()): number | null {
+    const deadline = this.confirmed?.turn?.deadline;
+    return deadline == null ? null : Math.max(0, deadline - (now + this.clockOffset));
+  }
+
+  /**
+   * Checks `move` with the shared rules and sends it (or queues it while offline). A refusal
+   * is returned and also emitted as `refused`.
+   */
+  move(move: unknown): { ok: true; id: string } | { ok: false; error: MoveRefusal } {
+    const refuse = (code: string, message: string, reason?: string) => {
+      const error: MoveRefusal = { id: null, code, message, ...(reason === undefined ? {} : { reason }) };
+      this.#emit("refused", error);
+      return { ok: false as const, error };
+    };
+    const view = this.view;
+    // Before the server's welcome and snapshot, the seat (if any) is not known yet.
+    if (this.role === null || !view) return refuse("not-connected", "not connected to the match yet");
+    if (this.role !== "player" || this.seat === null) return refuse("spectator", "you are watching this match");
+    if (!this.game) return refuse("bad-move", `this client does not know the game ${this.gameId}`);
+    if (view.status === "waiting") return refuse("not-started", "the match has not started");
+    if (view.status === "finished") return refuse("game-over", "the match is over");
+    if (!view.turn?.seats.includes(this.seat)) return refuse("not-your-turn", "it is not your turn");
+    const parsed = v.safeParse(this.game.move, move);
+    if (!parsed.success) return refuse("bad-move", `not a ${this.game.name} move`);
+    if (!this.game.hiddenInformation) {
+      const illegal = this.game.validate(view.view, this.seat, parsed.output);
+      if (illegal) return refuse("illegal", illegal.message, illegal.code);
+    }
+    if (this.pending.length >= this.#maxQueued) return refuse("queue-full", "too many moves are waiting for the server");
+    // Made against the state this client shows: confirmed seq plus the moves still pending.
+    const pending: PendingMove = { id: this.#newId(), seq: (this.confirmed?.seq ?? 0) + this.pending.length, move: parsed.output };
+    this.pending.push(pending);
+    this.#flush();
+    this.#emit("change", this);
+    return { ok: true, id: pending.id };
+  }
+
+  resign(): void {
+    this.#send({ type: "resign" });
+  }
+
+  rematch(): void {
+    this.#send({ type: "rematch" });
+  }
+
+  /** Asks for every event after the last one this client has (once at a time). */
+  resync(): void {
+    // The HTTP log is filling the gap: the socket picks up the rest once it is done.
+    if (this.#backfilling) return;
+    const from = this.log.at(-1)?.seq ?? 0;
+    if (this.#resyncFrom === from) return;
+    if (this.#send({ type: "resync", seq: from })) this.#resyncFrom = from;
+  }
+
+  /** Drops the connection and connects again at once (e.g. when the browser comes back online). */
+  reconnect(): void {
+    this.#socket.reconnect();
+  }
+
+  close(): void {
+    clearInterval(this.#heartbeat);
+    this.#socket.close(1000, "bye");
+    this.#setStatus("closed");
+  }
+
+  /**
+   * A connection that died without a close (a sleeping laptop, a dropped mobile link) is
+   * noticed by its silence: every HEARTBEAT_MS a ping goes out, and a socket that has heard
+   * nothing for twice that long is replaced.
+   */
+  #beat(): void {
+    if (this.#socket.readyState !== 1) return;
+    if (Date.now() - this.#heardAt > 2 * HEARTBEAT_MS) return this.reconnect();
+    this.#send({ type: "ping", t: Date.now() });
+  }
+
+  #send(frame: ClientMessage): boolean {
+    if (this.#socket.readyState !== 1) return false;
+    this.#socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Sends the pending moves this socket has not carried yet, once the match state is known. */
+  #flush(): void {
+    if (this.status !== "open" || !this.confirmed) return;
+    for (const pending of this.pending) {
+      if (this.#sent.has(pending.id)) continue;
+      if (this.#send({ type: "move", id: pending.id, seq: pending.seq, move: pending.move })) this.#sent.add(pending.id);
+    }
+  }
+
+  #settle(id: string): PendingMove | undefined {
+    const index = this.pending.findIndex((pending) => pending.id === id);
+    if (index < 0) return undefined;
+    this.#sent.delete(id);
+    return this.pending.splice(index, 1)[0];
+  }
+
+  #record(events: readonly LoggedEvent[]): void {
+    for (const event of events) {
+      const last = this.log.at(-1)?.seq ?? 0;
+      if (event.seq <= last) continue;
+      // Never a hole in the log: what is missing is asked for again.
+      if (event.seq > last + 1) return this.resync();
+      this.log.push(event);
+      if (event.kind === "move" && event.seat === this.seat) this.#settle(event.id);
+      this.#emit("event", event);
+    }
+  }
+
+  /**
+   * Fills the log from the public HTTP log, page by page, up to the confirmed state; then the
+   * socket catches up on the rest (and pending moves go out). On failure the log stays behind
+   * (reported as an `error`) until the next gap or reconnect asks again.
+   */
+  async #backfill(): Promise<void> {
+    if (this.#backfilling) return;
+    this.#backfilling = true;
+    let stuck = false;
+    try {
+      while ((this.log.at(-1)?.seq ?? 0) < (this.confirmed?.seq ?? 0)) {
+        const before = this.log.length;
+        const page = await this.#api.events(this.matchId, this.log.at(-1)?.seq ?? 0, LIMITS.eventsPage);
+        if (!page.ok) {
+          this.#emit("error", { code: page.error.code, message: `could not fetch the match log: ${page.error.message}` });
+          stuck = true;
+          break;
+        }
+        this.#record(page.value.events);
+        this.#emit("change", this);
+        // The HTTP log has nothing newer: asking the socket again would only loop.
+        if (this.log.length === before) {
+          stuck = true;
+          break;
+        }
+      }
+    } finally {
+      this.#backfilling = false;
+    }
+    if (!stuck && (this.log.at(-1)?.seq ?? 0) < (this.confirmed?.seq ?? 0)) this.resync();
+    // Moves that waited for the log go out; the server answers any it already has with an ack.
+    else this.#flush();
+  }
+
+  #accept(state: MatchView): void {
+    this.confirmed = state;
+    this.clockOffset = state.serverTime - Date.now();
+  }
+
+  #receive(data: unknown): void {
+    this.#heardAt = Date.now();
+    let parsed: v.SafeParseResult<typeof ServerMessage>;
+    try {
+      parsed = v.safeParse(ServerMessage, JSON.parse(String(data)));
+    } catch {
+      return;
+    }
+    // A frame this client does not understand (a newer server): ignore it rather than guess.
+    if (!parsed.success) return;
+    const frame = parsed.output;
+    switch (frame.type) {
+      case "welcome":
+        this.role = frame.role;
+        this.seat = frame.seat;
+        this.gameId = frame.gameId;
+        this.game = findGame(frame.gameId) ?? null;
+        break;
+      case "snapshot": {
+        // A snapshot that answers our resync: the server found the log too far behind to send.
+        const answered = this.#resyncFrom !== null;
+        this.#resyncFrom = null;
+        this.#accept(frame.state);
+        this.presence = frame.presence;
+        this.#setStatus("open");
+        // Fill the move list with whatever happened since the last event this client has.
+        const behind = frame.state.seq - (this.log.at(-1)?.seq ?? 0);
+        if (behind <= 0) this.#flush();
+        else if (answered || behind > LIMITS.resyncEvents) void this.#backfill();
+        else this.resync();
+        break;
+      }
+      case "sync":
+        this.#resyncFrom = null;
+        this.#record(frame.events);
+        this.#accept(frame.state);
+        this.#flush();
+        break;
+      case "event": {
+        const last = this.log.at(-1)?.seq ?? 0;
+        if (frame.event.seq <= last) return;
+        // A gap (or a catch-up still on its way): ask for what is missing, never apply out of order.
+        if (frame.event.seq > last + 1) return this.resync();
+        this.#record([frame.event]);
+        this.#accept(frame.state);
+        break;
+      }
+      case "presence":
+        this.presence = frame.presence;
+        break;
+      case "rematch":
+        if (this.confirmed) this.confirmed = { ...this.confirmed, rematch: { offers: frame.offers, matchId: frame.matchId } };
+        break;
+      case "ack":
+        this.#settle(frame.id);
+        break;
+      case "error": {
+        const pending = frame.id === undefined ? undefined : this.#settle(frame.id);
+        if (pending) {
+          this.#emit("refused", {
+            id: pending.id,
+            code: frame.code,
+            message: frame.message,
+            ...(frame.reason === undefined ? {} : { reason: frame.reason }),
+          });
+        } else this.#emit("error", { code: frame.code, message: frame.message });
+        break;
+      }
+      case "pong":
+        this.clockOffset = frame.serverTime - Date.now();
+        return;
+    }
+    this.#emit("change", this);
+  }
+}
