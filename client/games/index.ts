@@ -1,0 +1,14 @@
+/** The renderer of every game the server hosts, by game id (checked by test/browser). */
+import { connectFourRenderer } from "./connect-four.ts";
+import type { Renderer } from "./renderer.ts";
+import { ticTacToeRenderer } from "./tic-tac-toe.ts";
+
+export const RENDERERS: ReadonlyMap<string, Renderer> = new Map<string, Renderer>([
+  ["tic-tac-toe", ticTacToeRenderer],
+  ["connect-four", connectFourRenderer],
+]);
+
+/** The renderer for `gameId`, if this client knows the game. */
+export function rendererFor(gameId: string): Renderer | undefined {
+  return RENDERERS.get(gameId);
+}

@@ -1,0 +1,562 @@
+/**
+ * `/m/:id`: a match, for its players and its spectators alike. The MatchClient owns the
+ * connection (reconnects, resyncs, optimistic moves); this page draws what it knows, coalescing
+ * changes into one draw per frame, and ticks the clocks every 250 ms.
+ */
+import { go } from "../nav.ts";
+import { MatchClient, type MoveRefusal } from "../sdk.ts";
+import { account, api } from "../session.ts";
+import { rendererFor } from "../games/index.ts";
+import type { Renderer } from "../games/renderer.ts";
+import { findGame } from "../../shared/games/index.ts";
+import type { MatchResult } from "../../shared/game.ts";
+import type { LoggedEvent, MatchSummary, MatchView, SeatInfo } from "../../shared/protocol.ts";
+import { nameForm } from "./account.ts";
+import { append, clock, copy, describeError, errorBox, h, setText, show, title } from "./dom.ts";
+
+/** Below this much time left, the clock turns urgent. */
+const LOW_TIME_MS = 10_000;
+
+/** Reasons as people say them. */
+const REASONS: Readonly<Record<string, string>> = {
+  "four-in-a-row": "four in a row",
+  "three-in-a-row": "three in a row",
+  "board-full": "the board is full",
+  resign: "by resignation",
+  timeout: "on time",
+  abandoned: "the opponent left",
+  "not-collected": "a player never arrived",
+};
+
+function reasonText(reason: string): string {
+  return REASONS[reason] ?? reason.replace(/-/g, " ");
+}
+
+function nameOf(seats: readonly SeatInfo[], seat: number): string {
+  return seats.find((info) => info.seat === seat)?.name ?? `Seat ${seat + 1}`;
+}
+
+/** The result as a headline, a detail line and a tone, from this viewer's side. */
+export function describeResult(result: MatchResult, seats: readonly SeatInfo[], mySeat: number | null): { headline: string; detail: string; tone: string } {
+  if (result.kind === "aborted") return { headline: "Match called off", detail: `No result: ${reasonText(result.reason)}.`, tone: "neutral" };
+  if (result.kind === "draw") return { headline: "Draw", detail: `${capitalise(reasonText(result.reason))}`, tone: "draw" };
+  const winners = result.winners.map((seat) => nameOf(seats, seat)).join(" and ");
+  const losers = seats.filter((info) => !result.winners.includes(info.seat)).map((info) => (info.seat === mySeat ? "You" : info.name)).join(" and ");
+  const detail =
+    result.reason === "timeout" ? `${losers} ran out of time.`
+    : result.reason === "resign" ? `${losers} resigned.`
+    : result.reason === "abandoned" ? `${losers} left the game.`
+    : capitalise(reasonText(result.reason));
+  if (mySeat === null) return { headline: `${winners} won`, detail, tone: "neutral" };
+  if (result.winners.includes(mySeat)) return { headline: "You won!", detail, tone: "win" };
+  return { headline: "You lost", detail, tone: "loss" };
+}
+
+/** A move list line for an event, or null for events that are not listed (join, start). */
+function eventLine(event: LoggedEvent, renderer: Renderer): { seat: number | null; text: string } | null {
+  switch (event.kind) {
+    case "move":
+      return { seat: event.seat, text: renderer.describe(event.move) };
+    case "timeout":
+      return event.move === undefined
+        ? { seat: event.seats[0] ?? null, text: "ran out of time" }
+        : { seat: event.seats[0] ?? null, text: `${renderer.describe(event.move)} (out of time)` };
+    case "resign":
+      return { seat: event.seat, text: "resigned" };
+    case "abandon":
+      return { seat: event.seat, text: "left the game" };
+    case "abort":
+      return { seat: null, text: `Called off: ${reasonText(event.reason)}` };
+    default:
+      return null;
+  }
+}
+
+interface SeatCard {
+  readonly root: HTMLElement;
+  readonly token: HTMLElement;
+  readonly name: HTMLElement;
+  readonly you: HTMLElement;
+  readonly rating: HTMLElement;
+  readonly presence: HTMLElement;
+  readonly presenceLabel: HTMLElement;
+  readonly presenceTime: HTMLElement;
+  readonly clock: HTMLElement;
+}
+
+function seatCard(seat: number, gameId: string, renderer: Renderer): SeatCard {
+  const piece = renderer.pieces[seat] ?? `Seat ${seat + 1}`;
+  const token = h("span", { class: `token g-${gameId} s${seat}`, role: "img", "aria-label": piece, title: piece }, gameId === "tic-tac-toe" ? piece : "");
+  const name = h("span", { class: "seat-name" });
+  const you = h("span", { class: "tag" }, "You");
+  you.hidden = true;
+  const rating = h("span", { class: "seat-rating" });
+  const presenceLabel = h("span", { class: "presence-label" });
+  const presenceTime = h("span", { class: "presence-time" });
+  const presence = h("span", { class: "seat-presence" }, presenceLabel, presenceTime);
+  const time = h("span", { class: "seat-clock", "aria-label": "Time left for this move" });
+  const root = h(
+    "div",
+    { class: "seat", "data-seat": seat },
+    token,
+    h("div", { class: "seat-who" }, h("div", { class: "seat-line" }, name, you), h("div", { class: "seat-line small" }, rating, presence)),
+    time,
+  );
+  return { root, token, name, you, rating, presence, presenceLabel, presenceTime, clock: time };
+}
+
+export async function render(root: HTMLElement, [matchId = ""]: readonly string[]): Promise<() => void> {
+  title("Match");
+  const found = await api().match(matchId);
+  if (!found.ok) {
+    const missing = found.error.code === "not-found";
+    root.replaceChildren(
+      h(
+        "section",
+        { class: "card narrow" },
+        h("h1", null, missing ? "No such match" : "Could not load the match"),
+        h("p", null, missing ? "This match does not exist, or it was never started." : describeError(found.error)),
+        h("p", null, h("a", { class: "button", href: "/" }, "Back to the lobby")),
+      ),
+    );
+    return () => {};
+  }
+  const summary: MatchSummary = found.value;
+  const gameId = summary.gameId;
+  const known = rendererFor(gameId);
+  const gameName = findGame(gameId)?.name ?? gameId;
+  if (!known) {
+    root.replaceChildren(errorBox(`This browser does not know how to draw ${gameName} yet. Reload the page to get the latest version.`));
+    return () => {};
+  }
+  const renderer: Renderer = known;
+
+  // ---- The page's skeleton: built once; updates only change text, classes and attributes.
+  const offline = h("div", { class: "banner offline", role: "status" }, "Connecting…");
+  const heading = h("h1", null, gameName);
+  const spectating = h("span", { class: "badge" }, "Spectating");
+  const watchers = h("span", { class: "watchers", title: "Spectators watching now" });
+  const turnLine = h("p", { class: "turn-line", "aria-live": "polite" }, "");
+  const cards = Array.from({ length: summary.capacity }, (_, seat) => seatCard(seat, gameId, renderer));
+  const seatsBox = h("div", { class: "seats" }, ...cards.map((card) => card.root));
+  const resultBox = h("div", { class: "result", role: "status" });
+  const resultHeadline = h("strong", { class: "result-headline" });
+  const resultDetail = h("span", { class: "result-detail" });
+  resultBox.append(resultHeadline, resultDetail);
+  const boardRoot = h("div", { class: `board-wrap g-${gameId}` });
+  const notice = h("p", { class: "notice", role: "status", "aria-live": "polite" });
+
+  const resign = h("button", { type: "button", class: "danger", id: "resign" }, "Resign");
+  const confirmText = h("span", null, "Resign this game?");
+  const confirmYes = h("button", { type: "button", class: "danger", id: "resign-confirm" }, "Yes, resign");
+  const confirmNo = h("button", { type: "button", id: "resign-cancel" }, "Keep playing");
+  const confirmBox = h("div", { class: "confirm", role: "group", "aria-label": "Confirm resignation" }, confirmText, confirmYes, confirmNo);
+  const rematch = h("button", { type: "button", class: "primary", id: "rematch" }, "Rematch");
+  const rematchNote = h("span", { class: "muted small" });
+  const toRematch = h("button", { type: "button", class: "primary", id: "go-rematch" }, "Go to the rematch");
+  const takeSeat = h("button", { type: "button", class: "primary", id: "take-seat" }, "Take a seat");
+  const replayLink = h("a", { class: "button", href: `/r/${matchId}`, id: "replay-link" }, "Watch the replay");
+  const lobbyLink = h("a", { class: "button", href: "/" }, "New game");
+  const actionError = errorBox();
+  const seatForm = h("div", { class: "seat-form" });
+  const actions = h("div", { class: "actions match-actions" }, resign, confirmBox, takeSeat, rematch, toRematch, rematchNote, replayLink, lobbyLink);
+
+  const inviteLink = `${location.origin}/i/${summary.inviteCode ?? ""}`;
+  const copyButton = h("button", { type: "button", id: "copy-invite" }, "Copy link");
+  const copied = h("span", { class: "muted small", role: "status" });
+  const invite = h(
+    "section",
+    { class: "card invite", "aria-labelledby": "invite-title", "data-invite-code": summary.inviteCode ?? "" },
+    h("h2", { id: "invite-title" }, summary.inviteCode ? "Invite a friend" : "Waiting for an opponent"),
+    summary.inviteCode
+      ? h(
+          "div",
+          null,
+          h("p", null, "Send this link, or the code, to the person you want to play:"),
+          h("p", { class: "invite-code" }, h("span", { class: "muted small" }, "Code "), h("strong", { id: "invite-code-value" }, summary.inviteCode)),
+          h("div", { class: "row" }, h("input", { class: "invite-link", readonly: true, value: inviteLink, "aria-label": "Invite link" }), copyButton),
+          copied,
+        )
+      : h("p", null, "Anyone with this page's address can take the free seat."),
+  );
+  copyButton.addEventListener("click", async () => {
+    const input = invite.querySelector("input");
+    const done = await copy(inviteLink);
+    if (!done) input?.select();
+    copied.textContent = done ? "Copied!" : "Select the link and copy it.";
+  });
+
+  const movesList = h("ol", { class: "moves", "aria-label": "Moves" });
+  const movesBox = h("div", { class: "moves-scroll", tabindex: 0 }, movesList);
+  const noMoves = h("p", { class: "muted small" }, "No moves yet.");
+  const page = h(
+    "div",
+    { class: "match", "data-game": gameId, "data-match": matchId },
+    offline,
+    h("header", { class: "match-head" }, h("div", { class: "match-title" }, heading, spectating, watchers), turnLine),
+    h(
+      "div",
+      { class: "match-layout" },
+      h("div", { class: "match-main" }, invite, seatsBox, boardRoot, notice, resultBox, actions, seatForm, actionError),
+      h("aside", { class: "match-side" }, h("section", { class: "card moves-card", "aria-labelledby": "moves-title" }, h("h2", { id: "moves-title" }, "Moves"), noMoves, movesBox)),
+    ),
+  );
+  root.replaceChildren(page);
+
+  // ---- Ratings, from each seated player's profile (rounded for display).
+  const ratings = new Map<string, { rating: number; games: number } | null>();
+  const ratingsBefore = new Map<string, number>();
+  const loadRating = async (playerId: string) => {
+    const profile = await api().profile(playerId);
+    const rating = profile.ok ? profile.value.ratings[gameId] : undefined;
+    ratings.set(playerId, rating ? { rating: rating.rating, games: rating.games } : null);
+    schedule();
+  };
+
+  // ---- The connection: recreated after taking a seat (the server decides the seat at connect).
+  let client: MatchClient;
+  let unsubscribe: (() => void)[] = [];
+  let wasOpen = false;
+  let renderedLog = 0;
+  let movesCount = 0;
+  let finished = false;
+  let confirming = false;
+  /** Moves we sent, by client id, to explain a refusal that comes back later. */
+  const tried = new Map<string, unknown>();
+  let lastTried: unknown = null;
+  let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  let closed = false;
+
+  const setNotice = (text: string, code = ""): void => {
+    if (noticeTimer) clearTimeout(noticeTimer);
+    notice.replaceChildren();
+    if (text) {
+      append(notice, h("span", { class: "notice-icon", "aria-hidden": "true" }, "!"), h("span", null, text), code ? h("code", null, code) : null);
+      noticeTimer = setTimeout(() => setNotice(""), 8000);
+    }
+    notice.classList.toggle("shown", text !== "");
+  };
+
+  const explain = (refusal: MoveRefusal, move: unknown): string => {
+    const view = client.view;
+    const waitingFor = view?.turn?.seats.map((seat) => nameOf(view.seats, seat)).join(" and ");
+    switch (refusal.code) {
+      case "illegal":
+        return renderer.explain?.(refusal.reason ?? "", move) ?? capitalise(refusal.message);
+      case "not-your-turn":
+        return waitingFor ? `It's not your turn: ${waitingFor} is to move.` : "It's not your turn.";
+      case "not-started":
+        return "The game has not started yet: waiting for an opponent.";
+      case "game-over":
+        return "The game is over.";
+      case "spectator":
+        return "You are watching this match, so you cannot move.";
+      case "queue-full":
+        return "Too many moves are waiting for the server: wait for the connection to come back.";
+      case "stale":
+        return "The board changed before your move arrived: look again and replay it.";
+      default:
+        return capitalise(refusal.message);
+    }
+  };
+
+  const play = (move: unknown) => {
+    setNotice("");
+    lastTried = move;
+    const sent = client.move(move);
+    if (sent.ok) tried.set(sent.id, move);
+  };
+
+  let frame = 0;
+  function schedule(): void {
+    if (!frame) frame = requestAnimationFrame(() => {
+      frame = 0;
+      update();
+    });
+  }
+
+  function connect(): void {
+    unsubscribe.forEach((stop) => stop());
+    client?.close();
+    wasOpen = false;
+    renderedLog = 0;
+    movesCount = 0;
+    movesList.replaceChildren();
+    client = new MatchClient({ origin: location.origin, matchId, token: account()?.token ?? null });
+    unsubscribe = [
+      client.on("change", schedule),
+      client.on("connection", (status) => {
+        if (status === "open") wasOpen = true;
+        schedule();
+      }),
+      client.on("refused", (refusal) => {
+        const move = refusal.id !== null ? tried.get(refusal.id) : lastTried;
+        setNotice(explain(refusal, move), refusal.reason ?? refusal.code);
+        schedule();
+      }),
+      client.on("error", (error) => setNotice(capitalise(error.message), error.code)),
+    ];
+  }
+
+  // ---- Actions.
+  resign.addEventListener("click", () => {
+    confirming = true;
+    update();
+    confirmNo.focus();
+  });
+  confirmNo.addEventListener("click", () => {
+    confirming = false;
+    update();
+    resign.focus();
+  });
+  confirmYes.addEventListener("click", () => {
+    confirming = false;
+    client.resign();
+    update();
+  });
+  rematch.addEventListener("click", () => {
+    client.rematch();
+    rematch.disabled = true;
+  });
+  toRematch.addEventListener("click", () => {
+    const next = client.view?.rematch?.matchId;
+    if (next) go(`/m/${next}`);
+  });
+  const join = async () => {
+    takeSeat.disabled = true;
+    actionError.hidden = true;
+    const joined = await api().join(matchId);
+    takeSeat.disabled = false;
+    if (!joined.ok && joined.error.code !== "already-joined") {
+      actionError.textContent = describeError(joined.error);
+      actionError.hidden = false;
+      return;
+    }
+    connect();
+    schedule();
+  };
+  takeSeat.addEventListener("click", () => {
+    if (account()) return void join();
+    seatForm.replaceChildren(
+      nameForm(() => {
+        seatForm.replaceChildren();
+        void join();
+      }, "Pick a name to take the seat."),
+    );
+  });
+
+  // ---- Drawing.
+  function update(): void {
+    const view: MatchView | null = client.view;
+    const mySeat = client.role === "player" ? client.seat : null;
+    const status = view?.status ?? summary.status;
+    const seats = view?.seats ?? summary.seats;
+    page.dataset.status = status;
+    page.dataset.mySeat = mySeat === null ? "" : String(mySeat);
+    page.dataset.role = client.role ?? "";
+    page.dataset.moves = String(view?.moves ?? 0);
+
+    show(offline, client.status !== "open");
+    setText(
+      offline,
+      client.status === "closed" ? "Disconnected. Reload the page to reconnect."
+      : wasOpen ? "Connection lost. Reconnecting…"
+      : "Connecting…",
+    );
+
+    show(spectating, client.role === "spectator");
+    const spectators = client.presence?.spectators ?? 0;
+    setText(watchers, spectators === 0 ? "" : `${spectators} watching`);
+
+    // Whose turn.
+    let line = "Connecting…";
+    if (view) {
+      if (status === "waiting") line = mySeat === null ? "Waiting for players to join" : "Waiting for an opponent to join…";
+      else if (status === "finished" && view.result) line = describeResult(view.result, seats, mySeat).headline;
+      else {
+        const piece = mySeat === null ? undefined : renderer.pieces[mySeat];
+        const mine = piece ? ` · you play ${piece}` : "";
+        if (client.myTurn) line = `Your turn${mine}`;
+        else if (view.turn) line = `${view.turn.seats.map((seat) => nameOf(seats, seat)).join(" and ")} to move${mine}`;
+      }
+    }
+    setText(turnLine, line);
+    turnLine.classList.toggle("mine", client.myTurn);
+    title(`${client.myTurn ? "Your turn · " : ""}${gameName}${seats.length >= 2 ? `: ${seats.map((seat) => seat.name).join(" vs ")}` : ""}`);
+
+    // Seats.
+    cards.forEach((card, seat) => {
+      const info = seats.find((entry) => entry.seat === seat);
+      setText(card.name, info?.name ?? "Open seat");
+      card.root.classList.toggle("empty", !info);
+      card.root.classList.toggle("mine", seat === mySeat);
+      card.root.classList.toggle("active", status === "playing" && !!view?.turn?.seats.includes(seat));
+      card.root.classList.toggle("winner", view?.result?.kind === "win" && view.result.winners.includes(seat));
+      card.you.hidden = seat !== mySeat;
+      if (info && !ratings.has(info.playerId)) {
+        ratings.set(info.playerId, null);
+        void loadRating(info.playerId);
+      }
+      const rating = info ? ratings.get(info.playerId) : undefined;
+      const before = info ? ratingsBefore.get(info.playerId) : undefined;
+      const delta = rating && before !== undefined ? Math.round(rating.rating) - Math.round(before) : 0;
+      setText(card.rating, !info ? "" : rating ? `${Math.round(rating.rating)}${delta ? ` (${delta > 0 ? "+" : "−"}${Math.abs(delta)})` : ""}` : "Unrated");
+    });
+    tick();
+
+    // Result.
+    const result = view?.status === "finished" ? view.result : null;
+    show(resultBox, !!result);
+    if (result) {
+      const described = describeResult(result, seats, mySeat);
+      setText(resultHeadline, described.headline);
+      setText(resultDetail, described.detail);
+      resultBox.dataset.tone = described.tone;
+      if (!finished) {
+        finished = true;
+        setNotice("");
+        // Ratings change after a rated match: read them again once the server has applied it.
+        if (summary.rated) {
+          for (const info of seats) {
+            const known = ratings.get(info.playerId);
+            if (known) ratingsBefore.set(info.playerId, known.rating);
+          }
+          for (const wait of [1500, 5000]) {
+            setTimeout(() => {
+              if (!closed) for (const info of seats) void loadRating(info.playerId);
+            }, wait);
+          }
+        }
+      }
+    }
+
+    // The board.
+    const lastMove = client.pending.at(-1)?.move ?? lastLoggedMove(client.log);
+    renderer.render(boardRoot, { view: view?.view ?? null, mySeat, canMove: client.myTurn, play, lastMove });
+    boardRoot.classList.toggle("my-turn", client.myTurn);
+
+    // Actions.
+    const playing = status === "playing" && mySeat !== null;
+    show(resign, playing && !confirming);
+    show(confirmBox, playing && confirming);
+    const canSeat = status === "waiting" && client.role === "spectator" && seats.length < (view?.capacity ?? summary.capacity);
+    show(takeSeat, canSeat);
+    if (!canSeat) seatForm.replaceChildren();
+    const over = status === "finished";
+    const played = over && result?.kind !== "aborted";
+    const offers = view?.rematch?.offers ?? [];
+    const nextMatch = view?.rematch?.matchId ?? null;
+    show(rematch, played && mySeat !== null && !nextMatch);
+    show(toRematch, !!nextMatch);
+    setText(toRematch, mySeat === null ? "Watch the rematch" : "Go to the rematch");
+    const mine = mySeat !== null && offers[mySeat] === true;
+    const others = seats.filter((info) => info.seat !== mySeat && offers[info.seat]).map((info) => info.name);
+    rematch.disabled = mine;
+    setText(rematch, mine ? "Rematch offered" : others.length ? "Accept rematch" : "Rematch");
+    setText(rematchNote, nextMatch ? "" : mine ? "Waiting for your opponent to accept…" : others.length && mySeat !== null ? `${others.join(" and ")} wants a rematch!` : "");
+    show(rematchNote, played && rematchNote.textContent !== "");
+    show(replayLink, over);
+    show(lobbyLink, over);
+    show(invite, status === "waiting" && (mySeat !== null || !!summary.inviteCode));
+    show(actions, [...actions.children].some((child) => !(child as HTMLElement).hidden));
+
+    // Moves: appended as the log grows (it never rewrites itself), then the pending ones.
+    const log = client.log;
+    const atBottom = movesBox.scrollTop + movesBox.clientHeight >= movesBox.scrollHeight - 4;
+    for (; renderedLog < log.length; renderedLog++) {
+      const event = log[renderedLog]!;
+      const described = eventLine(event, renderer);
+      if (!described) continue;
+      const counted = event.kind === "move" || (event.kind === "timeout" && event.move !== undefined);
+      if (counted) movesCount++;
+      movesList.append(moveItem(counted ? movesCount : null, described.seat, described.seat === null ? "" : nameOf(seats, described.seat), described.text, event.seq));
+    }
+    for (const stale of movesList.querySelectorAll(".pending")) stale.remove();
+    client.pending.forEach((pending, index) => {
+      const item = moveItem(movesCount + index + 1, mySeat, mySeat === null ? "" : nameOf(seats, mySeat), renderer.describe(pending.move), null);
+      item.classList.add("pending");
+      item.title = "Sending…";
+      movesList.append(item);
+    });
+    show(noMoves, movesList.childElementCount === 0);
+    if (atBottom) movesBox.scrollTop = movesBox.scrollHeight;
+  }
+
+  function moveItem(n: number | null, seat: number | null, who: string, what: string, seq: number | null): HTMLLIElement {
+    return h(
+      "li",
+      { "data-seq": seq ?? "", class: n === null ? "event" : "move" },
+      h("span", { class: "n" }, n === null ? "" : `${n}.`),
+      seat === null ? null : h("span", { class: `token tiny g-${gameId} s${seat}`, "aria-hidden": "true" }, gameId === "tic-tac-toe" ? (renderer.pieces[seat] ?? "") : ""),
+      h("span", { class: "who" }, who),
+      " ",
+      h("span", { class: "what" }, what),
+    );
+  }
+
+  /** The clocks: the mover's time left and each absent player's forfeit countdown. */
+  function tick(): void {
+    const view = client.view;
+    const confirmedTurn = client.confirmed?.status === "playing" ? client.confirmed.turn : null;
+    const now = Date.now();
+    const left = client.remainingMs(now);
+    cards.forEach((card, seat) => {
+      // The deadline is the confirmed turn's: while a move of ours is on its way, no clock.
+      const moving = view?.status === "playing" && !!view.turn?.seats.includes(seat) && !!confirmedTurn?.seats.includes(seat) && left !== null;
+      setText(card.clock, moving ? clock(left!) : "");
+      card.clock.classList.toggle("low", moving && left! < LOW_TIME_MS);
+      const info = view?.seats.find((entry) => entry.seat === seat);
+      const presence = client.presence;
+      let label = "";
+      let time = "";
+      let state = "";
+      if (info && presence && view?.status !== "finished") {
+        const forfeitAt = presence.forfeitAt[seat] ?? null;
+        if (seat === client.seat && client.role === "player" && client.status !== "open") {
+          label = "offline";
+          state = "away";
+        } else if (presence.connected[seat]) {
+          label = "online";
+          state = "online";
+        } else if (forfeitAt !== null) {
+          label = "offline · forfeits in ";
+          time = clock(forfeitAt - (now + client.clockOffset));
+          state = "away";
+        } else {
+          label = "offline";
+          state = "offline";
+        }
+      }
+      setText(card.presenceLabel, label);
+      setText(card.presenceTime, time);
+      card.presence.dataset.state = state;
+      card.presence.title = time ? `Offline: forfeits in ${time} unless they come back` : "";
+    });
+  }
+
+  connect();
+  update();
+  const ticker = setInterval(tick, 250);
+
+  return () => {
+    closed = true;
+    clearInterval(ticker);
+    if (frame) cancelAnimationFrame(frame);
+    if (noticeTimer) clearTimeout(noticeTimer);
+    unsubscribe.forEach((stop) => stop());
+    client.close();
+  };
+}
+
+function lastLoggedMove(log: readonly LoggedEvent[]): unknown {
+  for (let index = log.length - 1; index >= 0; index--) {
+    const event = log[index]!;
+    if (event.kind === "move") return event.move;
+    if (event.kind === "timeout" && event.move !== undefined) return event.move;
+  }
+  return undefined;
+}
+
+function capitalise(text: string): string {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".") : text;
+}

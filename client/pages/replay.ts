@@ -1,0 +1,217 @@
+/**
+ * `/r/:id`: a finished (or running) match, step by step. The public log is read page by page
+ * and folded with the shared engine, so the positions are exactly the server's.
+ */
+import { rendererFor } from "../games/index.ts";
+import type { Renderer } from "../games/renderer.ts";
+import { api } from "../session.ts";
+import { createEngine, parseOptions, type MatchState } from "../../shared/game.ts";
+import { findGame } from "../../shared/games/index.ts";
+import type { LoggedEvent } from "../../shared/protocol.ts";
+import { describeResult } from "./match.ts";
+import { describeError, errorBox, h, setText, title } from "./dom.ts";
+
+/** Step icons as SVG paths (fonts may lack the media-control glyphs). */
+const ICONS = {
+  first: "M6 5h2v14H6zM19 5v14L9 12z",
+  previous: "M17 5v14L7 12z",
+  next: "M7 5v14l10-7z",
+  last: "M16 5h2v14h-2zM5 5v14l10-7z",
+} as const;
+
+function icon(path: string): SVGSVGElement {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "20");
+  svg.setAttribute("height", "20");
+  svg.setAttribute("aria-hidden", "true");
+  const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  shape.setAttribute("d", path);
+  shape.setAttribute("fill", "currentColor");
+  svg.append(shape);
+  return svg;
+}
+
+/** One position to show: the state after a move (or the start), and the move that led to it. */
+interface Step {
+  readonly state: MatchState;
+  readonly event: LoggedEvent | null;
+}
+
+export async function render(root: HTMLElement, [matchId = ""]: readonly string[]): Promise<() => void> {
+  title("Replay");
+  root.replaceChildren(h("p", { class: "muted", role: "status" }, "Loading the replay…"));
+  const found = await api().match(matchId);
+  if (!found.ok) {
+    root.replaceChildren(errorBox(found.error.code === "not-found" ? "There is no match at this address." : describeError(found.error)));
+    return () => {};
+  }
+  const summary = found.value;
+  const game = findGame(summary.gameId);
+  const known = rendererFor(summary.gameId);
+  if (!game || !known) {
+    root.replaceChildren(errorBox(`This browser cannot replay ${summary.gameId}.`));
+    return () => {};
+  }
+
+  const renderer: Renderer = known;
+
+  // The whole log, page after page.
+  const events: LoggedEvent[] = [];
+  for (let after: number | null = 0; after !== null; ) {
+    const page = await api().events(matchId, after);
+    if (!page.ok) {
+      root.replaceChildren(errorBox(describeError(page.error)));
+      return () => {};
+    }
+    events.push(...page.value.events);
+    after = page.value.next;
+  }
+
+  // Fold it: these games use no randomness, so an empty seed rebuilds the same positions.
+  const options = parseOptions(game, summary.options);
+  const engine = createEngine(game, options.ok ? options.value : summary.options, "");
+  let state = engine.initial();
+  const steps: Step[] = [];
+  try {
+    for (const event of events) {
+      state = engine.apply(state, event);
+      if (event.kind === "start") steps.push({ state, event: null });
+      else if (event.kind === "move" || (event.kind === "timeout" && event.move !== undefined)) steps.push({ state, event });
+    }
+  } catch (error) {
+    root.replaceChildren(errorBox(`This log cannot be replayed: ${String(error)}`));
+    return () => {};
+  }
+  if (steps.length === 0) {
+    root.replaceChildren(
+      h("section", { class: "card narrow" }, h("h1", null, "Nothing to replay yet"), h("p", null, "This match has not started."), h("a", { class: "button", href: `/m/${matchId}` }, "Go to the match")),
+    );
+    return () => {};
+  }
+  const moves = steps.length - 1;
+  const seats = summary.seats;
+  const nameOf = (seat: number) => seats.find((info) => info.seat === seat)?.name ?? `Seat ${seat + 1}`;
+  const finalResult = state.result ?? summary.result;
+  title(`Replay: ${seats.map((info) => info.name).join(" vs ")}`);
+
+  // Skeleton.
+  const boardRoot = h("div", { class: `board-wrap g-${summary.gameId}` });
+  const position = h("span", { class: "position", "aria-live": "polite" });
+  const caption = h("p", { class: "step-caption" });
+  const first = h("button", { type: "button", "aria-label": "First position", title: "First (Home)" }, icon(ICONS.first));
+  const previous = h("button", { type: "button", "aria-label": "Previous move", title: "Previous (←)" }, icon(ICONS.previous));
+  const next = h("button", { type: "button", "aria-label": "Next move", title: "Next (→)" }, icon(ICONS.next));
+  const last = h("button", { type: "button", "aria-label": "Last position", title: "Last (End)" }, icon(ICONS.last));
+  const result = h("div", { class: "result", role: "status" });
+  const list = h(
+    "ol",
+    { class: "moves replay-moves", "aria-label": "Moves" },
+    ...steps.slice(1).map((step, index) => {
+      const event = step.event!;
+      const seat = event.kind === "move" ? event.seat : event.kind === "timeout" ? (event.seats[0] ?? 0) : 0;
+      const move = event.kind === "move" || event.kind === "timeout" ? event.move : undefined;
+      return h(
+        "li",
+        { class: "move" },
+        h(
+          "button",
+          { type: "button", class: "step", "data-step": index + 1, onclick: () => goTo(index + 1) },
+          h("span", { class: "n" }, `${index + 1}.`),
+          h("span", { class: `token tiny g-${summary.gameId} s${seat}`, "aria-hidden": "true" }, summary.gameId === "tic-tac-toe" ? (renderer.pieces[seat] ?? "") : ""),
+          h("span", { class: "who" }, nameOf(seat)),
+          " ",
+          h("span", { class: "what" }, renderer.describe(move)),
+        ),
+      );
+    }),
+  );
+  const page = h(
+    "div",
+    { class: "match replay", "data-game": summary.gameId, "data-match": matchId },
+    h(
+      "header",
+      { class: "match-head" },
+      h("div", { class: "match-title" }, h("h1", null, `Replay · ${game.name}`), h("span", { class: "badge" }, summary.rated ? "Rated" : "Casual")),
+      h("p", { class: "turn-line" }, seats.map((info) => info.name).join(" vs ")),
+    ),
+    h(
+      "div",
+      { class: "match-layout" },
+      h(
+        "div",
+        { class: "match-main" },
+        boardRoot,
+        h("div", { class: "replay-controls", role: "group", "aria-label": "Replay controls" }, first, previous, position, next, last),
+        caption,
+        result,
+        h("p", { class: "muted small keys-hint" }, "Tip: use ← and → to step, Home and End to jump."),
+        h("p", { class: "actions" }, h("a", { class: "button", href: `/m/${matchId}` }, summary.status === "finished" ? "Back to the match" : "Watch live"), h("a", { class: "button", href: "/" }, "New game")),
+      ),
+      h("aside", { class: "match-side" }, h("section", { class: "card moves-card" }, h("h2", null, "Moves"), h("div", { class: "moves-scroll" }, list))),
+    ),
+  );
+  root.replaceChildren(page);
+
+  let current = -1;
+  function goTo(index: number): void {
+    const target = Math.max(0, Math.min(moves, index));
+    if (target === current) return;
+    current = target;
+    const step = steps[target]!;
+    const event = step.event;
+    renderer.render(boardRoot, {
+      view: engine.view(step.state, "spectator"),
+      mySeat: null,
+      canMove: false,
+      play: () => {},
+      lastMove: event && (event.kind === "move" || event.kind === "timeout") ? event.move : undefined,
+    });
+    setText(position, target === 0 ? `Start · ${moves} ${moves === 1 ? "move" : "moves"}` : `Move ${target} of ${moves}`);
+    page.dataset.step = String(target);
+    setText(
+      caption,
+      event && (event.kind === "move" || event.kind === "timeout")
+        ? `${nameOf(event.kind === "move" ? event.seat : (event.seats[0] ?? 0))} played ${renderer.describe(event.move)}.`
+        : "The starting position.",
+    );
+    first.disabled = previous.disabled = target === 0;
+    next.disabled = last.disabled = target === moves;
+    const atEnd = target === moves && finalResult !== null;
+    result.hidden = !atEnd;
+    if (atEnd && finalResult) {
+      const described = describeResult(finalResult, seats, null);
+      result.replaceChildren(h("strong", { class: "result-headline" }, described.headline), h("span", { class: "result-detail" }, described.detail));
+      result.dataset.tone = described.tone;
+    }
+    for (const button of list.querySelectorAll<HTMLButtonElement>("button.step")) {
+      const on = button.dataset.step === String(target);
+      button.classList.toggle("current", on);
+      if (on) button.setAttribute("aria-current", "step");
+      else button.removeAttribute("aria-current");
+    }
+    list.querySelector(".current")?.scrollIntoView({ block: "nearest" });
+  }
+  first.addEventListener("click", () => goTo(0));
+  previous.addEventListener("click", () => goTo(current - 1));
+  next.addEventListener("click", () => goTo(current + 1));
+  last.addEventListener("click", () => goTo(moves));
+
+  const onKey = (event: KeyboardEvent) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target as HTMLElement | null;
+    if (target?.closest("input, textarea, select")) return;
+    const to =
+      event.key === "ArrowLeft" ? current - 1
+      : event.key === "ArrowRight" ? current + 1
+      : event.key === "Home" ? 0
+      : event.key === "End" ? moves
+      : null;
+    if (to === null) return;
+    event.preventDefault();
+    goTo(to);
+  };
+  document.addEventListener("keydown", onKey);
+  goTo(0);
+  return () => document.removeEventListener("keydown", onKey);
+}
