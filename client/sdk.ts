@@ -15,6 +15,7 @@ import type { AnyGame, Seat } from "../shared/game.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
   LIMITS,
+  PROTOCOL_VERSION,
   ServerMessage,
   type ClientMessage,
   type LoggedEvent,
@@ -34,6 +35,8 @@ export interface PendingMove {
 /** Why a move was refused: before sending (by the shared rules) or by the server. */
 export interface MoveRefusal {
   readonly id: string | null;
+  /** The move that was refused. */
+  readonly move: unknown;
   readonly code: string;
   readonly message: string;
   readonly reason?: string;
@@ -240,7 +243,7 @@ export class MatchClient {
    */
   move(move: unknown): { ok: true; id: string } | { ok: false; error: MoveRefusal } {
     const refuse = (code: string, message: string, reason?: string) => {
-      const error: MoveRefusal = { id: null, code, message, ...(reason === undefined ? {} : { reason }) };
+      const error: MoveRefusal = { id: null, move, code, message, ...(reason === undefined ? {} : { reason }) };
       this.#emit("refused", error);
       return { ok: false as const, error };
     };
@@ -388,10 +391,20 @@ export class MatchClient {
       return;
     }
     // A frame this client does not understand (a newer server): ignore it rather than guess.
-    if (!parsed.success) return;
+    if (!parsed.success) {
+      // Most likely a newer server: say so (a page can ask for a reload) rather than hang.
+      this.#emit("error", { code: "unreadable-frame", message: "the server sent a frame this client does not understand" });
+      return;
+    }
     const frame = parsed.output;
     switch (frame.type) {
       case "welcome":
+        if (frame.protocol !== PROTOCOL_VERSION) {
+          this.#emit("error", {
+            code: "protocol-mismatch",
+            message: `the server speaks protocol ${frame.protocol}, this client ${PROTOCOL_VERSION}: reload to update`,
+          });
+        }
         this.role = frame.role;
         this.seat = frame.seat;
         this.gameId = frame.gameId;
@@ -440,6 +453,7 @@ export class MatchClient {
         if (pending) {
           this.#emit("refused", {
             id: pending.id,
+            move: pending.move,
             code: frame.code,
             message: frame.message,
             ...(frame.reason === undefined ? {} : { reason: frame.reason }),
