@@ -456,7 +456,7 @@ describe("the client SDK against a real wrangler dev", () => {
 
     expect(a.move({ column: 0 })).toEqual({
       ok: false,
-      error: { id: null, code: "illegal", reason: "column-full", message: "column 0 is full" },
+      error: { id: null, move: { column: 0 }, code: "illegal", reason: "column-full", message: "column 0 is full" },
     });
     expect(b.move({ column: 3 })).toMatchObject({ ok: false, error: { id: null, code: "not-your-turn" } });
     const shapes: unknown[] = [{ column: 7 }, { column: -1 }, { column: 2.5 }, { column: "3" }, { col: 3 }, { column: 3, extra: 1 }, 3, null, undefined];
