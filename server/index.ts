@@ -6,6 +6,7 @@ import { routePartykitRequest } from "partyserver";
 import * as v from "valibot";
 import { MatchId } from "../shared/protocol.ts";
 import { errorResponse } from "./http.ts";
+import { log } from "./log.ts";
 import type { Route } from "./router.ts";
 import { MATCH_ROUTES } from "./routes/matches.ts";
 import { MATCHMAKING_ROUTES } from "./routes/matchmaking.ts";
@@ -55,7 +56,7 @@ export default {
       return errorResponse(404, "not-found", `no route ${request.method} ${url.pathname}`);
     } catch (error) {
       // A defect: log it for the operator, tell the client nothing about internals.
-      console.error(JSON.stringify({ event: "unhandled", path: url.pathname, error: String(error) }));
+      log("error", "unhandled", { path: url.pathname, error: String(error) });
       return errorResponse(500, "internal", "something went wrong on our side");
     }
   },

@@ -27,6 +27,7 @@ import {
 import { tokenSecret, verifyToken } from "./auth.ts";
 import type { LiveMatch, MatchReport, PlayerRef, ReserveOutcome, ReservedMatch } from "./contracts.ts";
 import { errorResponse, failureResponse, json } from "./http.ts";
+import { log, logRejected } from "./log.ts";
 import { INITIAL_RATING, type Rating } from "./ratings.ts";
 import { MATCH_MIGRATIONS, isBlank, migrate } from "./storage.ts";
 
@@ -154,6 +155,8 @@ export class Match extends Server<Env> {
   #alarmAt: number | null | undefined = undefined;
   /** When the lobby entry was last refreshed by this instance. */
   #listedAt = 0;
+  /** A spectator-count broadcast waiting to go out (see `#presenceSoon`). */
+  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
 
   // -------------------------------------------------------------------------------------------
   // Loading
@@ -252,6 +255,13 @@ export class Match extends Server<Env> {
     });
     const loaded = this.#load();
     if (!loaded) throw new Error("match vanished right after creation");
+    log("info", "match-created", {
+      matchId: loaded.config.matchId,
+      gameId: loaded.config.gameId,
+      private: loaded.config.isPrivate,
+      rated: loaded.config.rated,
+      reserved: loaded.config.reserved,
+    });
     return { ok: true, value: loaded };
   }
 
@@ -435,12 +445,26 @@ export class Match extends Server<Env> {
       return;
     }
     this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat ?? "spectator"), presence: this.#presence() });
+    if (role.role === "spectator") this.#presenceSoon();
+  }
+
+  /**
+   * Spectators come and go in crowds: their count reaches everyone at most once a second,
+   * not once per arrival (a thousand arrivals would be a million frames).
+   */
+  #presenceSoon(): void {
+    if (this.#presenceTimer !== null) return;
+    this.#presenceTimer = setTimeout(() => {
+      this.#presenceTimer = null;
+      this.#broadcast({ type: "presence", presence: this.#presence() });
+    }, 1_000);
   }
 
   override async onClose(connection: Connection<Role>): Promise<void> {
     this.#buckets.delete(connection.id);
     const loaded = this.#load();
     const role = connection.state;
+    if (role?.role === "spectator") return this.#presenceSoon();
     if (!loaded || role?.role !== "player" || this.#seatConnections(role.seat, connection.id) > 0) return;
     if (loaded.state.status === "playing") {
       this.ctx.storage.sql.exec(
@@ -608,8 +632,22 @@ export class Match extends Server<Env> {
         );
       }
     });
-    if (started) loaded.startedAt = now;
-    if (finished) loaded.finishedAt = now;
+    if (started) {
+      loaded.startedAt = now;
+      log("info", "match-started", { matchId: loaded.config.matchId, gameId: loaded.config.gameId, players: state.players });
+    }
+    if (finished) {
+      loaded.finishedAt = now;
+      log("info", "match-ended", {
+        matchId: loaded.config.matchId,
+        gameId: loaded.config.gameId,
+        result: state.result?.kind,
+        reason: state.result?.reason,
+        moves: state.moves,
+        seq,
+        durationMs: loaded.startedAt === null ? null : now - loaded.startedAt,
+      });
+    }
     if (events.some((event) => event.kind === "join")) loaded.seats = this.#readSeats();
     loaded.state = state;
     loaded.seq = seq;
@@ -663,7 +701,7 @@ export class Match extends Server<Env> {
       else if (timer.kind === "rematch") await this.#createRematch(loaded);
       done();
     } catch (error) {
-      console.error(JSON.stringify({ event: "outbox-retry", matchId: loaded.config.matchId, kind: timer.kind, error: String(error) }));
+      log("warn", "outbox-retry", { matchId: loaded.config.matchId, kind: timer.kind, error: String(error) });
       sql.exec("UPDATE timers SET at = ? WHERE kind = ?", Date.now() + OUTBOX_RETRY_MS, timer.kind);
     }
   }
@@ -879,6 +917,8 @@ export class Match extends Server<Env> {
   }
 
   #error(connection: Connection, code: FrameError, message: string, id?: string, reason?: string): void {
+    const role = (connection as Connection<Role>).state;
+    logRejected(this.env, { matchId: this.#loaded?.config.matchId, code, reason, role: role?.role, seat: role?.role === "player" ? role.seat : null });
     this.#send(connection, {
       type: "error",
       code,
@@ -895,6 +935,7 @@ export class Match extends Server<Env> {
     bucket.strikes = Math.max(0, bucket.strikes - ((now - bucket.struck) / 1000) * LIMITS.strikeDecayPerSecond) + 1;
     bucket.struck = now;
     if (bucket.strikes > LIMITS.floodStrikes) {
+      log("warn", "socket-closed-flooding", { matchId: this.#loaded?.config.matchId, connection: connection.id });
       connection.close(CLOSE_CODES.flooding, "too many refused frames");
       return;
     }

@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs `wrangler dev` as `npm start` does, but on `port` and persisting to `persistTo`. */
-export async function startDevServer(persistTo: string, port: number): Promise<DevServer> {
+export async function startDevServer(persistTo: string, port: number, logLevel: "warn" | "log" = "warn"): Promise<DevServer> {
   const child: ChildProcess = spawn(
     "node_modules/.bin/wrangler",
     [
@@ -34,7 +34,7 @@ export async function startDevServer(persistTo: string, port: number): Promise<D
       "--persist-to", persistTo,
       "--var", "PLY_TOKEN_SECRET:e2e-secret-e2e-secret-e2e-secret-e2e-secret",
       "--show-interactive-dev-session=false",
-      "--log-level", "warn",
+      "--log-level", logLevel,
     ],
     // Own process group, so stop() ends workerd along with wrangler.
     { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },

@@ -73,12 +73,13 @@ async function table(game: string, turnMs?: number) {
   const players = await Promise.all(accounts.map((account) => Peer.open(`${ws}/parties/match/${matchId}?token=${encodeURIComponent(account.token)}`)));
   const spectator = await Peer.open(`${ws}/parties/match/${matchId}`);
   const snapshots = await Promise.all([...players, spectator].map((peer) => peer.next((frame) => frame.type === "snapshot")));
-  return { matchId, players, spectator, seq: snapshots[0]!.state.seq as number };
+  return { matchId, players, spectator, seq: snapshots[0]!.state.seq as number, tokens: accounts.map((account) => account.token as string) };
 }
 
 beforeAll(async () => {
   persistTo = await mkdtemp(join(tmpdir(), "ply-e2e-"));
-  server = await startDevServer(persistTo, await freePort());
+  // At "log" level the Worker's structured logs reach the output, which one test reads.
+  server = await startDevServer(persistTo, await freePort(), "log");
 });
 
 afterAll(async () => {
@@ -94,7 +95,7 @@ describe("a real wrangler dev", () => {
   });
 
   it("plays a whole game of Connect Four between two Node clients, watched by a spectator", async () => {
-    const { matchId, players, spectator } = await table("connect-four");
+    const { matchId, players, spectator, tokens } = await table("connect-four");
     let seq = (await get(`/api/matches/${matchId}`)).seq as number;
     // Seat 0 drops in column 0 four times; seat 1 in column 1.
     for (let ply = 0; ply < 7; ply++) {
@@ -110,6 +111,16 @@ describe("a real wrangler dev", () => {
     const kinds = spectator.frames.filter((frame) => frame.type === "event").map((frame) => frame.event.kind);
     expect(kinds).toEqual(Array(7).fill("move"));
     for (const peer of [...players, spectator]) peer.socket.close();
+
+    // The match's life is in the structured logs; no token ever is.
+    const lines = server
+      .output()
+      .split("\n")
+      .filter((line) => line.includes(matchId) && line.trim().startsWith("{"))
+      .map((line) => JSON.parse(line.slice(line.indexOf("{"))) as Frame);
+    expect(lines.map((line) => line.event)).toEqual(expect.arrayContaining(["match-created", "match-started", "match-ended"]));
+    expect(lines.find((line) => line.event === "match-ended")).toMatchObject({ result: "win", reason: "four-in-a-row", moves: 7 });
+    for (const token of tokens) expect(server.output()).not.toContain(token);
   });
 
   it("ends a stalled match when the real alarm fires at the turn deadline", async () => {

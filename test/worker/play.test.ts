@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LoggedEvent, MatchSummary } from "../../shared/protocol.ts";
-import { api, Client, createMatch, joinMatch, newPlayer } from "./helpers.ts";
+import { api, Client, createMatch, joinMatch, newPlayer, startedMatch } from "./helpers.ts";
 
 /** Moves of whole games, in play order (seat 0 first), with the result each must reach. */
 const GAMES = [
@@ -126,6 +126,18 @@ describe("whole games over real WebSockets", () => {
     expect(frames[1]).toBe(frames[0]);
     expect(frames[2]).toBe(frames[0]);
     for (const client of sockets) client.close();
+  });
+
+  it("tells the players how many watch, at most once a second as spectators come and go", async () => {
+    const { matchId, tokens } = await startedMatch("tic-tac-toe");
+    const player = await Client.connect(matchId, tokens[0]);
+    expect((await player.next("snapshot")).presence.spectators).toBe(0);
+    const watchers = await Promise.all([Client.connect(matchId), Client.connect(matchId), Client.connect(matchId)]);
+    expect((await player.next("presence", (frame) => frame.presence.spectators === 3)).presence.spectators).toBe(3);
+    // Three arrivals, one frame for them.
+    expect(player.all("presence").filter((frame) => frame.presence.spectators > 0)).toHaveLength(1);
+    watchers[0]!.close();
+    expect((await player.next("presence", (frame) => frame.presence.spectators === 2)).presence.spectators).toBe(2);
   });
 
   it("broadcasts presence when a seat connects and disconnects", async () => {
