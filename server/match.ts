@@ -155,6 +155,8 @@ export class Match extends Server<Env> {
   #alarmAt: number | null | undefined = undefined;
   /** When the lobby entry was last refreshed by this instance. */
   #listedAt = 0;
+  /** When a lobby refresh is due, if one is pending (null: none; undefined: unknown after a wake). */
+  #listingDue: number | null | undefined = undefined;
   /** A spectator-count broadcast waiting to go out (see `#presenceSoon`). */
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -590,6 +592,12 @@ export class Match extends Server<Env> {
     const finished = before.status !== "finished" && state.status === "finished";
     const wasPlayed = loaded.startedAt !== null || started;
     const sql = this.ctx.storage.sql;
+    // The earliest timer this commit writes: the alarm only moves when it must come sooner.
+    let earliest: number | null = null;
+    const timer = (kind: string, at: number, timerSeq = 0) => {
+      sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES (?, ?, ?)", kind, at, timerSeq);
+      earliest = earliest === null ? at : Math.min(earliest, at);
+    };
     this.ctx.storage.transactionSync(() => {
       alongside?.(sql, now);
       for (const { event } of steps) {
@@ -609,27 +617,24 @@ export class Match extends Server<Env> {
       sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
       if (started) sql.exec("UPDATE match SET status = 'playing', started_at = ?", now);
       if (finished) sql.exec("UPDATE match SET status = 'finished', finished_at = ?, result = ?", now, JSON.stringify(state.result));
-      sql.exec("DELETE FROM timers WHERE kind = 'turn'");
-      if (deadline !== null) sql.exec("INSERT INTO timers (kind, at, seq) VALUES ('turn', ?, ?)", deadline, seq);
+      if (deadline !== null) timer("turn", deadline, seq);
+      else sql.exec("DELETE FROM timers WHERE kind = 'turn'");
       if (started) {
         // Seats nobody is connected to yet start their grace period with the match.
         for (let seat = 0; seat < state.players; seat++) {
-          if (this.#seatConnections(seat, "") === 0) {
-            sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES (?, ?, 0)", GRACE + seat, now + loaded.config.graceMs);
-          }
+          if (this.#seatConnections(seat, "") === 0) timer(GRACE + seat, now + loaded.config.graceMs);
         }
       }
       if (finished) {
         sql.exec("DELETE FROM timers WHERE kind LIKE 'grace:%'");
-        if (wasPlayed) sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES ('report', ?, 0)", now);
+        if (wasPlayed) timer("report", now);
       }
-      if (!loaded.config.isPrivate && wasPlayed) {
-        // The lobby hears of starts and ends at once, of progress now and then.
+      // The lobby hears of starts and ends at once, of progress now and then (a refresh
+      // already pending covers this move: no statement on the hot path).
+      if (!loaded.config.isPrivate && wasPlayed && (started || finished || typeof this.#listingDue !== "number")) {
         const at = started || finished ? now : Math.max(now, this.#listedAt + DIRECTORY_REFRESH_MS);
-        sql.exec(
-          "INSERT INTO timers (kind, at, seq) VALUES ('directory', ?, 0) ON CONFLICT (kind) DO UPDATE SET at = min(at, excluded.at)",
-          at,
-        );
+        timer("directory", Math.min(at, this.#listingDue ?? Infinity));
+        this.#listingDue = Math.min(at, this.#listingDue ?? Infinity);
       }
     });
     if (started) {
@@ -656,16 +661,28 @@ export class Match extends Server<Env> {
     // until the transaction above is durable.
     for (const { event, point } of steps) this.#broadcastEvent(loaded, event, point);
     if (started) this.#broadcast({ type: "presence", presence: this.#presence() });
-    await this.#syncAlarm();
+    await this.#syncAlarm(earliest);
   }
 
-  /** Points the single alarm at the earliest timer (or clears it). */
-  async #syncAlarm(): Promise<void> {
+  /**
+   * Keeps the single alarm no later than the earliest timer. An alarm that comes too early is
+   * harmless (it finds nothing due and re-arms), so a move that only pushes the turn deadline
+   * later costs no storage write: `written` is the earliest timer the caller just wrote (null:
+   * it wrote none), and when the alarm is already at or before it nothing needs doing.
+   */
+  async #syncAlarm(written?: number | null): Promise<void> {
+    const armed = this.#alarmAt;
+    if (written !== undefined && typeof armed === "number" && (written === null || armed <= written)) return;
     const next = this.ctx.storage.sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM timers").one().at;
-    if (next === this.#alarmAt) return;
+    if (next === null) {
+      if (armed === null) return;
+      this.#alarmAt = null;
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    if (typeof armed === "number" && armed <= next) return;
     this.#alarmAt = next;
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+    await this.ctx.storage.setAlarm(next);
   }
 
   /** Alarms are delivered at least once: only timers that are due and still current act. */
@@ -696,7 +713,10 @@ export class Match extends Server<Env> {
     }
     // The outbox: deliveries to other objects, retried until they succeed (each is idempotent).
     try {
-      if (timer.kind === "directory") await this.#tellDirectory(loaded);
+      if (timer.kind === "directory") {
+        await this.#tellDirectory(loaded);
+        this.#listingDue = null;
+      }
       else if (timer.kind === "report") await this.#tellPlayers(loaded);
       else if (timer.kind === "rematch") await this.#createRematch(loaded);
       done();

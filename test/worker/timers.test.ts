@@ -59,8 +59,10 @@ describe("turn timer", () => {
     expect((await api<MatchSummary>(`/api/matches/${matchId}`)).body.status).toBe("playing");
     const waiting = await timers(matchId);
     expect(waiting.rows.find((row) => row.kind === "turn")?.at).toBeGreaterThan(Date.now());
-    // Re-armed at the earliest timer still pending (the turn, or the lobby's next refresh).
-    expect(waiting.alarm).toBe(Math.min(...waiting.rows.map((row) => row.at)));
+    // Re-armed no later than the earliest timer still pending (the turn, or the lobby's next
+    // refresh): an early alarm finds nothing due and re-arms; a late one would miss a deadline.
+    expect(waiting.alarm).not.toBeNull();
+    expect(waiting.alarm!).toBeLessThanOrEqual(Math.min(...waiting.rows.map((row) => row.at)));
 
     await expireTurn(matchId);
     expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
