@@ -1,0 +1,241 @@
+/**
+ * A protocol-level Connect Four player: one WebSocket, a uniformly random legal move (by the
+ * shared rules, on the view the server sent) as soon as it is its seat's turn, and a rematch
+ * when a game ends — following the `rematch` frame to the new match. Written from the wire
+ * protocol (shared/protocol.ts), so it drives Ply and the floor alike.
+ */
+import { connectFour, COLUMNS, type ConnectFourState } from "../../shared/games/connect-four.ts";
+import { matchUrl, now, openSocket, type Player, type WebSocket } from "./client.ts";
+
+/** What a bot reports to, and asks of, the run it belongs to. */
+export interface BotContext {
+  readonly origin: string;
+  /** While true the bot moves and asks for rematches; after, it only finishes what is in flight. */
+  running: boolean;
+  /** When set, the bot hands its move to this instead of sending it (pacing). */
+  gate?: (bot: Bot, send: () => void) => void;
+  /** A move of this bot came back in the broadcast: `latencyMs` from send to receipt. */
+  confirmed(bot: Bot, matchId: string, seq: number, id: string, latencyMs: number, at: number): void;
+  /** A game this bot was in is over (both bots report it). */
+  finished(bot: Bot, matchId: string): void;
+  /** A socket was ready (snapshot received): the first of a bot, or after following a rematch. */
+  connected(bot: Bot, ms: number, kind: "initial" | "rematch"): void;
+  /** Refused by a server limit (rate-limited): the frame is sent again later. */
+  rejected(bot: Bot, code: string): void;
+  /** Anything that should not happen in a clean run. */
+  error(bot: Bot, code: string, detail: string): void;
+}
+
+interface MatchViewish {
+  seq: number;
+  status: "waiting" | "playing" | "finished";
+  view: ConnectFourState | null;
+  turn: { seats: number[] } | null;
+}
+
+const RETRY_MS = 100;
+
+export class Bot {
+  readonly player: Player;
+  readonly ctx: BotContext;
+  matchId = "";
+  seat: number | null = null;
+  #socket: WebSocket | null = null;
+  #state: MatchViewish | null = null;
+  /** The move sent and not yet seen in a broadcast. */
+  #pending: { id: string; sentAt: number } | null = null;
+  #held = false;
+  #rematchAsked = false;
+  #finishedAt = 0;
+  #switching = false;
+  #moveCount = 0;
+  #ready: (() => void) | null = null;
+  /** Sockets this bot closed on purpose (their close is not an error). */
+  readonly #retired = new WeakSet<WebSocket>();
+
+  constructor(player: Player, ctx: BotContext) {
+    this.player = player;
+    this.ctx = ctx;
+  }
+
+  /** True while a move or a rematch hand-over is in flight. */
+  get busy(): boolean {
+    return this.#pending !== null || this.#switching || this.#held;
+  }
+
+  /** Connects to `matchId` and resolves once its snapshot arrived; returns the milliseconds it took. */
+  async join(matchId: string, kind: "initial" | "rematch", startedAt = now()): Promise<number> {
+    // Frames of the new socket wait here until it becomes the bot's socket.
+    const early: Buffer[] = [];
+    let mine = false;
+    const socket = await openSocket(matchUrl(this.ctx.origin, matchId, this.player.token), (data) => {
+      if (!mine) early.push(data);
+      else if (socket === this.#socket) this.#onFrame(JSON.parse(data.toString()) as Record<string, any>);
+    });
+    let timeout: NodeJS.Timeout | undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#ready = resolve;
+      timeout = setTimeout(() => reject(new Error(`no snapshot from ${matchId} in 30 s`)), 30_000);
+    });
+    const previous = this.#socket;
+    this.#socket = socket;
+    this.matchId = matchId;
+    this.seat = null;
+    this.#state = null;
+    this.#rematchAsked = false;
+    this.#attach(socket);
+    if (previous) {
+      this.#retired.add(previous);
+      previous.close(1000, "rematch");
+    }
+    mine = true;
+    for (const data of early.splice(0)) this.#onFrame(JSON.parse(data.toString()) as Record<string, any>);
+    try {
+      await ready;
+    } finally {
+      clearTimeout(timeout);
+    }
+    const ms = now() - startedAt;
+    this.ctx.connected(this, ms, kind);
+    return ms;
+  }
+
+  /** Lets the bot act on the state it has (called when the run starts). */
+  kick(): void {
+    this.#act();
+  }
+
+  close(): void {
+    if (!this.#socket) return;
+    this.#retired.add(this.#socket);
+    this.#socket.close(1000, "done");
+  }
+
+  #attach(socket: WebSocket): void {
+    socket.on("error", (error: Error) => {
+      if (!this.#retired.has(socket)) this.ctx.error(this, "socket-error", error.message);
+    });
+    socket.on("close", (code: number, reason: Buffer) => {
+      if (!this.#retired.has(socket)) this.ctx.error(this, "socket-closed", `${code} ${reason.toString()}`);
+    });
+  }
+
+  #send(frame: unknown): void {
+    this.#socket?.send(JSON.stringify(frame));
+  }
+
+  #onFrame(frame: Record<string, any>): void {
+    switch (frame.type) {
+      case "welcome":
+        if (frame.role !== "player") this.ctx.error(this, "not-seated", this.matchId);
+        this.seat = frame.seat;
+        return;
+      case "snapshot":
+        this.#apply(frame.state);
+        this.#ready?.();
+        this.#ready = null;
+        return;
+      case "event": {
+        const event = frame.event as { kind: string; seq: number; seat?: number; id?: string };
+        if (event.kind === "move" && this.#pending && event.id === this.#pending.id && event.seat === this.seat) {
+          const at = now();
+          this.ctx.confirmed(this, this.matchId, event.seq, event.id, at - this.#pending.sentAt, at);
+          this.#pending = null;
+        } else if (event.kind !== "move" && event.kind !== "start" && event.kind !== "join") {
+          // Timeouts, abandons, resignations: not part of a clean run.
+          this.ctx.error(this, `event-${event.kind}`, this.matchId);
+        }
+        this.#apply(frame.state);
+        return;
+      }
+      case "rematch":
+        if (typeof frame.matchId === "string" && frame.matchId !== this.matchId && this.ctx.running && !this.#switching) {
+          this.#follow(frame.matchId);
+        }
+        return;
+      case "error":
+        return this.#onError(frame as { code: string; message: string; id?: string });
+      case "ack":
+        // Only a repeated move id is acked: the bot never repeats one.
+        this.ctx.error(this, "unexpected-ack", JSON.stringify(frame));
+        return;
+      default:
+        // presence, sync, pong: nothing to do.
+        return;
+    }
+  }
+
+  #onError(frame: { code: string; message: string; id?: string }): void {
+    if (frame.code === "rate-limited") {
+      this.ctx.rejected(this, frame.code);
+      // The refused frame was dropped: send it again (the state tells which one) a little later.
+      this.#pending = null;
+      this.#rematchAsked = false;
+      this.#held = true;
+      setTimeout(() => {
+        this.#held = false;
+        this.#act();
+      }, RETRY_MS);
+      return;
+    }
+    this.ctx.error(this, frame.code, frame.message);
+    if (frame.id !== undefined && this.#pending?.id === frame.id) {
+      this.#pending = null;
+      this.#held = true;
+      setTimeout(() => {
+        this.#held = false;
+        this.#act();
+      }, RETRY_MS);
+    }
+  }
+
+  #apply(state: MatchViewish): void {
+    const wasFinished = this.#state?.status === "finished";
+    this.#state = state;
+    if (state.status === "finished" && !wasFinished) {
+      this.#finishedAt = now();
+      this.ctx.finished(this, this.matchId);
+    }
+    this.#act();
+  }
+
+  #act(): void {
+    const state = this.#state;
+    if (!this.ctx.running || !state || this.busy) return;
+    if (state.status === "playing" && this.seat !== null && state.turn?.seats.includes(this.seat) && state.view) {
+      const seat = this.seat;
+      const view = state.view;
+      const legal: number[] = [];
+      for (let column = 0; column < COLUMNS; column++) if (connectFour.validate(view, seat, { column }) === null) legal.push(column);
+      const column = legal[Math.floor(Math.random() * legal.length)];
+      if (column === undefined) return this.ctx.error(this, "no-legal-move", this.matchId);
+      const id = `m${(++this.#moveCount).toString(36)}`;
+      const send = () => {
+        this.#held = false;
+        // The state moved on while the move was held: decide again on the new one.
+        if (this.#socket === null || this.#state !== state) return this.#act();
+        this.#pending = { id, sentAt: now() };
+        this.#send({ type: "move", id, seq: state.seq, move: { column } });
+      };
+      if (this.ctx.gate) {
+        this.#held = true;
+        this.ctx.gate(this, send);
+      } else send();
+      return;
+    }
+    if (state.status === "finished" && !this.#rematchAsked) {
+      this.#rematchAsked = true;
+      this.#send({ type: "rematch" });
+    }
+  }
+
+  #follow(matchId: string): void {
+    this.#switching = true;
+    this.join(matchId, "rematch", this.#finishedAt || now())
+      .catch((error: unknown) => this.ctx.error(this, "rematch-connect", String(error)))
+      .finally(() => {
+        this.#switching = false;
+        this.#act();
+      });
+  }
+}

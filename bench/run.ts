@@ -1,0 +1,389 @@
+/**
+ * The benchmark: `npm run bench` (all scenarios) or `npm run bench:smoke` (a short run for CI).
+ * Prints one JSON line per run and a table, on stdout; progress goes to stderr. Everything runs
+ * on 127.0.0.1, bounded in count and time, and every process it starts is stopped at the end,
+ * on failure and on Ctrl-C. See docs/performance.md for the method and the figures.
+ *
+ *   node bench/run.ts [--matches 50,200,1000] [--duration 20]
+ *     [--scenarios throughput,floor,spectators,matchmaking,idle]
+ *     [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000]
+ *     [--idle-turn-ms 90000] [--setup-concurrency 16] [--direct] [--wait-quiet <minutes>]
+ *     [--profile <matches>] [--profile-dir <dir>] [--no-minify] [--out results.jsonl] [--smoke]
+ */
+import { appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { parseArgs } from "node:util";
+import { progress, silence } from "./lib/log.ts";
+import { machine, round, totalCpuSeconds } from "./lib/proc.ts";
+import { setTimeout as delay } from "node:timers/promises";
+import { killAllNow, startFloor, startPly, stopAll, type RunningServer } from "./lib/servers.ts";
+import { describe, table } from "./lib/stats.ts";
+import { idle, type IdleResult } from "./scenarios/idle.ts";
+import { matchmaking, type MatchmakingResult } from "./scenarios/matchmaking.ts";
+import { cpuProfile, type ProfileSummary } from "./lib/profile.ts";
+import { spectators, type SpectatorResult } from "./scenarios/spectators.ts";
+import { throughput, type ThroughputResult } from "./scenarios/throughput.ts";
+
+const SCENARIOS = ["throughput", "floor", "spectators", "matchmaking", "idle"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const { values: flags } = parseArgs({
+  options: {
+    matches: { type: "string" },
+    duration: { type: "string" },
+    scenarios: { type: "string" },
+    spectators: { type: "string" },
+    "spectator-moves": { type: "string" },
+    players: { type: "string" },
+    idle: { type: "string" },
+    "idle-turn-ms": { type: "string" },
+    "setup-concurrency": { type: "string" },
+    profile: { type: "string" },
+    "profile-dir": { type: "string" },
+    "no-minify": { type: "boolean", default: false },
+    direct: { type: "boolean", default: false },
+    out: { type: "string" },
+    smoke: { type: "boolean", default: false },
+    "wait-quiet": { type: "string" },
+    help: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+
+if (flags.help) {
+  console.log(
+    "usage: node bench/run.ts [--matches 50,200,1000] [--duration 20] [--scenarios " +
+      SCENARIOS.join(",") +
+      "] [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000] [--idle-turn-ms 90000]" +
+      " [--setup-concurrency 16] [--direct] [--wait-quiet <minutes>] [--profile <matches>] [--profile-dir <dir>]" +
+      " [--no-minify] [--out file.jsonl] [--smoke]",
+  );
+  process.exit(0);
+}
+
+/** A whole number flag within [min, max]. */
+function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    console.error(`--${name} must be a whole number from ${min} to ${max}`);
+    process.exit(2);
+  }
+  return parsed;
+}
+
+const smoke = flags.smoke;
+const config = {
+  matches: (flags.matches ?? (smoke ? "4" : "50,200,1000")).split(",").map((item) => int("matches", item.trim(), 0, 1, 5000)),
+  durationS: int("duration", flags.duration, smoke ? 3 : 20, 1, 600),
+  scenarios: (flags.scenarios ?? SCENARIOS.join(",")).split(",").map((item) => item.trim()) as Scenario[],
+  spectators: int("spectators", flags.spectators, smoke ? 20 : 1000, 1, 5000),
+  spectatorMoves: int("spectator-moves", flags["spectator-moves"], smoke ? 15 : 300, 1, 10_000),
+  players: int("players", flags.players, smoke ? 20 : 1000, 2, 10_000),
+  idle: int("idle", flags.idle, smoke ? 6 : 1000, 1, 10_000),
+  idleTurnMs: int("idle-turn-ms", flags["idle-turn-ms"], smoke ? 3_000 : 90_000, 1_000, 600_000),
+  /** The smoke run doesn't wait for hibernation, only for the timers. */
+  idleHibernateWaitS: smoke ? 0 : 40,
+  setupConcurrency: int("setup-concurrency", flags["setup-concurrency"], 16, 1, 256),
+  profile: flags.profile === undefined ? null : int("profile", flags.profile, 0, 1, 5000),
+  minify: !flags["no-minify"],
+  /** Past wrangler's dev proxy, straight to the Worker's workerd. */
+  direct: flags.direct,
+  /** Wait up to this many minutes for the machine to be quiet (other load under 0.25 of a core) first. */
+  waitQuietMinutes: int("wait-quiet", flags["wait-quiet"], 0, 0, 120),
+  /** Smoke: one server of each kind for every scenario (starting wrangler dev is the slow part). */
+  shareServers: smoke,
+};
+if (config.players % 2 !== 0) {
+  console.error("--players must be even (Connect Four pairs them)");
+  process.exit(2);
+}
+for (const scenario of config.scenarios) {
+  if (!SCENARIOS.includes(scenario)) {
+    console.error(`unknown scenario ${scenario}; choose from ${SCENARIOS.join(", ")}`);
+    process.exit(2);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup on every exit path.
+
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    silence("stopping servers");
+    await stopAll().catch((error: unknown) => progress(`cleanup: ${String(error)}`));
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(130));
+process.on("SIGTERM", () => void shutdown(143));
+process.on("exit", () => killAllNow());
+// A hard bound on the whole run: every scenario has its own, this catches anything they miss.
+const boundMinutes =
+  config.waitQuietMinutes + 10 + config.matches.length * ((config.durationS * 2 + 150) / 60) + (config.scenarios.includes("idle") ? 6 : 0) + 8;
+setTimeout(() => {
+  progress(`the bench ran past its bound of ${Math.round(boundMinutes)} minutes: stopping`);
+  void shutdown(124);
+}, boundMinutes * 60_000).unref();
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+const results: unknown[] = [];
+function emit(result: object, rows: readonly (readonly [string, unknown])[], title: string): void {
+  const line = JSON.stringify(result);
+  results.push(result);
+  console.log(line);
+  console.log(table(title, rows));
+  if (flags.out) appendFileSync(flags.out, `${line}\n`);
+}
+
+function usageRows(usage: Record<string, { rssPeakMiB: number; rssEndMiB: number; cpuS: number; diskWriteMB: number }>) {
+  return Object.entries(usage).map(
+    ([label, report]) => [`${label} peak RSS / CPU / disk writes`, `${report.rssPeakMiB} MiB / ${report.cpuS} s / ${report.diskWriteMB} MB`] as const,
+  );
+}
+
+function emitThroughput(result: ThroughputResult): void {
+  const perSecond = [...result.movesPerSecond].sort((a, b) => a - b);
+  emit(result, [
+    ["moves (window)", `${result.moves} in ${result.durationS} s`],
+    ["moves/s", result.movesPerS],
+    ["moves/s per second (min / median / max)", `${perSecond[0]} / ${perSecond[Math.floor(perSecond.length / 2)]} / ${perSecond.at(-1)}`],
+    ["games ended", result.games],
+    ["latency (send → own broadcast)", describe(result.latencyMs)],
+    ["connection setup", describe(result.connectMs)],
+    ["rematch hand-over", describe(result.rematchMs)],
+    ["HTTP setup of the matches", `${result.setupS} s`],
+    ["errors", result.errors],
+    ["rejections", result.rejections],
+    ...usageRows(result.usage),
+    ["server CPU per move", `${result.serverCpuMsPerMove} ms`],
+    ["written to disk per move", `${result.diskWriteKBPerMove} KB`],
+    ["driver CPU", `${result.driverCpuS} s`],
+    ["machine busy CPU (all cores) / of it others'", `${result.machineBusyCpuS} s / ${result.otherCpuS} s`],
+    [
+      "persisted (counted / in log / missing)",
+      `${result.persisted.counted} / ${result.persisted.persisted} / ${result.persisted.missing}${result.persisted.ok ? "" : "  <-- MISMATCH"}`,
+    ],
+  ], `throughput · ${result.server}${result.server === "ply" ? ` (${result.via})` : ""} · ${result.matches} matches`);
+  if (!result.persisted.ok) {
+    progress(`!!! ${result.server} at ${result.matches} matches: moves persisted ≠ moves counted: ${JSON.stringify(result.persisted)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+async function withServer<T>(kind: "ply" | "floor", shared: Map<string, RunningServer>, run: (server: RunningServer) => Promise<T>, minify = config.minify): Promise<T> {
+  let server = config.shareServers ? shared.get(kind) : undefined;
+  if (!server) {
+    progress(`starting ${kind === "ply" ? "wrangler dev" : "the floor"}`);
+    server = kind === "ply" ? await startPly({ minify, direct: config.direct }) : await startFloor();
+    if (config.shareServers) shared.set(kind, server);
+  }
+  try {
+    return await run(server);
+  } finally {
+    if (!config.shareServers) await server.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  let otherCores = await busyCores(5);
+  const quietUntil = Date.now() + config.waitQuietMinutes * 60_000;
+  while (otherCores > 0.25 && Date.now() < quietUntil) {
+    progress(`other load on the machine: ${otherCores} cores busy; waiting for it to settle`);
+    await delay(25_000);
+    otherCores = await busyCores(5);
+  }
+  const host = { ...machine(), otherCoresBusyAtStart: otherCores };
+  progress(`machine: ${host.cpus} cores (${host.model}), ${host.memGiB} GiB, load ${host.load1}; node ${process.version}`);
+  emit({ bench: "machine", ...host, node: process.version, config }, [
+    ["cores", host.cpus],
+    ["memory", `${host.memGiB} GiB`],
+    ["load (1 min) at start", host.load1],
+    ["cores busy with other work at start", host.otherCoresBusyAtStart],
+  ], "machine");
+
+  const shared = new Map<string, RunningServer>();
+  const ply = new Map<number, ThroughputResult>();
+  const floor = new Map<number, ThroughputResult>();
+  let failed = false;
+  let smokeFailed = false;
+
+  for (const matches of config.matches) {
+    if (config.scenarios.includes("throughput")) {
+      progress(`throughput: Ply, ${matches} matches, ${config.durationS} s`);
+      const result = await withServer("ply", shared, (server) => throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }));
+      ply.set(matches, result);
+      emitThroughput(result);
+      failed ||= !result.persisted.ok;
+      smokeFailed ||= !result.ok;
+    }
+    if (config.scenarios.includes("floor")) {
+      progress(`throughput: floor, ${matches} matches, ${config.durationS} s`);
+      const result = await withServer("floor", shared, (server) => throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }));
+      floor.set(matches, result);
+      emitThroughput(result);
+      smokeFailed ||= !result.ok;
+    }
+    const a = ply.get(matches);
+    const b = floor.get(matches);
+    if (a && b) {
+      const ratio = {
+        bench: "floor-ratio",
+        matches,
+        movesPerS: { ply: a.movesPerS, floor: b.movesPerS, ratio: round3(a.movesPerS / b.movesPerS) },
+        p99Ms: { ply: a.latencyMs.p99, floor: b.latencyMs.p99, ratio: a.latencyMs.p99 && b.latencyMs.p99 ? round3(a.latencyMs.p99 / b.latencyMs.p99) : null },
+        p50Ms: { ply: a.latencyMs.p50, floor: b.latencyMs.p50, ratio: a.latencyMs.p50 && b.latencyMs.p50 ? round3(a.latencyMs.p50 / b.latencyMs.p50) : null },
+      };
+      emit(ratio, [
+        ["moves/s Ply ÷ floor", `${ratio.movesPerS.ply} ÷ ${ratio.movesPerS.floor} = ${ratio.movesPerS.ratio} (target ≥ 0.5 at 200)`],
+        ["p99 Ply ÷ floor", `${ratio.p99Ms.ply} ÷ ${ratio.p99Ms.floor} ms = ${ratio.p99Ms.ratio} (target ≤ 2 at 200)`],
+        ["p50 Ply ÷ floor", `${ratio.p50Ms.ply} ÷ ${ratio.p50Ms.floor} ms = ${ratio.p50Ms.ratio}`],
+      ], `Ply vs floor · ${matches} matches`);
+    }
+    if (config.profile === matches) {
+      progress(`CPU profile: Ply (not minified), ${matches} matches`);
+      const summary = await withServer(
+        "ply",
+        new Map(),
+        (server) => cpuProfile(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency, outDir: flags["profile-dir"] ?? tmpdir() }),
+        false,
+      );
+      emitProfile(summary);
+    }
+  }
+
+  if (config.scenarios.includes("spectators")) {
+    progress(`spectators: 1 match, ${config.spectators} spectators, ${config.spectatorMoves} moves`);
+    const result = await withServer("ply", shared, (server) => spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }));
+    emitSpectators(result);
+    smokeFailed ||= !result.ok;
+    // The same fan-out from the floor: what the driver alone adds to the figure.
+    progress(`spectators: the floor, ${config.spectators} spectators, ${config.spectatorMoves} moves`);
+    const floorResult = await withServer("floor", shared, (server) => spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }));
+    emitSpectators(floorResult);
+    smokeFailed ||= !floorResult.ok;
+  }
+  if (config.scenarios.includes("matchmaking")) {
+    progress(`matchmaking: ${config.players} players queue at once`);
+    const result = await withServer("ply", shared, (server) => matchmaking(server, { players: config.players }));
+    emitMatchmaking(result);
+    smokeFailed ||= !result.ok;
+  }
+  if (config.scenarios.includes("idle")) {
+    progress(`idle: ${config.idle} matches left idle (turn ${config.idleTurnMs} ms)`);
+    const result = await withServer("ply", shared, (server) =>
+      idle(server, { matches: config.idle, turnMs: config.idleTurnMs, hibernateWaitS: config.idleHibernateWaitS, setupConcurrency: config.setupConcurrency }),
+    );
+    emitIdle(result);
+    smokeFailed ||= !result.ok;
+  }
+
+  emitSummary(ply, floor, results);
+  if (failed) progress("!!! moves persisted ≠ moves counted in at least one run (see above)");
+  if (smoke && smokeFailed) progress("!!! smoke run failed: errors or a persistence mismatch (see above)");
+  return failed || (smoke && smokeFailed) ? 1 : 0;
+}
+
+/** Cores the machine kept busy over `seconds` (the bench itself is idle meanwhile). */
+async function busyCores(seconds: number): Promise<number> {
+  const before = totalCpuSeconds();
+  await delay(seconds * 1000);
+  return round((totalCpuSeconds() - before) / seconds, 2);
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function emitSpectators(result: SpectatorResult): void {
+  emit(result, [
+    ["spectators", result.spectators],
+    ["moves measured", result.moves],
+    ["move → last spectator", describe(result.lastSpectatorMs)],
+    ["move → first spectator", describe(result.firstSpectatorMs)],
+    ["move → mover's broadcast", describe(result.moverMs)],
+    ["spectators (re)connecting per game", describe(result.reconnectAllMs)],
+    ["errors", result.errors],
+    ...usageRows(result.usage),
+  ], `spectators · ${result.server}${result.server === "ply" ? ` (${result.via})` : ""} · ${result.spectators} on one match`);
+}
+
+function emitMatchmaking(result: MatchmakingResult): void {
+  emit(result, [
+    ["players", result.players],
+    ["pairs", `${result.pairs} (matches started: ${result.started})`],
+    ["pairs/s", result.pairsPerS],
+    ["time to match", describe(result.timeToMatchMs)],
+    ["ticket POST", describe(result.ticketMs)],
+    ["all matched after", `${result.makespanS} s`],
+    ["errors", result.errors],
+    ...usageRows(result.usage),
+  ], `matchmaking · ${result.players} players at once`);
+}
+
+function emitIdle(result: IdleResult): void {
+  emit(result, [
+    ["matches", result.matches],
+    ["workerd RSS idle server", `${result.rssMiB.idleServer} MiB`],
+    ["workerd RSS all matches active", `${result.rssMiB.active} MiB`],
+    ["workerd RSS after hibernation", `${result.rssMiB.hibernated} MiB (Δ idle ${result.rssMiB.deltaHibernatedVsIdle} MiB = ${result.deltaMB} MB)`],
+    ["left alone for", `${result.leftAloneS} s`],
+    ["SQLite files open: idle / active / alone", `${result.openFiles.idleServer.sqlite} / ${result.openFiles.active.sqlite} / ${result.openFiles.hibernated.sqlite}`],
+    ["every match evicted after", result.evictedAfterS === null ? "never (within the wait)" : `${result.evictedAfterS} s`],
+    ["workerd RSS after the timers fired", `${result.rssMiB.afterTimers} MiB`],
+    ["ended by timeout (summary)", `${result.timedOut} / ${result.matches}`],
+    ["sockets that saw the timeout", `${result.socketsNotified} / ${result.sockets}`],
+    ["timer lateness (end − deadline)", describe(result.timerLateMs)],
+    ["errors", result.errors],
+  ], `idle · ${result.matches} hibernated matches`);
+}
+
+function emitProfile(summary: ProfileSummary): void {
+  emit(
+    summary,
+    [
+      ["run", `${summary.run.movesPerS} moves/s, ${summary.run.serverCpuMsPerMove} ms server CPU per move, ${summary.samples} samples`],
+      ["file", summary.file],
+      ...summary.top.map((row) => [`self ${String(row.selfPct).padStart(5)}%  ${row.function}`, row.location] as const),
+      ...summary.inclusive.map((row) => [`total ${String(row.totalPct).padStart(5)}%  ${row.function}`, row.location] as const),
+    ],
+    `CPU profile · Ply (not minified) · ${summary.matches} matches`,
+  );
+}
+
+function emitSummary(ply: Map<number, ThroughputResult>, floor: Map<number, ThroughputResult>, all: unknown[]): void {
+  const at200 = { ply: ply.get(200), floor: floor.get(200) };
+  const spectator = all.find((item): item is SpectatorResult => (item as { bench?: string; server?: string }).bench === "spectators" && (item as { server?: string }).server === "ply");
+  const idleRun = all.find((item): item is IdleResult => (item as { bench?: string }).bench === "idle");
+  const targets = {
+    bench: "targets",
+    movesPerSAt200VsFloor:
+      at200.ply && at200.floor
+        ? { ratio: round3(at200.ply.movesPerS / at200.floor.movesPerS), target: ">= 0.5", met: at200.ply.movesPerS / at200.floor.movesPerS >= 0.5 }
+        : null,
+    p99At200VsFloor:
+      at200.ply?.latencyMs.p99 && at200.floor?.latencyMs.p99
+        ? { ratio: round3(at200.ply.latencyMs.p99 / at200.floor.latencyMs.p99), target: "<= 2", met: at200.ply.latencyMs.p99 / at200.floor.latencyMs.p99 <= 2 }
+        : null,
+    durableAt200: at200.ply ? { persisted: at200.ply.persisted.persisted, counted: at200.ply.persisted.counted, met: at200.ply.persisted.ok } : null,
+    spectatorP99Ms: spectator ? { p99: spectator.lastSpectatorMs.p99, spectators: spectator.spectators, target: "<= 50 ms", met: (spectator.lastSpectatorMs.p99 ?? Infinity) <= 50 } : null,
+    idleRssDeltaMB: idleRun
+      ? { deltaMB: idleRun.deltaMB, matches: idleRun.matches, target: "<= 50 MB", met: idleRun.deltaMB <= 50, timersFired: idleRun.timedOut === idleRun.matches }
+      : null,
+  };
+  emit(targets, Object.entries(targets).filter(([key]) => key !== "bench").map(([key, value]) => [key, value] as const), "targets");
+}
+
+main().then(
+  (code) => shutdown(code),
+  (error: unknown) => {
+    progress(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    void shutdown(1);
+  },
+);
