@@ -6,6 +6,7 @@
  * (every line of k cells scanned from scratch); they share no code with the games.
  */
 import fc from "fast-check";
+import { anything } from "./arbitraries.ts";
 import { describe, expect, it } from "vitest";
 import { createEngine, type AnyGame, type Engine, type GameResult, type MatchEvent, type MatchState, type Seat } from "../../shared/game.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
@@ -354,17 +355,6 @@ function playingPosition(spec: Spec, choices: readonly number[]): { engine: Engi
   return { engine, state };
 }
 
-const anything = fc.anything({
-  withBigInt: true,
-  withBoxedValues: true,
-  withDate: true,
-  withMap: true,
-  withSet: true,
-  withNullPrototype: true,
-  withObjectString: true,
-  withSparseArray: true,
-  withTypedArray: true,
-});
 
 /** Values that are nearly moves: the right key with a wrong value, extra keys, other wrappers. */
 function nearMisses(spec: Spec): fc.Arbitrary<unknown> {

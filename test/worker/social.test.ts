@@ -27,6 +27,22 @@ async function live(query = ""): Promise<{ matches: LiveMatch[]; next: string | 
   return response.body;
 }
 
+/** A rated tic-tac-toe match for two new players, seated as a Matchmaker seats them. */
+async function reservedMatch(prefix: string, startNow: boolean) {
+  const players: TestPlayer[] = [await newPlayer("Ada"), await newPlayer("Brian")];
+  const matchId = `${prefix}${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const created = await stub(matchId).createReserved({
+    gameId: "tic-tac-toe",
+    optionsJson: "{}",
+    players: players.map((player) => ({ pid: player.playerId, name: player.name, rating: INITIAL_RATING })),
+    rated: true,
+    startNow,
+    source: "matchmaking",
+  });
+  expect(created).toEqual({ ok: true });
+  return { matchId, players };
+}
+
 /** Both players connected to a started match. */
 async function seatedTable(game = "tic-tac-toe", extra: Record<string, unknown> = {}) {
   const table = await startedMatch(game, extra);
@@ -83,16 +99,7 @@ describe("private matches", () => {
   });
 
   it("keeps a called-off match's seats and offers no rematch for it", async () => {
-    const players = [await newPlayer("Ada"), await newPlayer("Brian")];
-    const matchId = `calledOff${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-    await stub(matchId).createReserved({
-      gameId: "tic-tac-toe",
-      optionsJson: "{}",
-      players: players.map((player) => ({ pid: player.playerId, name: player.name, rating: INITIAL_RATING })),
-      rated: true,
-      startNow: false,
-      source: "matchmaking",
-    });
+    const { matchId, players } = await reservedMatch("calledOff", false);
     expect(await stub(matchId).cancelReserved("not-collected")).toBe(true);
     const socket = await Client.connect(matchId, players[0]!.token);
     const { state } = await socket.next("snapshot");
@@ -249,17 +256,7 @@ describe("abandonment", () => {
 
 describe("ratings", () => {
   async function ratedMatch(winner: 0 | 1) {
-    const players: TestPlayer[] = [await newPlayer("Ada"), await newPlayer("Brian")];
-    const matchId = `rated${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-    const created = await stub(matchId).createReserved({
-      gameId: "tic-tac-toe",
-      optionsJson: "{}",
-      players: players.map((player) => ({ pid: player.playerId, name: player.name, rating: INITIAL_RATING })),
-      rated: true,
-      startNow: true,
-      source: "matchmaking",
-    });
-    expect(created).toEqual({ ok: true });
+    const { matchId, players } = await reservedMatch("rated", true);
     const sockets = await Promise.all(players.map((player) => Client.connect(matchId, player.token)));
     const seq = (await sockets[0]!.next("snapshot")).state.seq;
     sockets[0]!.send({ type: "move", id: "first", seq, move: { cell: 4 } });
@@ -287,16 +284,7 @@ describe("ratings", () => {
   });
 
   it("does not rate a match that ended before its first move", async () => {
-    const players: TestPlayer[] = [await newPlayer("Ada"), await newPlayer("Brian")];
-    const matchId = `unrated${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-    await stub(matchId).createReserved({
-      gameId: "tic-tac-toe",
-      optionsJson: "{}",
-      players: players.map((player) => ({ pid: player.playerId, name: player.name, rating: INITIAL_RATING })),
-      rated: true,
-      startNow: true,
-      source: "matchmaking",
-    });
+    const { matchId, players } = await reservedMatch("unrated", true);
     const socket = await Client.connect(matchId, players[1]!.token);
     await socket.next("snapshot");
     socket.send({ type: "resign" });
