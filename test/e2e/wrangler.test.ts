@@ -112,7 +112,12 @@ describe("a real wrangler dev", () => {
     expect(kinds).toEqual(Array(7).fill("move"));
     for (const peer of [...players, spectator]) peer.socket.close();
 
-    // The match's life is in the structured logs; no token ever is.
+    // The match's life is in the structured logs; no token ever is. Logs reach wrangler's
+    // output a little after the frames reach the clients: wait for the last one (bounded).
+    const ended = `"event":"match-ended","matchId":"${matchId}"`;
+    for (let waited = 0; !server.output().includes(ended) && waited < 10_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const lines = server
       .output()
       .split("\n")
