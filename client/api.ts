@@ -85,12 +85,21 @@ export class Api {
       return { ok: false, error: { status: 0, code: "network", message: `could not reach the server: ${String(error)}` } };
     }
     let json: unknown = null;
+    let readable = true;
     try {
       json = await response.json();
     } catch {
-      // A body that is not JSON (a proxy's error page): reported below by its status.
+      // A body that is not JSON (a proxy's error page), or one cut off mid-way.
+      readable = false;
     }
-    if (response.ok) return { ok: true, value: json as T };
+    if (response.ok) {
+      // A success whose body never fully arrived (the server died after the status line) is
+      // no success the caller can use: report it like a lost connection, so it can retry.
+      if (!readable || json === null) {
+        return { ok: false, error: { status: 0, code: "network", message: "the answer was cut off" } };
+      }
+      return { ok: true, value: json as T };
+    }
     const error = (json as { error?: Partial<ApiError> } | null)?.error;
     return {
       ok: false,
