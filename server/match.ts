@@ -24,6 +24,7 @@ import {
   type SeatInfo,
   type ServerMessage,
 } from "../shared/protocol.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 import { tokenSecret, verifyToken } from "./auth.ts";
 import type { LiveMatch, MatchReport, PlayerRef, ReserveOutcome, ReservedMatch } from "./contracts.ts";
 import { errorResponse, failureResponse, json } from "./http.ts";
@@ -224,12 +225,12 @@ export class Match extends Server<Env> {
     isPrivate: boolean;
     rated: boolean;
     reserved: boolean;
-  }): Result<Loaded> {
-    if (this.#load()) return { ok: false, code: "match-exists", message: "a match with this id exists already" };
+  }): Result<Loaded, "match-exists" | "unknown-game" | "bad-options"> {
+    if (this.#load()) return fail("match-exists", "a match with this id exists already");
     const game = findGame(input.gameId);
-    if (!game) return { ok: false, code: "unknown-game", message: `no game called ${input.gameId}` };
+    if (!game) return fail("unknown-game", `no game called ${input.gameId}`);
     const options = parseOptions(game, input.options);
-    if (!options.ok) return { ok: false, ...options.error };
+    if (!options.ok) return options;
     const seed = nanoid(32);
     const engine = createEngine(game, options.value, seed);
     const sql = this.ctx.storage.sql;
@@ -264,7 +265,7 @@ export class Match extends Server<Env> {
       rated: loaded.config.rated,
       reserved: loaded.config.reserved,
     });
-    return { ok: true, value: loaded };
+    return ok(loaded);
   }
 
   /** POST /api/matches: creates the match with its creator in seat 0. */
@@ -279,7 +280,7 @@ export class Match extends Server<Env> {
     const secret = tokenSecret(this.env);
     if (!secret.ok) return failureResponse(secret.error);
     const inserted = this.#insert({ ...input, creatorId: input.creator.pid, rated: false, reserved: false });
-    if (!inserted.ok) return failureResponse(inserted);
+    if (!inserted.ok) return failureResponse(inserted.error);
     await this.#seat(inserted.value, [{ ...input.creator, rating: null }]);
     return json({ ...this.#summary(inserted.value), seat: 0 }, 201);
   }
@@ -296,10 +297,7 @@ export class Match extends Server<Env> {
       turnMs: spec.turnMs,
       graceMs: spec.graceMs,
     });
-    if (!inserted.ok) {
-      const code = inserted.code === "bad-options" || inserted.code === "unknown-game" ? inserted.code : "match-exists";
-      return { ok: false, code };
-    }
+    if (!inserted.ok) return { ok: false, code: inserted.error.code };
     await this.#seat(inserted.value, spec.players, spec.startNow);
     return { ok: true };
   }
@@ -982,6 +980,3 @@ export class Match extends Server<Env> {
     return true;
   }
 }
-
-/** An internal result with the HTTP error code it maps to. */
-type Result<T> = { ok: true; value: T } | { ok: false; code: "match-exists" | "unknown-game" | "bad-options"; message: string };
