@@ -11,35 +11,27 @@
  * Also a library: the launcher, the bot and the checks are reused by scripts/soak.ts and the
  * e2e tests. Loopback only; every process started is stopped at the end, also on failure.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { Api } from "../client/api.ts";
+import { freePort, spawnWrangler, waitUntilReady } from "../test/e2e/server.ts";
 import { legalMoves } from "../client/bot.ts";
 import { MatchClient } from "../client/sdk.ts";
 import { createEngine, type MatchEvent } from "../shared/game.ts";
 import { findGame } from "../shared/games/index.ts";
 import type { LoggedEvent, MatchSummary, MatchView, PlayerCreated } from "../shared/protocol.ts";
 
+/** A free loopback port (the e2e harness's, shared with soak.ts). */
+export { freePort };
+
 // ---------------------------------------------------------------------------------------------
 // The server, with its pid
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** Pids of every live process in process group `pgid` (Linux /proc). */
 export function groupPids(pgid: number): number[] {
@@ -102,36 +94,13 @@ export class Server {
   }
 
   static async start(persistTo: string, port: number): Promise<Server> {
-    const child = spawn(
-      "node_modules/.bin/wrangler",
-      [
-        "dev",
-        "--ip", "127.0.0.1",
-        "--port", String(port),
-        "--persist-to", persistTo,
-        "--var", "PLY_TOKEN_SECRET:e2e-secret-e2e-secret-e2e-secret-e2e-secret",
-        "--show-interactive-dev-session=false",
-        "--log-level", "warn",
-      ],
-      { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
-    );
+    const child = spawnWrangler(persistTo, port);
     const server = new Server(persistTo, port, child);
     live.add(server);
-    for (let attempt = 0; attempt < 240; attempt++) {
-      if (child.exitCode !== null) {
-        await server.kill();
-        throw new Error(`wrangler dev exited early:\n${server.output()}`);
-      }
-      try {
-        const response = await fetch(`${server.origin}/api/games`);
-        if (response.ok) return server;
-      } catch {
-        // Not listening yet.
-      }
-      await delay(250);
-    }
+    const readiness = await waitUntilReady(server.origin, child);
+    if (readiness === "ready") return server;
     await server.kill();
-    throw new Error(`wrangler dev did not become ready in 60 s:\n${server.output()}`);
+    throw new Error(readiness === "exited" ? `wrangler dev exited early:\n${server.output()}` : `wrangler dev did not become ready in 60 s:\n${server.output()}`);
   }
 
   /** The workerd processes of this server. */

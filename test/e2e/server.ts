@@ -23,9 +23,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs `wrangler dev` as `npm start` does, but on `port` and persisting to `persistTo`. */
-export async function startDevServer(persistTo: string, port: number, logLevel: "warn" | "log" = "warn"): Promise<DevServer> {
-  const child: ChildProcess = spawn(
+/**
+ * Spawns `wrangler dev` as `npm start` runs it, but on `port` and persisting to `persistTo`,
+ * as its own process group so the whole tree (wrangler and workerd) can be signalled.
+ */
+export function spawnWrangler(persistTo: string, port: number, logLevel: "warn" | "log" = "warn"): ChildProcess {
+  return spawn(
     "node_modules/.bin/wrangler",
     [
       "dev",
@@ -36,9 +39,28 @@ export async function startDevServer(persistTo: string, port: number, logLevel: 
       "--show-interactive-dev-session=false",
       "--log-level", logLevel,
     ],
-    // Own process group, so stop() ends workerd along with wrangler.
     { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
   );
+}
+
+/** Readiness probe: bounded attempts (60 s), each a real request, until the server answers. */
+export async function waitUntilReady(origin: string, child: ChildProcess): Promise<"ready" | "exited" | "timeout"> {
+  for (let attempt = 0; attempt < 240; attempt++) {
+    if (child.exitCode !== null) return "exited";
+    try {
+      const response = await fetch(`${origin}/api/games`);
+      if (response.ok) return "ready";
+    } catch {
+      // Not listening yet.
+    }
+    await delay(250);
+  }
+  return "timeout";
+}
+
+/** Runs `wrangler dev` (see `spawnWrangler`) and resolves once it answers. */
+export async function startDevServer(persistTo: string, port: number, logLevel: "warn" | "log" = "warn"): Promise<DevServer> {
+  const child = spawnWrangler(persistTo, port, logLevel);
   let log = "";
   child.stdout?.on("data", (chunk) => (log += String(chunk)));
   child.stderr?.on("data", (chunk) => (log += String(chunk)));
@@ -55,17 +77,9 @@ export async function startDevServer(persistTo: string, port: number, logLevel: 
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, "SIGKILL");
     }
   };
-  // Readiness probe: bounded attempts, each a real request.
-  for (let attempt = 0; attempt < 240; attempt++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log}`);
-    try {
-      const response = await fetch(`${origin}/api/games`);
-      if (response.ok) return { origin, port, stop, output: () => log };
-    } catch {
-      // Not listening yet.
-    }
-    await delay(250);
-  }
+  const readiness = await waitUntilReady(origin, child);
+  if (readiness === "ready") return { origin, port, stop, output: () => log };
+  if (readiness === "exited") throw new Error(`wrangler dev exited early:\n${log}`);
   await stop();
   throw new Error(`wrangler dev did not become ready in 60 s:\n${log}`);
 }
