@@ -50,12 +50,22 @@ export interface GameDefinition<S, M, O> {
   activeSeats(state: S): readonly Seat[];
   /** Null when the move is legal for `seat` now; otherwise why not. Only called for active seats. */
   validate(state: S, seat: Seat, move: M): Illegal | null;
+  /**
+   * Every move `seat` may make now, each one `validate` accepts; empty when the seat may not act.
+   * Bots choose from it and tests enumerate it, so it must use only what `seat` may know.
+   */
+  legalMoves(state: S, seat: Seat): readonly M[];
   /** The state after a move that `validate` accepted. Pure and deterministic given `random`. */
   apply(state: S, seat: Seat, move: M, random: Random): S;
   /** Null while the game goes on. */
   outcome(state: S): GameResult | null;
   /** What `viewer` may see. Absent for games without hidden information (the state itself). */
   view?(state: S, viewer: Viewer): unknown;
+  /**
+   * The result when `flagged` run out of time and forfeit. Absent: every other seat wins.
+   * Chess, for one, draws when the side with time left cannot mate.
+   */
+  onFlag?(state: S, flagged: readonly Seat[]): GameResult;
 }
 
 /** A game of any type, as held in a registry. */
@@ -219,7 +229,11 @@ export function createEngine(game: AnyGame, options: unknown, seed: string): Eng
             if (seat === undefined) throw new Error("timeout move without a seat");
             return applyChecked(state, seat, event.move);
           }
-          return { ...state, status: "finished", result: othersWin(state, event.seats, "timeout") };
+          return {
+            ...state,
+            status: "finished",
+            result: game.onFlag ? game.onFlag(state.game, event.seats) : othersWin(state, event.seats, "timeout"),
+          };
       }
     },
 

@@ -68,6 +68,9 @@ export const connectFour: GameDefinition<ConnectFourState, ConnectFourMove, Reco
       ? null
       : { code: "column-full", message: `column ${move.column} is full` },
 
+  legalMoves: (state, seat) =>
+    connectFour.outcome(state) || seat !== state.turn ? [] : state.columns.flatMap((column, index) => (column.length < ROWS ? [{ column: index }] : [])),
+
   apply: (state, seat, move) => {
     const columns = state.columns.map((column, index) => (index === move.column ? [...column, seat] : column));
     const row = (columns[move.column]?.length ?? 0) - 1;

@@ -43,6 +43,8 @@ export const ticTacToe: GameDefinition<TicTacToeState, TicTacToeMove, Record<str
   validate: (state, _seat, move) =>
     state.cells[move.cell] === null ? null : { code: "cell-occupied", message: `cell ${move.cell} is taken` },
 
+  legalMoves: (state, seat) => (ticTacToe.outcome(state) || seat !== state.turn ? [] : state.cells.flatMap((cell, index) => (cell === null ? [{ cell: index }] : []))),
+
   apply: (state, seat, move) => {
     const cells = state.cells.slice();
     cells[move.cell] = seat;

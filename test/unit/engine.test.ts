@@ -20,6 +20,8 @@ function race(choose: (state: { total: number; turn: number }) => unknown): AnyG
     setup: () => ({ total: 0, turn: 0 }),
     activeSeats: (state) => (state.total >= 5 ? [] : [state.turn]),
     validate: (state, _seat, move) => (state.total + move.add > 5 ? { code: "overshoot", message: "too far" } : null),
+    legalMoves: (state, seat) =>
+      state.total >= 5 || seat !== state.turn ? [] : [{ add: 1 as const }, { add: 2 as const }].filter((m) => state.total + m.add <= 5),
     apply: (state, seat, move) => ({ total: state.total + move.add, turn: 1 - seat }),
     outcome: (state) => (state.total >= 5 ? { kind: "win", winners: [1 - state.turn], reason: "reached" } : null),
   };

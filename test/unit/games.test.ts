@@ -293,7 +293,12 @@ function play(spec: Spec, choices: readonly number[], seed = "seed", checked = f
     expect(seats).toHaveLength(1);
     const seat = seats[0]!;
     const legal = legalIndices(spec, engine, state);
-    if (checked) expect(legal).toEqual(freeIndices(spec, spec.read(state.game, [])));
+    if (checked) {
+      expect(legal).toEqual(freeIndices(spec, spec.read(state.game, [])));
+      // The game's own list of moves (bots choose from it) is exactly what the engine accepts.
+      expect(engine.game.legalMoves(state.game, seat)).toEqual(legal.map((i) => moveOf(spec, i)));
+      expect(engine.game.legalMoves(state.game, seat === 0 ? 1 : 0)).toEqual([]);
+    }
     const index = legal[choice % legal.length];
     if (index === undefined) throw new Error("a playing match has no legal move");
     const event: MatchEvent = { kind: "move", seat, move: moveOf(spec, index), id: `m${events.length}` };
