@@ -3,33 +3,19 @@
  * match is over. Pure logic over a MatchClient (no DOM, no Node APIs), so it runs in the
  * browser and in Node alike: tests, load generators, a "play against the computer" page.
  *
- * Legal moves are found by enumerating the game's candidate moves and keeping those the
- * shared rules accept on the client's view. That needs a game without hidden information
- * (the view is then the whole state) and a known list of candidates; issue 5 replaces the
- * table below with a generic bot for every game.
+ * Legal moves come from the game's own `legalMoves` (shared with the server's bots) applied to
+ * the client's view. That needs a game without hidden information, whose view is the whole
+ * state; a hidden-information game's view is not a state the rules can read, so the bot
+ * refuses those games.
  */
-import * as v from "valibot";
 import type { AnyGame, Seat } from "../shared/game.ts";
 import type { MatchView } from "../shared/protocol.ts";
 import type { MatchClient } from "./sdk.ts";
 
-/** Every move a game could ever accept, by game id (legal or not in a given position). */
-const CANDIDATES: Readonly<Record<string, () => readonly unknown[]>> = {
-  "tic-tac-toe": () => Array.from({ length: 9 }, (_, cell) => ({ cell })),
-  "connect-four": () => Array.from({ length: 7 }, (_, column) => ({ column })),
-};
-
-/** The candidate moves of `game`, or null when the bot does not know the game. */
-export function candidateMoves(game: AnyGame): readonly unknown[] | null {
-  return CANDIDATES[game.id]?.() ?? null;
-}
-
-/** The moves `seat` may make in `view` by the shared rules (empty when it may not move). */
+/** The moves `seat` may make in `view` by the shared rules (empty when it may not move, or the game hides information). */
 export function legalMoves(game: AnyGame, view: MatchView, seat: Seat): unknown[] {
   if (view.status !== "playing" || !view.turn?.seats.includes(seat) || game.hiddenInformation) return [];
-  return (candidateMoves(game) ?? []).filter(
-    (move) => v.is(game.move, move) && game.validate(view.view, seat, v.parse(game.move, move)) === null,
-  );
+  return [...game.legalMoves(view.view, seat)];
 }
 
 /**
@@ -57,8 +43,8 @@ export function playRandom(client: MatchClient, random: () => number = Math.rand
       const view = client.view;
       // Wait for the server's answer to our last move before choosing another.
       if (!game || !view || client.seat === null || !client.myTurn || client.pending.length > 0) return;
-      if (game.hiddenInformation || !candidateMoves(game)) {
-        return finish(() => reject(new Error(`the random bot cannot play ${game.id} yet`)));
+      if (game.hiddenInformation) {
+        return finish(() => reject(new Error(`the random bot cannot play ${game.id}: a client sees only its view of it`)));
       }
       const moves = legalMoves(game, view, client.seat);
       const move = moves[Math.min(moves.length - 1, Math.floor(random() * moves.length))];
