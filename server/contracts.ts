@@ -2,7 +2,9 @@
  * What the Durable Objects promise each other over RPC. Only plain, structured-cloneable data
  * crosses these boundaries (no `unknown`: Workers RPC types need serialisable shapes).
  */
-import type { Rating } from "../shared/protocol.ts";
+import type { BotKind } from "../shared/bots.ts";
+import type { TimeControl } from "../shared/clock.ts";
+import type { Rating, SpectatorDelay } from "../shared/protocol.ts";
 
 export type { LiveMatch } from "../shared/protocol.ts";
 
@@ -15,6 +17,8 @@ export interface PlayerRef {
 /** A player a Matchmaker seats, with the rating the queue paired them on. */
 export interface SeatedPlayer extends PlayerRef {
   readonly rating: Rating;
+  /** Set when a server-side bot holds the seat. */
+  readonly bot?: BotKind;
 }
 
 /** Match.createReserved: a match whose seats are assigned up front (quick match, rematch). */
@@ -31,6 +35,8 @@ export interface ReservedMatch {
   /** A rematch keeps the old match's settings; a quick match takes the game's defaults. */
   readonly private?: boolean;
   readonly turnMs?: number;
+  readonly timeControl?: TimeControl;
+  readonly spectatorDelay?: SpectatorDelay | null;
   readonly graceMs?: number;
 }
 

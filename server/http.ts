@@ -21,6 +21,7 @@ export function errorResponse(status: number, code: HttpError, message: string):
 export const STATUS: Record<HttpError, number> = {
   "bad-request": 400,
   "bad-options": 400,
+  "bad-bots": 400,
   "unknown-game": 400,
   unauthorized: 401,
   "not-found": 404,

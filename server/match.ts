@@ -8,8 +8,21 @@
 import { nanoid } from "nanoid";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import * as v from "valibot";
-import { createEngine, describeIssues, parseOptions, type Engine, type MatchEvent, type MatchState, type Seat, type Viewer } from "../shared/game.ts";
+import { botFor, type BotKind } from "../shared/bots.ts";
+import { initialMs, type TimeControl } from "../shared/clock.ts";
+import {
+  createEngine,
+  defaultTimeControl,
+  describeIssues,
+  parseOptions,
+  type Engine,
+  type MatchEvent,
+  type MatchState,
+  type Seat,
+  type Viewer,
+} from "../shared/game.ts";
 import { findGame } from "../shared/games/index.ts";
+import { createRandom, seedRandom } from "../shared/random.ts";
 import {
   CLOSE_CODES,
   ClientMessage,
@@ -23,10 +36,11 @@ import {
   type Presence,
   type SeatInfo,
   type ServerMessage,
+  type SpectatorDelay,
 } from "../shared/protocol.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { tokenSecret, verifyToken } from "./auth.ts";
-import type { LiveMatch, MatchReport, PlayerRef, ReserveOutcome, ReservedMatch } from "./contracts.ts";
+import type { LiveMatch, MatchReport, PlayerRef, ReserveOutcome, ReservedMatch, SeatedPlayer } from "./contracts.ts";
 import { errorResponse, failureResponse, json } from "./http.ts";
 import { log, logRejected } from "./log.ts";
 import { INITIAL_RATING, type Rating } from "./ratings.ts";
@@ -42,7 +56,9 @@ interface MatchConfig {
   readonly options: unknown;
   readonly capacity: number;
   readonly minPlayers: number;
-  readonly turnMs: number;
+  readonly timeControl: TimeControl;
+  /** Spectators see the match this far behind the players; null: live. */
+  readonly spectatorDelay: SpectatorDelay | null;
   readonly graceMs: number;
   readonly createdAt: number;
   readonly creatorId: string | null;
@@ -59,6 +75,8 @@ interface SeatRow {
   readonly name: string;
   /** The rating the holder brought to a rated match. */
   readonly rating: Rating | null;
+  /** The server-side bot playing this seat; null for a person. */
+  readonly bot: BotKind | null;
   rematch: boolean;
 }
 
@@ -66,17 +84,17 @@ interface SeatRow {
 interface Point {
   readonly state: MatchState;
   readonly seq: number;
-  readonly deadline: number | null;
 }
 
 /** The in-memory cache of the match, rebuilt from SQLite by `load`. */
 interface Loaded {
   readonly config: MatchConfig;
   readonly engine: Engine;
+  /** Published with the summary once the match is over (replays of hidden deals need it). */
+  readonly seed: string;
   state: MatchState;
   seq: number;
   seats: SeatRow[];
-  deadline: number | null;
   startedAt: number | null;
   finishedAt: number | null;
   rematchId: string | null;
@@ -108,8 +126,10 @@ type MatchRow = {
   rated: number;
   reserved: number;
   rematch_id: string | null;
+  time_control: string | null;
+  spectator_delay: string | null;
 };
-type SeatSqlRow = { seat: number; player_id: string; name: string; rating: string | null; rematch: number };
+type SeatSqlRow = { seat: number; player_id: string; name: string; rating: string | null; rematch: number; bot: string | null };
 type EventRow = { seq: number; payload: string; at: number };
 type TimerRow = { kind: string; at: number; seq: number };
 
@@ -118,6 +138,10 @@ const OUTBOX_RETRY_MS = 5_000;
 /** A running public match refreshes its lobby entry at most this often. */
 const DIRECTORY_REFRESH_MS = 15_000;
 const GRACE = "grace:";
+/** How long a bot seems to think before its move (the pace a person can follow); PLY_BOT_DELAY_MS overrides. */
+const BOT_DELAY_MS = 600;
+/** Bots are named for what they are; people's names can't hold parentheses, so no one can pose as one. */
+const BOT_NAMES: Record<BotKind, string> = { random: "Bot (random)", search: "Bot (search)" };
 
 const encoder = new TextEncoder();
 
@@ -141,8 +165,14 @@ function toSeat(row: SeatSqlRow): SeatRow {
     pid: row.player_id,
     name: row.name,
     rating: row.rating === null ? null : (JSON.parse(row.rating) as Rating),
+    bot: row.bot === null ? null : (row.bot as BotKind),
     rematch: row.rematch === 1,
   };
+}
+
+/** A server-side bot as the player of seat `seat` (its id is unique in the match and never a real player's). */
+function botPlayer(kind: BotKind, seat: Seat): SeatedPlayer & { bot: BotKind } {
+  return { pid: `bot-${kind}-${seat}`, name: BOT_NAMES[kind], rating: INITIAL_RATING, bot: kind };
 }
 
 export class Match extends Server<Env> {
@@ -160,6 +190,8 @@ export class Match extends Server<Env> {
   #listingDue: number | null | undefined = undefined;
   /** A spectator-count broadcast waiting to go out (see `#presenceSoon`). */
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** With a spectator delay: the point spectators have been shown (rebuilt from the log on wake). */
+  #spectators: Point | null = null;
 
   // -------------------------------------------------------------------------------------------
   // Loading
@@ -176,7 +208,13 @@ export class Match extends Server<Env> {
     const game = findGame(row.game_id);
     if (!game) throw new Error(`match ${row.match_id} is of unknown game ${row.game_id}`);
     const options: unknown = JSON.parse(row.options);
-    const snapshot = sql.exec<{ seq: number; state: string; deadline: number | null }>("SELECT * FROM snapshot").one();
+    // Matches made before time controls had a per-move limit in turn_ms.
+    const timeControl: TimeControl = row.time_control === null ? { kind: "move", ms: row.turn_ms } : (JSON.parse(row.time_control) as TimeControl);
+    const engine = createEngine(game, options, row.seed, timeControl);
+    const snapshot = sql.exec<{ seq: number; state: string }>("SELECT seq, state FROM snapshot").one();
+    let state = JSON.parse(snapshot.state) as MatchState;
+    // A snapshot from before clocks lacks them: the log (with its times) is the truth, replay it.
+    if (!("clock" in state)) state = engine.replay(this.#eventsAfter(0));
     this.#loaded = {
       config: {
         matchId: row.match_id,
@@ -184,7 +222,8 @@ export class Match extends Server<Env> {
         options,
         capacity: row.capacity,
         minPlayers: row.min_players,
-        turnMs: row.turn_ms,
+        timeControl,
+        spectatorDelay: row.spectator_delay === null ? null : (JSON.parse(row.spectator_delay) as SpectatorDelay),
         graceMs: row.grace_ms,
         createdAt: row.created_at,
         creatorId: row.creator_id,
@@ -192,11 +231,11 @@ export class Match extends Server<Env> {
         rated: row.rated === 1,
         reserved: row.reserved === 1,
       },
-      engine: createEngine(game, options, row.seed),
-      state: JSON.parse(snapshot.state) as MatchState,
+      engine,
+      seed: row.seed,
+      state,
       seq: snapshot.seq,
       seats: this.#readSeats(),
-      deadline: snapshot.deadline,
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       rematchId: row.rematch_id,
@@ -205,7 +244,15 @@ export class Match extends Server<Env> {
   }
 
   #readSeats(): SeatRow[] {
-    return this.ctx.storage.sql.exec<SeatSqlRow>("SELECT seat, player_id, name, rating, rematch FROM seats ORDER BY seat").toArray().map(toSeat);
+    return this.ctx.storage.sql.exec<SeatSqlRow>("SELECT seat, player_id, name, rating, rematch, bot FROM seats ORDER BY seat").toArray().map(toSeat);
+  }
+
+  /** The logged events after `after` (up to `until`), oldest first. */
+  #eventsAfter(after: number, until = Number.MAX_SAFE_INTEGER): LoggedEvent[] {
+    return this.ctx.storage.sql
+      .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq", after, until)
+      .toArray()
+      .map(toLogged);
   }
 
   override onStart(): void {
@@ -219,7 +266,8 @@ export class Match extends Server<Env> {
   #insert(input: {
     gameId: string;
     options: unknown;
-    turnMs?: number | undefined;
+    timeControl?: TimeControl | undefined;
+    spectatorDelay?: SpectatorDelay | null | undefined;
     graceMs?: number | undefined;
     creatorId: string | null;
     isPrivate: boolean;
@@ -232,20 +280,21 @@ export class Match extends Server<Env> {
     const options = parseOptions(game, input.options);
     if (!options.ok) return options;
     const seed = nanoid(32);
-    const engine = createEngine(game, options.value, seed);
+    const timeControl = input.timeControl ?? defaultTimeControl(game);
+    const engine = createEngine(game, options.value, seed, timeControl);
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       migrate(sql, MATCH_MIGRATIONS);
       sql.exec(
         `INSERT INTO match (id, match_id, game_id, options, capacity, min_players, turn_ms, grace_ms, seed, status,
-           created_at, creator_id, private, rated, reserved)
-         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)`,
+           created_at, creator_id, private, rated, reserved, time_control, spectator_delay)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?)`,
         this.name,
         game.id,
         JSON.stringify(options.value),
         game.maxPlayers,
         game.minPlayers,
-        input.turnMs ?? game.defaultTurnMs,
+        initialMs(timeControl),
         input.graceMs ?? LIMITS.defaultGraceMs,
         seed,
         Date.now(),
@@ -253,6 +302,8 @@ export class Match extends Server<Env> {
         input.isPrivate ? 1 : 0,
         input.rated ? 1 : 0,
         input.reserved ? 1 : 0,
+        JSON.stringify(timeControl),
+        input.spectatorDelay ? JSON.stringify(input.spectatorDelay) : null,
       );
       sql.exec("INSERT INTO snapshot (id, seq, state) VALUES (1, 0, ?)", JSON.stringify(engine.initial()));
     });
@@ -272,16 +323,25 @@ export class Match extends Server<Env> {
   async create(input: {
     gameId: string;
     options: unknown;
-    turnMs: number | undefined;
+    timeControl: TimeControl | undefined;
+    spectatorDelay: SpectatorDelay | undefined;
     graceMs: number | undefined;
     isPrivate: boolean;
     creator: PlayerRef;
+    bots: readonly BotKind[];
   }): Promise<Response> {
     const secret = tokenSecret(this.env);
     if (!secret.ok) return failureResponse(secret.error);
+    const game = findGame(input.gameId);
+    if (game && input.bots.length > game.maxPlayers - 1) {
+      return errorResponse(400, "bad-bots", `${game.name} has room for ${game.maxPlayers - 1} bot(s) beside you`);
+    }
+    const unsupported = game ? input.bots.find((kind) => !botFor(kind, game)) : undefined;
+    if (game && unsupported) return errorResponse(400, "bad-bots", `there is no ${unsupported} bot for ${game.name}`);
     const inserted = this.#insert({ ...input, creatorId: input.creator.pid, rated: false, reserved: false });
     if (!inserted.ok) return failureResponse(inserted.error);
-    await this.#seat(inserted.value, [{ ...input.creator, rating: null }]);
+    const bots = input.bots.map((kind, index) => botPlayer(kind, index + 1));
+    await this.#seat(inserted.value, [{ ...input.creator, rating: null }, ...bots]);
     return json({ ...this.#summary(inserted.value), seat: 0 }, 201);
   }
 
@@ -294,7 +354,8 @@ export class Match extends Server<Env> {
       isPrivate: spec.source === "rematch" && spec.private === true,
       rated: spec.rated,
       reserved: true,
-      turnMs: spec.turnMs,
+      timeControl: spec.timeControl ?? (spec.turnMs === undefined ? undefined : { kind: "move", ms: spec.turnMs }),
+      spectatorDelay: spec.spectatorDelay,
       graceMs: spec.graceMs,
     });
     if (!inserted.ok) return { ok: false, code: inserted.error.code };
@@ -356,16 +417,18 @@ export class Match extends Server<Env> {
   async events(after: number, limit: number): Promise<Response> {
     const loaded = this.#load();
     if (!loaded) return errorResponse(404, "not-found", "no such match");
+    // The public log ends where spectators may see.
+    const until = this.#spectatorPoint(loaded).seq;
     const rows = this.ctx.storage.sql
-      .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+      .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", after, until, limit)
       .toArray();
     const events = rows.map(toLogged);
     const last = events.at(-1);
-    return json({ matchId: loaded.config.matchId, events, next: last && last.seq < loaded.seq ? last.seq : null });
+    return json({ matchId: loaded.config.matchId, events, next: last && last.seq < until ? last.seq : null });
   }
 
   /** Seats `players` in order and starts the match when it is full (or `startNow`). */
-  async #seat(loaded: Loaded, players: readonly (PlayerRef & { rating: Rating | null })[], startNow = false): Promise<void> {
+  async #seat(loaded: Loaded, players: readonly (PlayerRef & { rating: Rating | null; bot?: BotKind | undefined })[], startNow = false): Promise<void> {
     const first = loaded.seats.length;
     const events: MatchEvent[] = players.map((player, index) => ({ kind: "join", seat: first + index, name: player.name }));
     const seated = first + players.length;
@@ -374,12 +437,15 @@ export class Match extends Server<Env> {
     await this.#commit(events, (sql, now) => {
       players.forEach((player, index) =>
         sql.exec(
-          "INSERT INTO seats (seat, player_id, name, joined_at, rating) VALUES (?, ?, ?, ?, ?)",
+          // A bot always wants the rematch: people decide for the match.
+          "INSERT INTO seats (seat, player_id, name, joined_at, rating, bot, rematch) VALUES (?, ?, ?, ?, ?, ?, ?)",
           first + index,
           player.pid,
           player.name,
           now,
           player.rating ? JSON.stringify(player.rating) : null,
+          player.bot ?? null,
+          player.bot ? 1 : 0,
         ),
       );
     });
@@ -444,7 +510,8 @@ export class Match extends Server<Env> {
       await this.#syncAlarm();
       return;
     }
-    this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat ?? "spectator"), presence: this.#presence() });
+    const point = seat === null ? this.#spectatorPoint(loaded) : loaded;
+    this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat ?? "spectator", point), presence: this.#presence() });
     if (role.role === "spectator") this.#presenceSoon();
   }
 
@@ -505,12 +572,20 @@ export class Match extends Server<Env> {
         return this.#resync(connection, loaded, role, frame.seq);
       case "resign": {
         if (role.role !== "player") return this.#error(connection, "spectator", "spectators cannot resign");
+        await this.#flagIfDue(loaded);
         if (loaded.state.status === "waiting") return this.#error(connection, "not-started", "the match has not started");
         if (loaded.state.status === "finished") return this.#error(connection, "game-over", "the match is over");
         return this.#commit([{ kind: "resign", seat: role.seat }]);
       }
       case "rematch":
         return this.#rematch(connection, loaded, role);
+      case "draw": {
+        if (role.role !== "player") return this.#error(connection, "spectator", "spectators cannot offer or accept draws");
+        await this.#flagIfDue(loaded);
+        const drawn = loaded.engine.draw(loaded.state, role.seat, frame.action);
+        if (!drawn.ok) return this.#error(connection, drawn.error.code, drawn.error.message);
+        return this.#commit([drawn.event]);
+      }
       case "move": {
         if (role.role !== "player") return this.#error(connection, "spectator", "spectators cannot move", frame.id);
         const original = this.ctx.storage.sql
@@ -518,6 +593,8 @@ export class Match extends Server<Env> {
           .toArray()[0];
         // A retried move id gets the original answer and changes nothing.
         if (original) return this.#send(connection, { type: "ack", id: frame.id, seq: original.seq });
+        // A move that comes after the mover's time ran out (before the alarm said so) meets the flag first.
+        await this.#flagIfDue(loaded);
         const checked = loaded.engine.check(loaded.state, role.seat, frame.move);
         if (!checked.ok) {
           const { code, message: text, reason } = checked.error;
@@ -533,14 +610,22 @@ export class Match extends Server<Env> {
 
   #resync(connection: Connection<Role>, loaded: Loaded, role: Role, from: number): void {
     const viewer = role.role === "player" ? role.seat : "spectator";
-    if (from > loaded.seq || loaded.seq - from > LIMITS.resyncEvents) {
-      return this.#send(connection, { type: "snapshot", state: this.#view(loaded, viewer), presence: this.#presence() });
+    // Spectators of a delayed match catch up to where they may see, no further.
+    const point = viewer === "spectator" ? this.#spectatorPoint(loaded) : loaded;
+    if (from > point.seq || point.seq - from > LIMITS.resyncEvents) {
+      return this.#send(connection, { type: "snapshot", state: this.#view(loaded, viewer, point), presence: this.#presence() });
     }
-    const events = this.ctx.storage.sql
-      .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? ORDER BY seq", from)
-      .toArray()
-      .map(toLogged);
-    this.#send(connection, { type: "sync", from, events, state: this.#view(loaded, viewer) });
+    const events = this.#eventsAfter(from, point.seq);
+    this.#send(connection, { type: "sync", from, events, state: this.#view(loaded, viewer, point) });
+  }
+
+  /** If the time of a seat to act has run out, the flag falls now (before the frame that came too late). */
+  async #flagIfDue(loaded: Loaded): Promise<void> {
+    const now = Date.now();
+    const deadline = loaded.engine.deadline(loaded.state);
+    if (deadline === null || now < deadline) return;
+    const event = loaded.engine.timeout(loaded.state, now);
+    if (event) await this.#commit([event]);
   }
 
   /** Records a rematch offer; the last one schedules the new match (created by the alarm). */
@@ -574,18 +659,18 @@ export class Match extends Server<Env> {
     const loaded = this.#loaded;
     if (!loaded) throw new Error("commit without a loaded match");
     const now = Date.now();
-    const deadlineOf = (state: MatchState): number | null => (state.status === "playing" ? now + loaded.config.turnMs : null);
     const before = loaded.state;
     let state = before;
     let seq = loaded.seq;
     // Each event with the match as it stood right after it, so every frame is true to its seq.
     const steps: { event: LoggedEvent; point: Point }[] = [];
     for (const event of events) {
-      state = loaded.engine.apply(state, event);
+      state = loaded.engine.apply(state, event, now);
       seq += 1;
-      steps.push({ event: { seq, at: now, ...event } as LoggedEvent, point: { state, seq, deadline: deadlineOf(state) } });
+      steps.push({ event: { seq, at: now, ...event } as LoggedEvent, point: { state, seq } });
     }
-    const deadline = deadlineOf(state);
+    // The clocks say when the turn ends (a per-move limit, or the first banked clock to run out).
+    const deadline = loaded.engine.deadline(state);
     const started = before.status === "waiting" && state.status === "playing";
     const finished = before.status !== "finished" && state.status === "finished";
     const wasPlayed = loaded.startedAt !== null || started;
@@ -598,6 +683,7 @@ export class Match extends Server<Env> {
     };
     this.ctx.storage.transactionSync(() => {
       alongside?.(sql, now);
+      if (events.some((event) => event.kind === "join")) loaded.seats = this.#readSeats();
       for (const { event } of steps) {
         const { seq: eventSeq, at, ...payload } = event;
         const seat = "seat" in event ? event.seat : null;
@@ -617,11 +703,23 @@ export class Match extends Server<Env> {
       if (finished) sql.exec("UPDATE match SET status = 'finished', finished_at = ?, result = ?", now, JSON.stringify(state.result));
       if (deadline !== null) timer("turn", deadline, seq);
       else sql.exec("DELETE FROM timers WHERE kind = 'turn'");
+      // A bot to act moves on the alarm, after a pause a person can follow.
+      if (loaded.seats.some((row) => row.bot !== null)) {
+        const botToAct = loaded.engine.activeSeats(state).some((seat) => loaded.seats[seat]?.bot);
+        if (botToAct) timer("bot", now + this.#botDelayMs(), seq);
+        else sql.exec("DELETE FROM timers WHERE kind = 'bot'");
+      }
       if (started) {
-        // Seats nobody is connected to yet start their grace period with the match.
+        // Seats nobody is connected to yet start their grace period with the match (bots never leave).
         for (let seat = 0; seat < state.players; seat++) {
-          if (this.#seatConnections(seat, "") === 0) timer(GRACE + seat, now + loaded.config.graceMs);
+          if (!loaded.seats[seat]?.bot && this.#seatConnections(seat, "") === 0) timer(GRACE + seat, now + loaded.config.graceMs);
         }
+      }
+      // Spectators who watch with a delay in seconds see each event when its time comes.
+      const delay = loaded.config.spectatorDelay;
+      if (delay && "seconds" in delay && state.status === "playing") {
+        sql.exec("INSERT OR IGNORE INTO timers (kind, at, seq) VALUES ('spectators', ?, 0)", now + delay.seconds * 1000);
+        earliest = earliest === null ? now + delay.seconds * 1000 : Math.min(earliest, now + delay.seconds * 1000);
       }
       if (finished) {
         sql.exec("DELETE FROM timers WHERE kind LIKE 'grace:%'");
@@ -651,13 +749,16 @@ export class Match extends Server<Env> {
         durationMs: loaded.startedAt === null ? null : now - loaded.startedAt,
       });
     }
-    if (events.some((event) => event.kind === "join")) loaded.seats = this.#readSeats();
     loaded.state = state;
     loaded.seq = seq;
-    loaded.deadline = deadline;
     // Broadcast before any await so frames leave in seq order; the output gate holds them
     // until the transaction above is durable.
-    for (const { event, point } of steps) this.#broadcastEvent(loaded, event, point);
+    const delayed = loaded.config.spectatorDelay !== null;
+    for (const { event, point } of steps) this.#broadcastEvent(loaded, event, point, delayed ? "players" : "everyone");
+    if (delayed) {
+      const due = this.#advanceSpectators(loaded);
+      if (due !== null) earliest = earliest === null ? due : Math.min(earliest, due);
+    }
     if (started) this.#broadcast({ type: "presence", presence: this.#presence() });
     await this.#syncAlarm(earliest);
   }
@@ -698,9 +799,19 @@ export class Match extends Server<Env> {
     const done = () => sql.exec("DELETE FROM timers WHERE kind = ? AND at = ?", timer.kind, timer.at);
     const playing = loaded.state.status === "playing";
     if (timer.kind === "turn") {
-      const event = timer.seq === loaded.seq && playing ? loaded.engine.timeout(loaded.state) : null;
+      const event = timer.seq === loaded.seq && playing ? loaded.engine.timeout(loaded.state, Date.now()) : null;
       if (event) return this.#commit([event]);
       done();
+      return;
+    }
+    if (timer.kind === "bot") {
+      done();
+      if (timer.seq === loaded.seq && playing) await this.#botMove(loaded);
+      return;
+    }
+    if (timer.kind === "spectators") {
+      done();
+      this.#advanceSpectators(loaded);
       return;
     }
     if (timer.kind.startsWith(GRACE)) {
@@ -751,7 +862,8 @@ export class Match extends Server<Env> {
       return mine === theirs ? 0.5 : mine ? 1 : 0;
     };
     await Promise.all(
-      loaded.seats.map((seat) => {
+      // Bots keep no record.
+      loaded.seats.filter((seat) => seat.bot === null).map((seat) => {
         const report: MatchReport = {
           matchId: loaded.config.matchId,
           gameId: loaded.config.gameId,
@@ -780,11 +892,12 @@ export class Match extends Server<Env> {
     const matchId = loaded.rematchId;
     if (!matchId) return;
     const rotated = [...loaded.seats.slice(1), ...loaded.seats.slice(0, 1)];
-    const players = await Promise.all(
+    const players: SeatedPlayer[] = await Promise.all(
       rotated.map(async (seat) => ({
         pid: seat.pid,
         name: seat.name,
-        rating: loaded.config.rated ? await this.env.Player.getByName(seat.pid).rating(loaded.config.gameId) : INITIAL_RATING,
+        rating: loaded.config.rated && !seat.bot ? await this.env.Player.getByName(seat.pid).rating(loaded.config.gameId) : INITIAL_RATING,
+        ...(seat.bot ? { bot: seat.bot } : {}),
       })),
     );
     const created = await this.env.Match.getByName(matchId).createReserved({
@@ -795,12 +908,93 @@ export class Match extends Server<Env> {
       startNow: true,
       source: "rematch",
       private: loaded.config.isPrivate,
-      turnMs: loaded.config.turnMs,
+      timeControl: loaded.config.timeControl,
+      spectatorDelay: loaded.config.spectatorDelay,
       graceMs: loaded.config.graceMs,
     });
     // match-exists: a retry after a creation whose answer was lost. Anything else is a defect.
     if (!created.ok && created.code !== "match-exists") throw new Error(`rematch creation failed: ${created.code}`);
     this.#broadcast(this.#rematchFrame(loaded, true));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Bots
+
+  #botDelayMs(): number {
+    const configured = Number(this.env.PLY_BOT_DELAY_MS);
+    return Number.isFinite(configured) && configured >= 0 ? configured : BOT_DELAY_MS;
+  }
+
+  /** The bot to act plays its move, through the same checks as anyone's. */
+  async #botMove(loaded: Loaded): Promise<void> {
+    const seat = loaded.engine.activeSeats(loaded.state).find((active) => loaded.seats[active]?.bot);
+    const kind = seat === undefined ? null : loaded.seats[seat]?.bot;
+    const bot = kind ? botFor(kind, loaded.engine.game) : undefined;
+    if (seat === undefined || !bot) return;
+    // Seeded by match and seq: a bot's choice is reproducible, and a retried alarm makes the same one.
+    const random = createRandom(seedRandom(`${loaded.config.matchId}:${loaded.seq}`));
+    const move = bot.choose(loaded.engine.game, loaded.state.game, seat, random);
+    const checked = loaded.engine.check(loaded.state, seat, move);
+    if (!checked.ok) {
+      // A defect in the bot: its clock runs out and the timeout policy takes over.
+      log("error", "bot-move-refused", { matchId: loaded.config.matchId, seat, bot: kind, code: checked.error.code, reason: checked.error.reason });
+      return;
+    }
+    await this.#commit([{ kind: "move", seat, move: checked.move, id: `bot-${loaded.seq + 1}` }]);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Spectator delay: spectators see the match from the same log, behind the players.
+
+  /** The last seq spectators may see now. */
+  #horizon(loaded: Loaded): number {
+    const delay = loaded.config.spectatorDelay;
+    // Nothing to hide before the start, and everything is told at the end.
+    if (!delay || loaded.state.status !== "playing") return loaded.seq;
+    const sql = this.ctx.storage.sql;
+    if ("moves" in delay) {
+      // Just before the move that would put spectators fewer than `moves` behind.
+      const shown = Math.max(0, loaded.state.moves - delay.moves);
+      const next = sql
+        .exec<{ seq: number }>(
+          `SELECT seq FROM events WHERE kind = 'move' OR (kind = 'timeout' AND json_extract(payload, '$.move') IS NOT NULL)
+           ORDER BY seq LIMIT 1 OFFSET ?`,
+          shown,
+        )
+        .toArray()[0];
+      return next ? next.seq - 1 : loaded.seq;
+    }
+    const cutoff = Date.now() - delay.seconds * 1000;
+    return sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events WHERE at <= ?", cutoff).one().seq ?? 0;
+  }
+
+  /** Where spectators stand: the live match, or (with a delay) the point they have been shown. */
+  #spectatorPoint(loaded: Loaded): Point {
+    if (loaded.config.spectatorDelay === null) return loaded;
+    if (this.#spectators === null) {
+      const seq = this.#horizon(loaded);
+      this.#spectators = { seq, state: loaded.engine.replay(this.#eventsAfter(0, seq)) };
+    }
+    return this.#spectators;
+  }
+
+  /** Sends spectators the events that have come within their view; returns the time of the timer armed for the next. */
+  #advanceSpectators(loaded: Loaded): number | null {
+    const delay = loaded.config.spectatorDelay;
+    if (!delay) return null;
+    let point = this.#spectatorPoint(loaded);
+    const horizon = this.#horizon(loaded);
+    for (const event of horizon > point.seq ? this.#eventsAfter(point.seq, horizon) : []) {
+      point = { seq: event.seq, state: loaded.engine.apply(point.state, event, event.at) };
+      this.#broadcastEvent(loaded, event, point, "spectators");
+    }
+    this.#spectators = point;
+    if ("seconds" in delay && point.seq < loaded.seq) {
+      const next = this.ctx.storage.sql.exec<{ at: number }>("SELECT at FROM events WHERE seq = ?", point.seq + 1).one().at;
+      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES ('spectators', ?, 0)", next + delay.seconds * 1000);
+      return next + delay.seconds * 1000;
+    }
+    return null;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -813,6 +1007,7 @@ export class Match extends Server<Env> {
   #view(loaded: Loaded, viewer: Viewer, point: Point = loaded): MatchView {
     const { engine } = loaded;
     const { state } = point;
+    const clock = state.clock;
     return {
       seq: point.seq,
       status: state.status,
@@ -820,8 +1015,15 @@ export class Match extends Server<Env> {
       // Seats the match is for: all of them until it starts, then those who played.
       capacity: state.players > 0 ? state.players : loaded.config.capacity,
       view: engine.view(state, engine.game.hiddenInformation ? viewer : "spectator"),
-      turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline: point.deadline } : null,
+      turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline: engine.deadline(state) } : null,
       moves: state.moves,
+      clock: clock && {
+        control: engine.control,
+        remaining: [...clock.remaining],
+        running: [...clock.running],
+        since: clock.since,
+      },
+      drawOffers: [...state.drawOffers],
       result: state.result,
       // Only a match that was played can be played again (not one called off before it began).
       rematch: state.status === "finished" && loaded.startedAt !== null ? this.#rematchInfo(loaded, false) : null,
@@ -830,7 +1032,7 @@ export class Match extends Server<Env> {
   }
 
   #seatInfo(loaded: Loaded): SeatInfo[] {
-    return loaded.seats.map(({ seat, name, pid }) => ({ seat, name, playerId: pid }));
+    return loaded.seats.map(({ seat, name, pid, bot }) => ({ seat, name, playerId: pid, ...(bot ? { bot } : {}) }));
   }
 
   /** Offers so far, and the new match once it exists (`created`) or was created before a wake. */
@@ -852,13 +1054,16 @@ export class Match extends Server<Env> {
     return this.ctx.storage.sql.exec("SELECT 1 FROM timers WHERE kind = ?", kind).toArray().length > 0;
   }
 
+  /** The public summary: what spectators may see (behind the players when the match has a spectator delay). */
   #summary(loaded: Loaded): MatchSummary {
-    const view = this.#view(loaded, "spectator");
+    const view = this.#view(loaded, "spectator", this.#spectatorPoint(loaded));
     return {
       matchId: loaded.config.matchId,
       gameId: loaded.config.gameId,
       options: loaded.config.options,
-      turnMs: loaded.config.turnMs,
+      turnMs: initialMs(loaded.config.timeControl),
+      timeControl: loaded.config.timeControl,
+      spectatorDelay: loaded.config.spectatorDelay,
       graceMs: loaded.config.graceMs,
       status: view.status,
       capacity: view.capacity,
@@ -873,6 +1078,7 @@ export class Match extends Server<Env> {
       moves: view.moves,
       turn: view.turn,
       result: view.result,
+      seed: view.status === "finished" ? loaded.seed : null,
       createdAt: loaded.config.createdAt,
       startedAt: loaded.startedAt,
       finishedAt: loaded.finishedAt,
@@ -880,13 +1086,16 @@ export class Match extends Server<Env> {
   }
 
   /** Same bytes to everyone for perfect-information games; each recipient's own view otherwise. */
-  #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point): void {
+  #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point, audience: "everyone" | "players" | "spectators"): void {
     if (!loaded.engine.game.hiddenInformation) {
-      this.#broadcast({ type: "event", event, state: this.#view(loaded, "spectator", point) });
+      const frame = JSON.stringify({ type: "event", event, state: this.#view(loaded, "spectator", point) } satisfies ServerMessage);
+      if (audience === "everyone") this.broadcast(frame);
+      else for (const connection of this.getConnections(audience === "players" ? "player" : "spectator")) connection.send(frame);
       return;
     }
     const frames = new Map<Viewer, string>();
-    for (const connection of this.getConnections<Role>()) {
+    const connections = audience === "everyone" ? this.getConnections<Role>() : this.getConnections<Role>(audience === "players" ? "player" : "spectator");
+    for (const connection of connections) {
       const role = connection.state;
       const viewer: Viewer = role?.role === "player" ? role.seat : "spectator";
       let frame = frames.get(viewer);
@@ -917,7 +1126,7 @@ export class Match extends Server<Env> {
     const connected: boolean[] = [];
     const forfeitAt: (number | null)[] = [];
     for (let seat = 0; seat < seats; seat++) {
-      connected.push(this.#seatConnections(seat, closing ?? "") > 0);
+      connected.push(loaded?.seats[seat]?.bot ? true : this.#seatConnections(seat, closing ?? "") > 0);
       forfeitAt.push(grace.get(seat) ?? null);
     }
     let spectators = 0;

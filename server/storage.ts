@@ -62,6 +62,12 @@ export const MATCH_MIGRATIONS: readonly string[] = [
   ALTER TABLE seats ADD COLUMN rating TEXT;
   ALTER TABLE seats ADD COLUMN rematch INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: time controls (null: per move, turn_ms), spectator delay, seats held by server-side bots.
+  `
+  ALTER TABLE match ADD COLUMN time_control TEXT;
+  ALTER TABLE match ADD COLUMN spectator_delay TEXT;
+  ALTER TABLE seats ADD COLUMN bot TEXT;
+  `,
 ];
 
 /** True when this object has never been given a schema (it holds no match). */

@@ -3,10 +3,12 @@
  * docs/protocol.md describes the same thing for people; keep the two in step.
  */
 import * as v from "valibot";
-import { MATCH_STATUSES, MOVE_REFUSALS, type MatchResult, type MatchStatus, type Seat } from "./game.ts";
+import { BOT_KINDS } from "./bots.ts";
+import { TimeControl } from "./clock.ts";
+import { DRAW_ACTIONS, DRAW_REFUSALS, MATCH_STATUSES, MOVE_REFUSALS, type MatchResult, type MatchStatus, type Seat } from "./game.ts";
 
 /** Bumped on any change a deployed client could notice. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Limits a client must respect; each has a stable error code when exceeded. */
 export const LIMITS = {
@@ -32,6 +34,11 @@ export const LIMITS = {
   /** Per-move time limit bounds, in milliseconds. */
   minTurnMs: 1_000,
   maxTurnMs: 7 * 24 * 60 * 60 * 1000,
+  /** Spectator delay bounds. */
+  maxDelayMoves: 100,
+  maxDelaySeconds: 3_600,
+  /** Bots one match may hold. */
+  maxBots: 7,
 } as const;
 
 /** WebSocket close codes Ply uses (4000–4999 is the application range). */
@@ -47,6 +54,7 @@ export const FRAME_ERRORS = [
   "rate-limited",
   "spectator",
   ...MOVE_REFUSALS,
+  ...DRAW_REFUSALS,
   "stale",
   "not-finished",
 ] as const;
@@ -59,6 +67,7 @@ export const HTTP_ERRORS = [
   "not-found",
   "unknown-game",
   "bad-options",
+  "bad-bots",
   "match-full",
   "match-exists",
   "unauthorized",
@@ -122,7 +131,10 @@ export const PingFrame = v.strictObject({
   t: v.optional(v.pipe(v.number(), v.finite())),
 });
 
-export const ClientMessage = v.variant("type", [MoveFrame, ResyncFrame, ResignFrame, RematchFrame, PingFrame]);
+/** Offer a draw, accept the one offered, or decline it. */
+export const DrawFrame = v.strictObject({ type: v.literal("draw"), action: v.picklist(DRAW_ACTIONS) });
+
+export const ClientMessage = v.variant("type", [MoveFrame, ResyncFrame, ResignFrame, RematchFrame, DrawFrame, PingFrame]);
 export type ClientMessage = v.InferOutput<typeof ClientMessage>;
 
 // ---------------------------------------------------------------------------------------------
@@ -149,10 +161,19 @@ export const LoggedEvent = v.variant("kind", [
   }),
   v.object({ seq: Seq, at: v.number(), kind: v.literal("abandon"), seat: SeatIndex }),
   v.object({ seq: Seq, at: v.number(), kind: v.literal("abort"), reason: v.string() }),
+  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-offer"), seat: SeatIndex }),
+  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-accept"), seat: SeatIndex }),
+  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-decline"), seat: SeatIndex }),
 ]);
 export type LoggedEvent = v.InferOutput<typeof LoggedEvent>;
 
-export const SeatInfo = v.object({ seat: SeatIndex, name: v.string(), playerId: v.string() });
+export const SeatInfo = v.object({
+  seat: SeatIndex,
+  name: v.string(),
+  playerId: v.string(),
+  /** The bot that plays this seat on the server; absent for people. */
+  bot: v.optional(v.string()),
+});
 export type SeatInfo = v.InferOutput<typeof SeatInfo>;
 
 /** The recipient's view of the match at `seq`: everything a client needs to draw it. */
@@ -167,6 +188,21 @@ export const MatchView = v.object({
   /** Seats that may act now, and when their time runs out (epoch ms, server clock). */
   turn: v.nullable(v.object({ seats: v.array(SeatIndex), deadline: v.nullable(v.number()) })),
   moves: v.number(),
+  /**
+   * The clocks: time left per seat as it stood at `since` (epoch ms, server clock), and whose
+   * clock runs since then. A running seat has `remaining - (now - since - delay)` left (delay: the
+   * free time per turn of a `delay` control). Null before the start.
+   */
+  clock: v.nullable(
+    v.object({
+      control: TimeControl,
+      remaining: v.array(v.number()),
+      running: v.array(SeatIndex),
+      since: v.number(),
+    }),
+  ),
+  /** Seats that offer a draw now. */
+  drawOffers: v.array(SeatIndex),
   result: v.nullable(MatchResultSchema),
   /** After the end: who asked for a rematch, and the new match once everyone has. */
   rematch: v.nullable(v.object({ offers: v.array(v.boolean()), matchId: v.nullable(v.string()) })),
@@ -224,6 +260,13 @@ export const MatchOptions = v.pipe(
   v.record(v.string(), v.unknown()),
 );
 
+/** Spectators see the match this many moves, or seconds, behind the players (never past the end). */
+export const SpectatorDelay = v.union([
+  v.strictObject({ moves: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.maxDelayMoves)) }),
+  v.strictObject({ seconds: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.maxDelaySeconds)) }),
+]);
+export type SpectatorDelay = v.InferOutput<typeof SpectatorDelay>;
+
 export const CreateMatchBody = v.strictObject({
   game: GameId,
   /** Private matches are never listed; others join with the invite code. */
@@ -231,8 +274,13 @@ export const CreateMatchBody = v.strictObject({
   /** How long a disconnected player has to come back before forfeiting. */
   graceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minGraceMs), v.maxValue(LIMITS.maxGraceMs))),
   options: v.optional(MatchOptions),
-  /** Per-move time limit; the game's default when absent. */
+  /** Per-move time limit; the game's default when absent. Shorthand for `timeControl: {kind: "move", ms}`. */
   turnMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minTurnMs), v.maxValue(LIMITS.maxTurnMs))),
+  /** The clock (per move, Fischer, delay or correspondence); not together with `turnMs`. */
+  timeControl: v.optional(TimeControl),
+  spectatorDelay: v.optional(SpectatorDelay),
+  /** Server-side bots that take the seats after the creator's, in order; the match starts when full. */
+  bots: v.optional(v.pipe(v.array(v.picklist(BOT_KINDS)), v.maxLength(LIMITS.maxBots))),
 });
 export type CreateMatchBody = v.InferOutput<typeof CreateMatchBody>;
 
@@ -271,7 +319,10 @@ export interface MatchSummary {
   readonly matchId: string;
   readonly gameId: string;
   readonly options: unknown;
+  /** The per-move limit when `timeControl` is per move; otherwise the time control's bank. */
   readonly turnMs: number;
+  readonly timeControl: TimeControl;
+  readonly spectatorDelay: SpectatorDelay | null;
   readonly graceMs: number;
   readonly status: MatchStatus;
   readonly capacity: number;
@@ -287,6 +338,8 @@ export interface MatchSummary {
   readonly moves: number;
   readonly turn: { readonly seats: readonly Seat[]; readonly deadline: number | null } | null;
   readonly result: MatchResult | null;
+  /** The seed of the deal, published once the match is over so anyone can replay it. */
+  readonly seed: string | null;
   readonly createdAt: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;

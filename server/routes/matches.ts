@@ -51,13 +51,19 @@ const createMatch: Handler = async (request, env) => {
   const body = await readBody(request, CreateMatchBody);
   if (!body.ok) return failureResponse(body.error);
   if (!GAMES.has(body.value.game)) return errorResponse(400, "unknown-game", `no game called ${body.value.game}`);
+  const { turnMs, timeControl } = body.value;
+  if (turnMs !== undefined && timeControl !== undefined) {
+    return errorResponse(400, "bad-request", "give turnMs or timeControl, not both");
+  }
   const input = {
     gameId: body.value.game,
     options: body.value.options,
-    turnMs: body.value.turnMs,
+    timeControl: timeControl ?? (turnMs === undefined ? undefined : { kind: "move" as const, ms: turnMs }),
+    spectatorDelay: body.value.spectatorDelay,
     graceMs: body.value.graceMs,
     isPrivate: body.value.private,
     creator: { pid: player.value.pid, name: player.value.name },
+    bots: body.value.bots ?? [],
   };
   if (!body.value.private) return env.Match.getByName(nanoid()).create(input);
   // A private match lives at the id its invite code names; on the rare taken code, draw again.

@@ -165,6 +165,25 @@ describe("the guard ladder", () => {
     reached.add("not-finished");
   });
 
+  it("refuses draw answers with nothing offered (no-draw-offer) and a second offer (draw-offered)", async () => {
+    const { matchId, players, spectator } = await table();
+    const before = await progress(matchId);
+    players[1].send({ type: "draw", action: "accept" });
+    expect((await players[1].next("error")).code).toBe("no-draw-offer");
+    players[1].send({ type: "draw", action: "decline" });
+    expect((await players[1].next("error")).code).toBe("no-draw-offer");
+    spectator.send({ type: "draw", action: "offer" });
+    expect((await spectator.next("error")).code).toBe("spectator");
+    expect(await progress(matchId)).toEqual(before);
+    players[0].send({ type: "draw", action: "offer" });
+    await players[0].next("event", (frame) => frame.event.kind === "draw-offer");
+    players[0].send({ type: "draw", action: "offer" });
+    expect((await players[0].next("error")).code).toBe("draw-offered");
+    expect((await progress(matchId)).seq).toBe(before.seq + 1);
+    reached.add("no-draw-offer");
+    reached.add("draw-offered");
+  });
+
   it("refuses frames over the rate limit with rate-limited", async () => {
     const { players } = await table();
     for (let i = 0; i < LIMITS.frameBurst + 10; i++) players[0].send({ type: "ping", t: i });
