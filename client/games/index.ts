@@ -1,4 +1,5 @@
 /** The renderer of every game the server hosts, by game id (checked by test/browser). */
+import { chessRenderer } from "./chess.ts";
 import { connectFourRenderer } from "./connect-four.ts";
 import type { Renderer } from "./renderer.ts";
 import { ticTacToeRenderer } from "./tic-tac-toe.ts";
@@ -6,6 +7,7 @@ import { ticTacToeRenderer } from "./tic-tac-toe.ts";
 export const RENDERERS: ReadonlyMap<string, Renderer> = new Map<string, Renderer>([
   ["tic-tac-toe", ticTacToeRenderer],
   ["connect-four", connectFourRenderer],
+  ["chess", chessRenderer],
 ]);
 
 /** The renderer for `gameId`, if this client knows the game. */

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { anything } from "./arbitraries.ts";
 import { describe, expect, it } from "vitest";
 import { createEngine, type AnyGame, type Engine, type GameResult, type MatchEvent, type MatchState, type Seat } from "../../shared/game.ts";
+import { chess } from "../../shared/games/chess.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
 import { GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
@@ -395,8 +396,9 @@ function nearMisses(spec: Spec): fc.Arbitrary<unknown> {
 // Tests
 
 describe("the game registry", () => {
-  it("holds tic-tac-toe and connect-four under their ids", () => {
-    expect([...GAMES.keys()].sort()).toEqual(["connect-four", "tic-tac-toe"]);
+  it("holds tic-tac-toe, connect-four and chess under their ids", () => {
+    expect([...GAMES.keys()].sort()).toEqual(["chess", "connect-four", "tic-tac-toe"]);
+    expect(GAMES.get("chess")).toBe(chess);
     expect(GAMES.get("tic-tac-toe")).toBe(ticTacToe);
     expect(GAMES.get("connect-four")).toBe(connectFour);
   });

@@ -13,8 +13,10 @@ describe("GET /api/games", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expect(response.body.protocol).toBe(PROTOCOL_VERSION);
-    expect(response.body.games.map((game) => game.id).sort()).toEqual(["connect-four", "tic-tac-toe"]);
-    for (const game of response.body.games) expect(game).toMatchObject({ minPlayers: 2, defaultOptions: {}, defaultTurnMs: 30_000 });
+    expect(response.body.games.map((game) => game.id).sort()).toEqual(["chess", "connect-four", "tic-tac-toe"]);
+    for (const game of response.body.games) {
+      expect(game).toMatchObject({ minPlayers: 2, defaultOptions: {}, defaultTurnMs: game.id === "chess" ? 60_000 : 30_000 });
+    }
   });
 });
 
