@@ -16,7 +16,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.jsonc" },
-            miniflare: { bindings: { PLY_TOKEN_SECRET: TEST_TOKEN_SECRET } },
+            miniflare: { bindings: { PLY_TOKEN_SECRET: TEST_TOKEN_SECRET, PLY_BOT_DELAY_MS: "0" } },
           }),
         ],
         test: {
