@@ -10,6 +10,7 @@ import { anything } from "./arbitraries.ts";
 import { describe, expect, it } from "vitest";
 import { createEngine, type AnyGame, type Engine, type GameResult, type MatchEvent, type MatchState, type Seat } from "../../shared/game.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
+import { crazyEights } from "../../shared/games/crazy-eights.ts";
 import { GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
 
@@ -395,8 +396,9 @@ function nearMisses(spec: Spec): fc.Arbitrary<unknown> {
 // Tests
 
 describe("the game registry", () => {
-  it("holds tic-tac-toe and connect-four under their ids", () => {
-    expect([...GAMES.keys()].sort()).toEqual(["connect-four", "tic-tac-toe"]);
+  it("holds every game under its id", () => {
+    expect([...GAMES.keys()].sort()).toEqual(["connect-four", "crazy-eights", "tic-tac-toe"]);
+    expect(GAMES.get("crazy-eights")).toBe(crazyEights);
     expect(GAMES.get("tic-tac-toe")).toBe(ticTacToe);
     expect(GAMES.get("connect-four")).toBe(connectFour);
   });

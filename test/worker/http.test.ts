@@ -13,7 +13,7 @@ describe("GET /api/games", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expect(response.body.protocol).toBe(PROTOCOL_VERSION);
-    expect(response.body.games.map((game) => game.id).sort()).toEqual(["connect-four", "tic-tac-toe"]);
+    expect(response.body.games.map((game) => game.id).sort()).toEqual(["connect-four", "crazy-eights", "tic-tac-toe"]);
     for (const game of response.body.games) expect(game).toMatchObject({ minPlayers: 2, defaultOptions: {}, defaultTurnMs: 30_000 });
   });
 });
