@@ -1,11 +1,12 @@
 import type { AnyGame } from "../game.ts";
 import { chess } from "./chess.ts";
 import { connectFour } from "./connect-four.ts";
+import { crazyEights } from "./crazy-eights.ts";
 import { ticTacToe } from "./tic-tac-toe.ts";
 
 /** Every game the server hosts, by id. Adding a game is adding it here. */
 export const GAMES: ReadonlyMap<string, AnyGame> = new Map<string, AnyGame>(
-  [ticTacToe, connectFour, chess].map((game) => [game.id, game]),
+  [ticTacToe, connectFour, chess, crazyEights].map((game) => [game.id, game]),
 );
 
 /** The game with this id, if the server has it. */

@@ -107,13 +107,17 @@ describe("the random bot", () => {
   );
 
   it.each(cases)("plays only moves the engine accepts in $id with $players players, to the end", ({ game, players }) => {
+    // Up to 30 games, or fewer long ones (a random chess game runs to hundreds of plies).
     const games = 30;
+    const movesBudget = 4_000;
     const cap = 2_000;
     let finished = 0;
-    for (let n = 0; n < games; n++) {
+    let moves = 0;
+    for (let n = 0; n < games && (n < 3 || moves < movesBudget); n++) {
       const { engine, state } = startEngine(game, players, `random-${game.id}-${players}-${n}`);
       const bots = Array.from({ length: players }, () => randomBot);
       const end = playOut(engine, state, bots, randomFrom(`random-bot-${n}`), cap);
+      moves += end.moves;
       if (end.status === "finished") finished++;
     }
     // A game random play cannot end in `cap` moves would be odd, but it is the rules', not the bot's.

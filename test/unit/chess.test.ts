@@ -3,6 +3,7 @@
  * reached by played moves, both notations, refusals with their codes, the flag rule, replay,
  * and random legal games cross-checked against chess.js on its own.
  */
+import { startClock } from "../../shared/clock.ts";
 import { Chess } from "chess.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -21,7 +22,9 @@ function fromFen(fen: string): MatchState {
   const state = chessStateFromFen(fen);
   if (!state.ok) throw new Error(state.error.message);
   const result = chess.outcome(state.value);
-  return { ...started(), game: state.value, status: result ? "finished" : "playing", result };
+  // The clock runs for the side the position has to move.
+  const clock = startClock(engine.control, 2, result ? [] : chess.activeSeats(state.value), 0);
+  return { ...started(), game: state.value, status: result ? "finished" : "playing", result, clock };
 }
 
 const game = (state: MatchState): ChessState => state.game as ChessState;

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { createEngine, type AnyGame, type Engine, type GameResult, type MatchEvent, type MatchState, type Seat } from "../../shared/game.ts";
 import { chess } from "../../shared/games/chess.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
+import { crazyEights } from "../../shared/games/crazy-eights.ts";
 import { GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
 
@@ -396,9 +397,10 @@ function nearMisses(spec: Spec): fc.Arbitrary<unknown> {
 // Tests
 
 describe("the game registry", () => {
-  it("holds tic-tac-toe, connect-four and chess under their ids", () => {
-    expect([...GAMES.keys()].sort()).toEqual(["chess", "connect-four", "tic-tac-toe"]);
+  it("holds every game under its id", () => {
+    expect([...GAMES.keys()].sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
     expect(GAMES.get("chess")).toBe(chess);
+    expect(GAMES.get("crazy-eights")).toBe(crazyEights);
     expect(GAMES.get("tic-tac-toe")).toBe(ticTacToe);
     expect(GAMES.get("connect-four")).toBe(connectFour);
   });

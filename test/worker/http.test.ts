@@ -13,7 +13,7 @@ describe("GET /api/games", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expect(response.body.protocol).toBe(PROTOCOL_VERSION);
-    expect(response.body.games.map((game) => game.id).sort()).toEqual(["chess", "connect-four", "tic-tac-toe"]);
+    expect(response.body.games.map((game) => game.id).sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
     for (const game of response.body.games) {
       expect(game).toMatchObject({ minPlayers: 2, defaultOptions: {}, defaultTurnMs: game.id === "chess" ? 60_000 : 30_000 });
     }
@@ -64,7 +64,7 @@ describe("POST /api/matches", () => {
   });
 
   it.each([
-    { name: "an unknown game", body: { game: "chess" }, status: 400, code: "unknown-game" },
+    { name: "an unknown game", body: { game: "go" }, status: 400, code: "unknown-game" },
     { name: "a malformed game id", body: { game: "Chess!" }, status: 400, code: "bad-request" },
     { name: "an unknown option", body: { game: "tic-tac-toe", options: { size: 4 } }, status: 400, code: "bad-options" },
     { name: "an extra field", body: { game: "tic-tac-toe", colour: "red" }, status: 400, code: "bad-request" },

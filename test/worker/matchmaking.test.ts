@@ -311,7 +311,7 @@ describe("ticket routes refuse bad input", () => {
   });
 
   it.each([
-    { name: "an unknown game", body: { game: "chess" }, code: "unknown-game" },
+    { name: "an unknown game", body: { game: "go" }, code: "unknown-game" },
     { name: "an unknown option", body: { game: "tic-tac-toe", options: { size: 4 } }, code: "bad-options" },
     { name: "an extra field", body: { game: "tic-tac-toe", rated: false }, code: "bad-request" },
     { name: "options that are not an object", body: { game: "tic-tac-toe", options: "fast" }, code: "bad-request" },

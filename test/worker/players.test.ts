@@ -339,7 +339,7 @@ describe("GET /api/leaderboard/:game", () => {
     expect(response.body.error.code).toBe("bad-request");
   });
 
-  it.each(["chess", "Tic-Tac-Toe", "__proto__"])("answers 404 not-found for the unknown game %s", async (game) => {
+  it.each(["go", "Tic-Tac-Toe", "__proto__"])("answers 404 not-found for the unknown game %s", async (game) => {
     const response = await api<ErrorBody>(`/api/leaderboard/${game}`);
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe("not-found");

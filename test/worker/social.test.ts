@@ -169,7 +169,7 @@ describe("the lobby of live matches", () => {
   });
 
   it("answers 400 unknown-game for a game the server does not host", async () => {
-    const response = await api<ErrorBody>("/api/matches?game=chess");
+    const response = await api<ErrorBody>("/api/matches?game=go");
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe("unknown-game");
   });
