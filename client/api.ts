@@ -3,6 +3,7 @@
  * Failures are values: every call answers `{ok: true, value}` or `{ok: false, error}` with the
  * server's stable code (or `network` when the server could not be reached).
  */
+import type { TimeControl } from "../shared/clock.ts";
 import type {
   EventsPage,
   JoinResult,
@@ -32,6 +33,7 @@ export interface GameInfo {
   readonly maxPlayers: number;
   readonly defaultOptions: unknown;
   readonly defaultTurnMs: number;
+  readonly defaultTimeControl: TimeControl;
   readonly hiddenInformation: boolean;
 }
 

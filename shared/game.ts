@@ -45,6 +45,8 @@ export interface GameDefinition<S, M, O> {
   readonly hiddenInformation: boolean;
   /** The per-move time limit a match gets unless its creator chooses another. */
   readonly defaultTurnMs: number;
+  /** The clock a match gets unless its creator chooses one (quick match uses it); absent: `defaultTurnMs` per move. */
+  readonly defaultTimeControl?: TimeControl;
   readonly timeout: TimeoutPolicy<S, M>;
   setup(players: number, options: O, random: Random): S;
   /** The seats that may act now; empty when nobody can (the game is over). */
@@ -176,7 +178,7 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 
 /** A game's time control when its match chooses none: its per-move default. */
 export function defaultTimeControl(game: AnyGame): TimeControl {
-  return { kind: "move", ms: game.defaultTurnMs };
+  return game.defaultTimeControl ?? { kind: "move", ms: game.defaultTurnMs };
 }
 
 /** Binds a game to a match's options (already parsed), seed and time control. */

@@ -1,7 +1,7 @@
 /** Routes for games, matches (create, join, invite, start, summary, log) and the live lobby. */
 import { customAlphabet, nanoid } from "nanoid";
 import * as v from "valibot";
-import { describeIssues } from "../../shared/game.ts";
+import { defaultTimeControl, describeIssues } from "../../shared/game.ts";
 import { GAMES, findGame } from "../../shared/games/index.ts";
 import {
   CreateMatchBody,
@@ -38,6 +38,7 @@ const listGames: Handler = () =>
       maxPlayers: game.maxPlayers,
       defaultOptions: v.parse(game.options, {}),
       defaultTurnMs: game.defaultTurnMs,
+      defaultTimeControl: defaultTimeControl(game),
       hiddenInformation: game.hiddenInformation,
     })),
   });

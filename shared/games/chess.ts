@@ -196,6 +196,8 @@ export const chess: GameDefinition<ChessState, ChessMove, ChessOptions> = {
   move: MOVE,
   hiddenInformation: false,
   defaultTurnMs: 60_000,
+  // Quick-match chess is played on a clock: 5 minutes plus 3 seconds a move.
+  defaultTimeControl: { kind: "fischer", baseMs: 300_000, incrementMs: 3_000 },
   timeout: { kind: "forfeit" },
 
   setup: () => ({ fen: START_FEN, repetitions: { [positionKey(START_FEN)]: 1 }, last: null, check: false, ended: null }),

@@ -16,6 +16,10 @@ describe("GET /api/games", () => {
     expect(response.body.games.map((game) => game.id).sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
     for (const game of response.body.games) {
       expect(game).toMatchObject({ minPlayers: 2, defaultOptions: {}, defaultTurnMs: game.id === "chess" ? 60_000 : 30_000 });
+      // Chess is played on a Fischer clock by default; the others have a per-move limit.
+      expect((game as unknown as { defaultTimeControl: unknown }).defaultTimeControl).toEqual(
+        game.id === "chess" ? { kind: "fischer", baseMs: 300_000, incrementMs: 3_000 } : { kind: "move", ms: game.defaultTurnMs },
+      );
     }
   });
 });
