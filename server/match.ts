@@ -84,6 +84,8 @@ interface SeatRow {
 interface Point {
   readonly state: MatchState;
   readonly seq: number;
+  /** A point shown to spectators behind the players: its clocks are shown as they stood then. */
+  readonly delayed?: true;
 }
 
 /** The in-memory cache of the match, rebuilt from SQLite by `load`. */
@@ -946,7 +948,7 @@ export class Match extends Server<Env> {
   // -------------------------------------------------------------------------------------------
   // Spectator delay: spectators see the match from the same log, behind the players.
 
-  /** The last seq spectators may see now. */
+  /** The last seq spectators may see now (never before the start: who plays is no secret). */
   #horizon(loaded: Loaded): number {
     const delay = loaded.config.spectatorDelay;
     // Nothing to hide before the start, and everything is told at the end.
@@ -965,15 +967,23 @@ export class Match extends Server<Env> {
       return next ? next.seq - 1 : loaded.seq;
     }
     const cutoff = Date.now() - delay.seconds * 1000;
-    return sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events WHERE at <= ?", cutoff).one().seq ?? 0;
+    return (
+      sql
+        .exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events WHERE at <= ? OR seq <= (SELECT seq FROM events WHERE kind = 'start')", cutoff)
+        .one().seq ?? 0
+    );
   }
 
-  /** Where spectators stand: the live match, or (with a delay) the point they have been shown. */
+  /**
+   * Where spectators stand: the live match, or (with a delay) the point they have been shown,
+   * kept in SQLite so that what came due while the object slept is still sent after a wake.
+   */
   #spectatorPoint(loaded: Loaded): Point {
     if (loaded.config.spectatorDelay === null) return loaded;
     if (this.#spectators === null) {
-      const seq = this.#horizon(loaded);
-      this.#spectators = { seq, state: loaded.engine.replay(this.#eventsAfter(0, seq)) };
+      const shown = this.ctx.storage.sql.exec<{ seq: number | null }>("SELECT spectator_seq AS seq FROM snapshot").one().seq;
+      const seq = Math.min(shown ?? this.#horizon(loaded), loaded.seq);
+      this.#spectators = { seq, state: loaded.engine.replay(this.#eventsAfter(0, seq)), delayed: true };
     }
     return this.#spectators;
   }
@@ -982,13 +992,16 @@ export class Match extends Server<Env> {
   #advanceSpectators(loaded: Loaded): number | null {
     const delay = loaded.config.spectatorDelay;
     if (!delay) return null;
-    let point = this.#spectatorPoint(loaded);
+    const from = this.#spectatorPoint(loaded);
+    let point = from;
     const horizon = this.#horizon(loaded);
     for (const event of horizon > point.seq ? this.#eventsAfter(point.seq, horizon) : []) {
-      point = { seq: event.seq, state: loaded.engine.apply(point.state, event, event.at) };
+      point = { seq: event.seq, state: loaded.engine.apply(point.state, event, event.at), delayed: true };
       this.#broadcastEvent(loaded, event, point, "spectators");
     }
     this.#spectators = point;
+    // After the frames: a crash in between sends them again, and clients drop what they have.
+    if (point.seq !== from.seq) this.ctx.storage.sql.exec("UPDATE snapshot SET spectator_seq = ?", point.seq);
     if ("seconds" in delay && point.seq < loaded.seq) {
       const next = this.ctx.storage.sql.exec<{ at: number }>("SELECT at FROM events WHERE seq = ?", point.seq + 1).one().at;
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES ('spectators', ?, 0)", next + delay.seconds * 1000);
@@ -1008,6 +1021,21 @@ export class Match extends Server<Env> {
     const { engine } = loaded;
     const { state } = point;
     const clock = state.clock;
+    let deadline = engine.deadline(state);
+    let since = clock?.since ?? 0;
+    let running = clock ? [...clock.running] : [];
+    const delay = loaded.config.spectatorDelay;
+    if (point.delayed && delay && state.status === "playing") {
+      if ("seconds" in delay) {
+        // Exactly this far behind: the clocks tick for spectators as they ticked then.
+        since += delay.seconds * 1000;
+        if (deadline !== null) deadline += delay.seconds * 1000;
+      } else {
+        // Some moves behind, at no fixed time: the clocks are shown standing, as they stood.
+        running = [];
+        deadline = null;
+      }
+    }
     return {
       seq: point.seq,
       status: state.status,
@@ -1015,14 +1043,9 @@ export class Match extends Server<Env> {
       // Seats the match is for: all of them until it starts, then those who played.
       capacity: state.players > 0 ? state.players : loaded.config.capacity,
       view: engine.view(state, engine.game.hiddenInformation ? viewer : "spectator"),
-      turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline: engine.deadline(state) } : null,
+      turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline } : null,
       moves: state.moves,
-      clock: clock && {
-        control: engine.control,
-        remaining: [...clock.remaining],
-        running: [...clock.running],
-        since: clock.since,
-      },
+      clock: clock && { control: engine.control, remaining: [...clock.remaining], running, since },
       drawOffers: [...state.drawOffers],
       result: state.result,
       // Only a match that was played can be played again (not one called off before it began).

@@ -67,6 +67,7 @@ export const MATCH_MIGRATIONS: readonly string[] = [
   ALTER TABLE match ADD COLUMN time_control TEXT;
   ALTER TABLE match ADD COLUMN spectator_delay TEXT;
   ALTER TABLE seats ADD COLUMN bot TEXT;
+  ALTER TABLE snapshot ADD COLUMN spectator_seq INTEGER;
   `,
 ];
 

@@ -178,12 +178,18 @@ export function chessStateFromFen(fen: string): Result<ChessState, "bad-fen"> {
   return ok({ fen: normal, repetitions: { [positionKey(normal)]: 1 }, last: null, check: position.inCheck(), ended: endingOf(position, 1) });
 }
 
-/** What each seat has left, for the flag rule: true when only a king, or a king and one minor piece. */
+/**
+ * The flag rule's test: true when `seat` could never mate, whatever the moves. A bare king
+ * never can; a king and one knight or bishop can only with the opponent's own men in the way,
+ * so it cannot when the opponent has a bare king. (Rarer dead positions, such as bishops all
+ * on one colour, count as mating chances: the flag falls as a loss.)
+ */
 function cannotMate(fen: string, seat: Seat): boolean {
   const placement = fen.split(" ")[0] ?? "";
-  const mine = seat === 0 ? /[PNBRQ]/g : /[pnbrq]/g;
-  const pieces = placement.match(mine) ?? [];
-  return pieces.length === 0 || (pieces.length === 1 && /[nbNB]/.test(pieces[0]!));
+  const pieces = placement.match(seat === 0 ? /[PNBRQ]/g : /[pnbrq]/g) ?? [];
+  const theirs = placement.match(seat === 0 ? /[pnbrq]/g : /[PNBRQ]/g) ?? [];
+  if (pieces.length === 0) return true;
+  return pieces.length === 1 && /[nbNB]/.test(pieces[0]!) && theirs.length === 0;
 }
 
 /** Chess by the FIDE rules (move generation from chess.js): seat 0 plays White and moves first. */

@@ -338,8 +338,11 @@ describe("running out of time", () => {
     { name: "Black flags against two knights", fen: "4k3/8/8/8/8/8/8/1N2K1N1 b - - 0 1", result: win(0, "timeout") },
     { name: "White flags against a lone pawn", fen: "4k3/4p3/8/8/8/8/8/4K3 w - - 0 1", result: win(1, "timeout") },
     { name: "White flags against a bare king", fen: "4k3/8/8/8/8/8/3PPP2/4KQ2 w - - 0 1", result: draw("timeout-vs-insufficient-material") },
-    { name: "White flags against king and bishop", fen: "4kb2/8/8/8/8/8/PPPP4/4K3 w - - 0 1", result: draw("timeout-vs-insufficient-material") },
-    { name: "Black flags against king and knight", fen: "4k3/pppp4/8/8/8/8/8/4KN2 b - - 0 1", result: draw("timeout-vs-insufficient-material") },
+    // A lone minor piece mates only with the loser's own men in the way: a win when there are some
+    // (against a bare king the position is drawn already, before any flag).
+    { name: "White, with pawns, flags against king and bishop", fen: "4kb2/8/8/8/8/8/PPPP4/4K3 w - - 0 1", result: win(1, "timeout") },
+    { name: "Black, with pawns, flags against king and knight", fen: "4k3/pppp4/8/8/8/8/8/4KN2 b - - 0 1", result: win(0, "timeout") },
+    { name: "Black, with a queen, flags against king and knight", fen: "3qk3/8/8/8/8/8/8/4KN2 b - - 0 1", result: win(0, "timeout") },
   ])("$name: $result.reason", ({ fen, result }) => {
     expect(flag(fromFen(fen))).toEqual(result);
   });

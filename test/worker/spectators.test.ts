@@ -1,3 +1,5 @@
+import { env } from "cloudflare:workers";
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventsPage, MatchSummary } from "../../shared/protocol.ts";
 import { api, Client, startedMatch } from "./helpers.ts";
@@ -55,22 +57,51 @@ describe("spectator delay", () => {
     expect((await api<MatchSummary>(`/api/matches/${matchId}`)).body.seq).toBe(end.state.seq);
   });
 
+  it("still sends what came within view while the object was evicted, and shows the clocks standing", async () => {
+    const { matchId, tokens } = await startedMatch("connect-four", {
+      spectatorDelay: { moves: 1 },
+      timeControl: { kind: "fischer", baseMs: 60_000, incrementMs: 0 },
+    });
+    const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
+    const spectator = await Client.connect(matchId);
+    let seq = (await players[0].next("snapshot")).state.seq;
+    await spectator.next("snapshot");
+    for (const [index, column] of [3, 4].entries()) {
+      players[index]!.send({ type: "move", id: `m${index + 1}`, seq, move: { column } });
+      seq = (await players[index]!.next("event", (frame) => frame.event.kind === "move" && frame.event.seat === index)).state.seq;
+    }
+    const first = await spectator.next("event");
+    expect(first.event).toMatchObject({ kind: "move", id: "m1" });
+    // A spectator some moves behind sees the clocks as they stood, not ticking against now.
+    expect(first.state.clock?.running).toEqual([]);
+    expect(first.state.turn?.deadline).toBeNull();
+
+    await evictDurableObject(env.Match.getByName(matchId));
+    players[0].send({ type: "move", id: "m3", seq, move: { column: 3 } });
+    const second = await spectator.next("event");
+    expect(second.event).toMatchObject({ kind: "move", id: "m2" });
+    expect(second.state.moves).toBe(2);
+  });
+
   it("shows spectators each event only once its delay in seconds has passed", async () => {
     const { matchId, tokens } = await startedMatch("tic-tac-toe", { spectatorDelay: { seconds: 1 } });
     const player = await Client.connect(matchId, tokens[0]);
     const spectator = await Client.connect(matchId);
     const seq = (await player.next("snapshot")).state.seq;
-    await spectator.next("snapshot");
+    // Who plays is no secret: the match has started for spectators too, only its moves wait.
+    expect((await spectator.next("snapshot")).state).toMatchObject({ status: "playing", seq });
     player.send({ type: "move", id: "a", seq, move: { cell: 4 } });
     const played = await player.next("event", (frame) => frame.event.kind === "move");
     expect((await api<MatchSummary>(`/api/matches/${matchId}`)).body.moves).toBe(0);
-    // (The join and start events come through the same way, a second after they happened.)
-    const shown = await spectator.next("event", (frame) => frame.event.kind === "move");
+    const shown = await spectator.next("event");
     // The match's alarm let it through no sooner than a second after it happened (by the
     // server's clock, which stamped both; the test's own clock only moves on I/O in workerd).
     expect(shown.state.serverTime).toBeGreaterThanOrEqual(played.event.at + 1_000);
     expect(shown.event).toEqual(played.event);
     expect(shown.state.moves).toBe(1);
+    // Their clocks run exactly that far behind: the turn (and its deadline) as it was, a second later.
+    expect(shown.state.turn!.deadline).toBe(played.state.turn!.deadline! + 1_000);
+    expect(shown.state.clock!.since).toBe(played.state.clock!.since + 1_000);
     expect((await api<MatchSummary>(`/api/matches/${matchId}`)).body.moves).toBe(1);
   });
 });
