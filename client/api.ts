@@ -158,8 +158,9 @@ export class Api {
     return this.#call("GET", `/api/matches?${params}`);
   }
 
-  enqueue(game: string, options?: Record<string, unknown>): Promise<ApiResult<TicketView>> {
-    return this.#call("POST", "/api/matchmaking/tickets", options === undefined ? { game } : { game, options });
+  /** Queues for a quick match; with `botAfterMs`, a server-side bot plays if nobody comes by then (unrated). */
+  enqueue(game: string, options?: Record<string, unknown>, extra: { botAfterMs?: number } = {}): Promise<ApiResult<TicketView>> {
+    return this.#call("POST", "/api/matchmaking/tickets", { game, ...(options === undefined ? {} : { options }), ...extra });
   }
 
   /** The ticket, waiting up to `waitSeconds` (0–30) for it to change: a long poll. */

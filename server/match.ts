@@ -173,7 +173,7 @@ function toSeat(row: SeatSqlRow): SeatRow {
 }
 
 /** A server-side bot as the player of seat `seat` (its id is unique in the match and never a real player's). */
-function botPlayer(kind: BotKind, seat: Seat): SeatedPlayer & { bot: BotKind } {
+export function botPlayer(kind: BotKind, seat: Seat): SeatedPlayer & { bot: BotKind } {
   return { pid: `bot-${kind}-${seat}`, name: BOT_NAMES[kind], rating: INITIAL_RATING, bot: kind };
 }
 

@@ -10,8 +10,10 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { nanoid } from "nanoid";
+import { botsFor, type BotKind } from "../shared/bots.ts";
 import { findGame } from "../shared/games/index.ts";
 import type { PlayerRef, SeatedPlayer } from "./contracts.ts";
+import { botPlayer } from "./match.ts";
 import { errorResponse, json } from "./http.ts";
 import { DEFAULT_RULES, formGroups, windowOf, type PairingRules, type Waiting } from "./pairing.ts";
 import type { Rating } from "./ratings.ts";
@@ -57,6 +59,11 @@ const MIGRATIONS = [
     cancelled INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // 2: a ticket may ask for a bot when nobody comes; a group may hold bots (never rated).
+  `
+  ALTER TABLE tickets ADD COLUMN bot_after INTEGER;
+  ALTER TABLE groups ADD COLUMN bot TEXT;
+  `,
 ];
 
 /** The clocks of a queue. */
@@ -81,6 +88,8 @@ export interface EnqueueInput {
   readonly gameId: string;
   /** The game's parsed options as JSON. */
   readonly optionsJson: string;
+  /** After this long without a match, a server-side bot takes the other seats (unrated). */
+  readonly botAfterMs?: number | undefined;
 }
 
 /**
@@ -127,6 +136,7 @@ type TicketRow = {
   collected_at: number | null;
   started: number;
   closed_at: number | null;
+  bot_after: number | null;
 };
 
 type GroupRow = {
@@ -137,6 +147,8 @@ type GroupRow = {
   attempts: number;
   started: number;
   cancelled: number;
+  /** The bot kind that fills the seats beside a lone ticket that waited too long; null: people only. */
+  bot: BotKind | null;
 };
 
 interface Queue {
@@ -144,6 +156,8 @@ interface Queue {
   readonly gameId: string;
   readonly optionsJson: string;
   readonly rules: PairingRules;
+  /** The bot for tickets that ask for one: the strongest the game has. */
+  readonly bot: BotKind | null;
 }
 
 /** A ticket counts as open (one per player) while waiting, or matched to a match not yet started. */
@@ -178,13 +192,14 @@ export class Matchmaker extends DurableObject<Env> {
     const ticketId = `${name}.${nanoid(16)}`;
     const now = Date.now();
     sql.exec(
-      "INSERT INTO tickets (id, player_id, name, rating, since, last_seen, status) VALUES (?, ?, ?, ?, ?, ?, 'waiting')",
+      "INSERT INTO tickets (id, player_id, name, rating, since, last_seen, status, bot_after) VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?)",
       ticketId,
       input.player.pid,
       input.player.name,
       JSON.stringify({ rating: input.rating.rating, rd: input.rating.rd, vol: input.rating.vol } satisfies Rating),
       now,
       now,
+      input.botAfterMs ?? null,
     );
     await this.#pair();
     await this.#arm(false);
@@ -294,26 +309,38 @@ export class Matchmaker extends DurableObject<Env> {
     if (!queue) return;
     const sql = this.ctx.storage.sql;
     const now = Date.now();
-    const waiting: Waiting[] = sql
-      .exec<Pick<TicketRow, "id" | "player_id" | "rating" | "since">>(
-        "SELECT id, player_id, rating, since FROM tickets WHERE status = 'waiting'",
+    const rows = sql
+      .exec<Pick<TicketRow, "id" | "player_id" | "rating" | "since" | "bot_after">>(
+        "SELECT id, player_id, rating, since, bot_after FROM tickets WHERE status = 'waiting'",
       )
-      .toArray()
-      .map((row) => ({ id: row.id, playerId: row.player_id, rating: parseRating(row.rating).rating, since: row.since }));
+      .toArray();
+    const waiting: Waiting[] = rows.map((row) => ({ id: row.id, playerId: row.player_id, rating: parseRating(row.rating).rating, since: row.since }));
+    const groups: { tickets: readonly Waiting[]; bot: BotKind | null }[] = formGroups(waiting, now, queue.rules).map((tickets) => ({ tickets, bot: null }));
+    // Whoever asked for a bot and is still alone past their wait plays one (people first: the
+    // groups above took everyone they could).
+    const grouped = new Set(groups.flatMap((group) => group.tickets.map((ticket) => ticket.id)));
+    const bot = queue.bot;
+    if (bot) {
+      for (const row of rows) {
+        if (grouped.has(row.id) || row.bot_after === null || now - row.since < row.bot_after) continue;
+        groups.push({ tickets: waiting.filter((ticket) => ticket.id === row.id), bot });
+      }
+    }
     const made: string[] = [];
-    for (const group of formGroups(waiting, now, queue.rules)) {
+    for (const group of groups) {
       const matchId = nanoid();
       // Claimed before any await: requests interleave with the creation RPC, and nobody else
       // may pair, expire or cancel these tickets meanwhile.
       this.ctx.storage.transactionSync(() => {
-        group.forEach((ticket, seat) => {
+        group.tickets.forEach((ticket, seat) => {
           sql.exec("UPDATE tickets SET status = 'matched', match_id = ?, seat = ? WHERE id = ?", matchId, seat, ticket.id);
         });
         sql.exec(
-          "INSERT INTO groups (match_id, created_at, collect_by) VALUES (?, ?, ?)",
+          "INSERT INTO groups (match_id, created_at, collect_by, bot) VALUES (?, ?, ?, ?)",
           matchId,
           now,
           now + MATCHMAKING_TIMES.collectMs,
+          group.bot,
         );
       });
       made.push(matchId);
@@ -338,6 +365,11 @@ export class Matchmaker extends DurableObject<Env> {
       name: ticket.name,
       rating: parseRating(ticket.rating),
     }));
+    // A bot fills the game's minimum (the seats after the people's).
+    const game = findGame(queue.gameId);
+    if (group.bot && game) {
+      for (let seat = players.length; seat < game.minPlayers; seat++) players.push(botPlayer(group.bot, seat));
+    }
     sql.exec("UPDATE groups SET attempts = attempts + 1 WHERE match_id = ?", matchId);
     this.#creating.add(matchId);
     try {
@@ -345,7 +377,8 @@ export class Matchmaker extends DurableObject<Env> {
         gameId: queue.gameId,
         optionsJson: queue.optionsJson,
         players,
-        rated: true,
+        // A game against a bot says nothing about a person's strength.
+        rated: group.bot === null,
         startNow: false,
         source: "matchmaking",
       });
@@ -525,6 +558,7 @@ export class Matchmaker extends DurableObject<Env> {
       gameId: row.game_id,
       optionsJson: row.options,
       rules: { minPlayers: game.minPlayers, maxPlayers: game.maxPlayers, ...DEFAULT_RULES },
+      bot: botsFor(game).at(-1) ?? null,
     };
   }
 

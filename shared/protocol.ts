@@ -39,6 +39,9 @@ export const LIMITS = {
   maxDelaySeconds: 3_600,
   /** Bots one match may hold. */
   maxBots: 7,
+  /** Bounds of a quick-match ticket's wait before a bot plays it (`botAfterMs`). */
+  minBotAfterMs: 1_000,
+  maxBotAfterMs: 5 * 60 * 1000,
 } as const;
 
 /** WebSocket close codes Ply uses (4000–4999 is the application range). */

@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import { describeIssues, parseOptions } from "../../shared/game.ts";
 import { findGame } from "../../shared/games/index.ts";
-import { GameId, MatchOptions } from "../../shared/protocol.ts";
+import { GameId, LIMITS, MatchOptions } from "../../shared/protocol.ts";
 import { authenticate, errorResponse, failureResponse, rateLimited, readBody } from "../http.ts";
 import { MATCHMAKING_TIMES, queueName, queueOfTicket } from "../matchmaker.ts";
 import type { Route } from "../router.ts";
@@ -13,6 +13,8 @@ import type { Route } from "../router.ts";
 const TicketBody = v.strictObject({
   game: GameId,
   options: v.optional(MatchOptions),
+  /** After this long without a match, a server-side bot takes the other seat(s); the match is not rated. */
+  botAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minBotAfterMs), v.maxValue(LIMITS.maxBotAfterMs))),
 });
 
 const MAX_WAIT_SECONDS = MATCHMAKING_TIMES.maxWaitMs / 1000;
@@ -48,6 +50,7 @@ async function createTicket(request: Request, env: Env): Promise<Response> {
     rating: { rating: rating.rating, rd: rating.rd, vol: rating.vol },
     gameId: game.id,
     optionsJson,
+    botAfterMs: body.value.botAfterMs,
   });
 }
 

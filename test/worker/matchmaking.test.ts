@@ -80,6 +80,47 @@ beforeEach(async () => {
   });
 });
 
+describe("quick match with a bot when nobody comes", () => {
+  it("seats the game's strongest bot beside a ticket still alone after its botAfterMs; the match is not rated", async () => {
+    const ada = await mintedPlayer("Ada");
+    const ticket = (await enqueue(ada, { game: "tic-tac-toe", botAfterMs: 5_000 })).body;
+    await age(ticket.ticketId, 4_000);
+    await sweep(ticket.ticketId);
+    expect((await poll(ada, ticket.ticketId)).body.status).toBe("waiting");
+    await age(ticket.ticketId, 1_000);
+    await sweep(ticket.ticketId);
+    const matched = (await poll(ada, ticket.ticketId, 5)).body;
+    expect(matched).toMatchObject({ status: "matched", seat: 0 });
+    const match = await summary(matched.matchId!);
+    // Collecting the ticket started it: Ada against the bot, unrated.
+    expect(match).toMatchObject({ status: "playing", rated: false });
+    expect(match.seats).toEqual([
+      { seat: 0, name: "Ada", playerId: ada.playerId },
+      { seat: 1, name: "Bot (random)", playerId: "bot-random-1", bot: "random" },
+    ]);
+  });
+
+  it("never gives a bot to a ticket that did not ask, and pairs people before bots", async () => {
+    const ada = await mintedPlayer("Ada");
+    const brian = await mintedPlayer("Brian");
+    const asked = (await enqueue(ada, { game: "tic-tac-toe", botAfterMs: 1_000 })).body;
+    await rateTicket(asked.ticketId, 2_400);
+    const plain = (await enqueue(brian)).body;
+    // Too far apart to meet for a while: Ada gets her bot, Brian keeps waiting for a person.
+    await age(plain.ticketId, 2_000);
+    await sweep(plain.ticketId);
+    expect((await poll(ada, asked.ticketId)).body.status).toBe("matched");
+    expect((await poll(brian, plain.ticketId)).body.status).toBe("waiting");
+  });
+
+  it.each([0, 999, 300_001, 1.5, "5000"])("refuses botAfterMs %j with 400 bad-request", async (botAfterMs) => {
+    const ada = await mintedPlayer("Ada");
+    const refused = await enqueue(ada, { game: "tic-tac-toe", botAfterMs });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe("bad-request");
+  });
+});
+
 describe("quick match", () => {
   it("puts two players queueing for the same game in one match, on opposite seats, started once both collect", async () => {
     const ada = await newPlayer("Ada");
@@ -115,7 +156,10 @@ describe("quick match", () => {
     await age(high.ticketId, 10_000);
     await sweep(high.ticketId);
     const early = await poll(brian, low.body.ticketId);
-    expect(early.body).toMatchObject({ status: "waiting", window: 200 });
+    // ±100 + 10 a second for the ~10 s waited (a busy machine may add a second of real time).
+    expect(early.body.status).toBe("waiting");
+    expect(early.body.window).toBeGreaterThanOrEqual(200);
+    expect(early.body.window).toBeLessThanOrEqual(215);
 
     await age(high.ticketId, 11_000);
     await sweep(high.ticketId);
