@@ -10,6 +10,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // Perft and whole random games of chess take seconds; on a busy 2-core machine, more.
+          testTimeout: 60_000,
         },
       },
       {

@@ -122,7 +122,7 @@ describe("the random bot", () => {
     }
     // A game random play cannot end in `cap` moves would be odd, but it is the rules', not the bot's.
     expect(finished).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it("picks every legal move of a position, each about equally often", () => {
     const random = randomFrom("uniform");
