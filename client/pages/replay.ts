@@ -68,14 +68,21 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     after = page.value.next;
   }
 
-  // Fold it: these games use no randomness, so an empty seed rebuilds the same positions.
+  // Fold it with the match's seed (published once it is over: a deal replays only with it) and
+  // its clock, each event at its time, so positions and clocks are exactly the server's.
+  if (game.hiddenInformation && summary.seed === null) {
+    root.replaceChildren(
+      h("section", { class: "card narrow" }, h("h1", null, "No replay yet"), h("p", null, `A ${game.name} deal stays secret until the match is over.`), h("a", { class: "button", href: `/m/${matchId}` }, "Watch live")),
+    );
+    return () => {};
+  }
   const options = parseOptions(game, summary.options);
-  const engine = createEngine(game, options.ok ? options.value : summary.options, "");
+  const engine = createEngine(game, options.ok ? options.value : summary.options, summary.seed ?? "", summary.timeControl);
   let state = engine.initial();
   const steps: Step[] = [];
   try {
     for (const event of events) {
-      state = engine.apply(state, event);
+      state = engine.apply(state, event, event.at);
       if (event.kind === "start") steps.push({ state, event: null });
       else if (event.kind === "move" || (event.kind === "timeout" && event.move !== undefined)) steps.push({ state, event });
     }
