@@ -330,7 +330,12 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
         setNotice(explain(refusal, move), refusal.reason ?? refusal.code);
         schedule();
       }),
-      client.on("error", (error) => setNotice(capitalise(error.message), error.code)),
+      client.on("error", (error) => {
+        // A refused draw frame (the offer went away meanwhile): its buttons may be used again.
+        drawSentAt = null;
+        setNotice(capitalise(error.message), error.code);
+        schedule();
+      }),
     ];
   }
 

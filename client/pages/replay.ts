@@ -179,7 +179,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     setText(
       caption,
       event && (event.kind === "move" || event.kind === "timeout")
-        ? `${nameOf(event.kind === "move" ? event.seat : (event.seats[0] ?? 0))} played ${renderer.describe(event.move)}.`
+        ? stepCaption(nameOf(event.kind === "move" ? event.seat : (event.seats[0] ?? 0)), renderer.describe(event.move))
         : "The starting position.",
     );
     first.disabled = previous.disabled = target === 0;
@@ -221,4 +221,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   document.addEventListener("keydown", onKey);
   goTo(0);
   return () => document.removeEventListener("keydown", onKey);
+}
+
+/** "Ada played column 4.", "Ada drew a card.": some games describe a move with its verb. */
+function stepCaption(who: string, move: string): string {
+  return /^(played|drew|passed)\b/.test(move) ? `${who} ${move}.` : `${who} played ${move}.`;
 }

@@ -233,6 +233,8 @@ describe("clocks, draws and the computer", () => {
 
   it("agrees a draw between two browsers in a private chess match, after one declined offer", async () => {
     await signUp(eve);
+    await eve.page.locator('label[data-game="crazy-eights"]').click();
+    await screenshot(eve.page, "lobby-computer-phone");
     const host = dana.page;
     await host.goto("/");
     await host.locator('label[data-game="chess"]').click();
