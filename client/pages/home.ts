@@ -134,8 +134,8 @@ async function lobby(root: HTMLElement): Promise<() => void> {
   const settings = h(
     "div",
     { class: "match-settings" },
-    h("div", null, h("label", { for: "time-control" }, "Time control"), controlSelect),
-    h("div", null, h("label", { for: "spectator-delay" }, "Spectators see (private games)"), delaySelect),
+    h("div", null, h("label", { for: "time-control" }, "Clock (friends and computer)"), controlSelect),
+    h("div", null, h("label", { for: "spectator-delay" }, "Spectators see (friends)"), delaySelect),
   );
   let controls: (TimeControl | null)[] = [];
 
