@@ -3,7 +3,6 @@
  * Failures are values: every call answers `{ok: true, value}` or `{ok: false, error}` with the
  * server's stable code (or `network` when the server could not be reached).
  */
-import type { TimeControl } from "../shared/clock.ts";
 import type {
   EventsPage,
   JoinResult,
@@ -13,8 +12,11 @@ import type {
   MatchSummary,
   PlayerCreated,
   PlayerProfile,
+  SpectatorDelay,
   TicketView,
 } from "../shared/protocol.ts";
+import type { BotKind } from "../shared/bots.ts";
+import type { TimeControl } from "../shared/clock.ts";
 
 /** Why a call failed: the HTTP status (0 for no answer) and the server's code. */
 export interface ApiError {
@@ -42,6 +44,11 @@ export interface NewMatch {
   readonly game: string;
   readonly options?: Record<string, unknown>;
   readonly turnMs?: number;
+  /** Not together with `turnMs`. */
+  readonly timeControl?: TimeControl;
+  readonly spectatorDelay?: SpectatorDelay;
+  /** Server-side bots for the seats after the creator's; the match starts once they sit. */
+  readonly bots?: readonly BotKind[];
   readonly graceMs?: number;
   readonly private?: boolean;
 }

@@ -11,7 +11,8 @@
  */
 import { PartySocket } from "partysocket";
 import * as v from "valibot";
-import type { AnyGame, Seat } from "../shared/game.ts";
+import { remainingAt } from "../shared/clock.ts";
+import type { AnyGame, DrawAction, Seat } from "../shared/game.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
   LIMITS,
@@ -215,6 +216,8 @@ export class MatchClient {
     if (moves === confirmed.moves) return confirmed;
     const outcome = game.outcome(state);
     const seats = outcome ? [] : [...game.activeSeats(state)];
+    // The clocks stay the server's (its numbers from the last frame): only the server knows when
+    // the move lands, so it alone charges the time and starts the next clock.
     return {
       ...confirmed,
       view: state,
@@ -222,6 +225,8 @@ export class MatchClient {
       status: outcome ? "finished" : confirmed.status,
       result: outcome ?? confirmed.result,
       turn: confirmed.turn && seats.length > 0 ? { ...confirmed.turn, seats } : null,
+      // A move withdraws every offer but the mover's own (as the engine does).
+      drawOffers: confirmed.drawOffers.filter((offerer) => offerer === seat),
     };
   }
 
@@ -235,6 +240,18 @@ export class MatchClient {
   remainingMs(now = Date.now()): number | null {
     const deadline = this.confirmed?.turn?.deadline;
     return deadline == null ? null : Math.max(0, deadline - (now + this.clockOffset));
+  }
+
+  /**
+   * `seat`'s time left on the match clock at `now` (our clock, corrected to the server's), as
+   * the server last reported it; null before the start or without that seat.
+   */
+  clockMs(seat: Seat, now = Date.now()): number | null {
+    const clock = this.confirmed?.clock;
+    if (!clock || seat < 0 || seat >= clock.remaining.length) return null;
+    // A finished match's clocks stand still where they stopped.
+    const running = this.confirmed?.status === "playing" ? clock.running : [];
+    return remainingAt(clock.control, { ...clock, running, used: [], added: [] }, seat, now + this.clockOffset);
   }
 
   /**
@@ -276,6 +293,15 @@ export class MatchClient {
 
   rematch(): void {
     this.#send({ type: "rematch" });
+  }
+
+  /**
+   * Offers a draw, or accepts or declines the one offered. The server answers with a
+   * `draw-offer`/`draw-accept`/`draw-decline` event, or an `error` (e.g. `no-draw-offer`).
+   * False when there is no connection to send it on (nothing is queued).
+   */
+  draw(action: DrawAction): boolean {
+    return this.#send({ type: "draw", action });
   }
 
   /** Asks for every event after the last one this client has (once at a time). */

@@ -1,11 +1,17 @@
 /**
  * The lobby: a name on the first visit; then choose a game and play it by quick match (with a
- * waiting state that can be cancelled), a private match with an invite, or a friend's code.
+ * waiting state that can be cancelled), a private match with an invite, against the computer
+ * (server-side bots), or join with a friend's code. Private and computer games take a time
+ * control; private ones may delay what spectators see.
  */
-import type { GameInfo } from "../api.ts";
+import type { GameInfo, NewMatch } from "../api.ts";
+import { controlText } from "../clock.ts";
 import { go } from "../nav.ts";
 import { account, api } from "../session.ts";
-import type { TicketView } from "../../shared/protocol.ts";
+import { botsFor, type BotKind } from "../../shared/bots.ts";
+import type { TimeControl } from "../../shared/clock.ts";
+import { findGame } from "../../shared/games/index.ts";
+import type { SpectatorDelay, TicketView } from "../../shared/protocol.ts";
 import { nameForm } from "./account.ts";
 import { clock, describeError, errorBox, h, setText, show, title } from "./dom.ts";
 import { liveList } from "./watch.ts";
@@ -29,6 +35,25 @@ function perMove(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000} min a move` : `${Math.round(ms / 1000)} s a move`;
 }
 
+const MINUTE = 60_000;
+const fischer = (minutes: number, seconds: number): TimeControl => ({ kind: "fischer", baseMs: minutes * MINUTE, incrementMs: seconds * 1000 });
+
+/** The clocks a new match may choose besides the game's per-move default (null here). */
+function controlsFor(gameId: string): (TimeControl | null)[] {
+  const blitz = [fischer(1, 0), fischer(3, 2), fischer(5, 0), fischer(10, 5)];
+  return gameId === "chess" ? [null, ...blitz, { kind: "correspondence", days: 3 }] : [null, ...blitz];
+}
+
+/** Spectator delays a private match may choose. */
+const DELAYS: readonly { readonly label: string; readonly delay: SpectatorDelay | null }[] = [
+  { label: "Off", delay: null },
+  { label: "2 moves behind", delay: { moves: 2 } },
+  { label: "30 s behind", delay: { seconds: 30 } },
+];
+
+/** What each kind of bot is called on its button, weakest first. */
+const BOT_LABELS: Readonly<Record<BotKind, string>> = { random: "Easy computer", search: "Strong computer" };
+
 export async function render(root: HTMLElement): Promise<() => void> {
   title(null);
   let cleanup: (() => void) | null = null;
@@ -41,7 +66,7 @@ export async function render(root: HTMLElement): Promise<() => void> {
           "section",
           { class: "hero" },
           h("h1", null, "Board games, live."),
-          h("p", { class: "lead" }, "Play Connect Four and Tic-tac-toe against people your level, invite a friend, or watch a game."),
+          h("p", { class: "lead" }, "Play chess, Connect Four, Crazy Eights and Tic-tac-toe against people your level or the computer, invite a friend, or watch a game."),
         ),
         nameForm(() => void draw()),
       );
@@ -85,6 +110,7 @@ async function lobby(root: HTMLElement): Promise<() => void> {
             } catch {
               // Not remembered: harmless.
             }
+            drawSettings();
           },
         }),
         h("span", { class: `game-icon icon-${info.id}`, "aria-hidden": "true" }),
@@ -97,6 +123,34 @@ async function lobby(root: HTMLElement): Promise<() => void> {
   const playError = errorBox();
   const quick = h("button", { type: "button", class: "primary big", id: "quick-match" }, "Quick match");
   const privateMatch = h("button", { type: "button", class: "big", id: "private-match" }, "Play a friend");
+
+  // The clock and spectator delay for private and computer games; redrawn for each game.
+  const controlSelect = h("select", { id: "time-control", name: "time-control" });
+  const delaySelect = h(
+    "select",
+    { id: "spectator-delay", name: "spectator-delay" },
+    ...DELAYS.map((choice, index) => h("option", { value: index }, choice.label)),
+  );
+  const settings = h(
+    "div",
+    { class: "match-settings" },
+    h("div", null, h("label", { for: "time-control" }, "Clock (friends and computer)"), controlSelect),
+    h("div", null, h("label", { for: "spectator-delay" }, "Spectators see (friends)"), delaySelect),
+  );
+  let controls: (TimeControl | null)[] = [];
+
+  // Playing the computer: one button per kind of bot the game has; a count for many-seat games.
+  const computerButtons = h("div", { class: "actions computer-actions" });
+  const botCount = h("select", { id: "bot-count", name: "bot-count" });
+  const botCountBox = h("div", { class: "bot-count" }, h("label", { for: "bot-count" }, "Computer opponents"), botCount);
+  const computer = h(
+    "div",
+    { class: "computer", role: "group", "aria-labelledby": "computer-title" },
+    h("h3", { id: "computer-title" }, "Play the computer"),
+    botCountBox,
+    computerButtons,
+  );
+
   const play = h(
     "section",
     { class: "card play", "aria-labelledby": "play-title" },
@@ -104,8 +158,67 @@ async function lobby(root: HTMLElement): Promise<() => void> {
     choices,
     h("div", { class: "actions" }, quick, privateMatch),
     h("p", { class: "muted small" }, "Quick match pairs you with a player of similar rating. Play a friend creates a private match with an invite link."),
+    computer,
+    settings,
     playError,
   );
+
+  /** The settings that depend on the game: its clocks, its bots, how many seats they may fill. */
+  function drawSettings(): void {
+    const info = list.find((entry) => entry.id === game);
+    const definition = findGame(game);
+    const previous = controls[controlSelect.selectedIndex] ?? null;
+    controls = controlsFor(game);
+    controlSelect.replaceChildren(
+      ...controls.map((choice, index) =>
+        h("option", { value: index }, choice === null ? `${perMove(info?.defaultTurnMs ?? 0)} (default)` : controlText(choice)),
+      ),
+    );
+    // Keep the chosen clock when the new game offers it too.
+    const kept = controls.findIndex((choice) => JSON.stringify(choice) === JSON.stringify(previous));
+    controlSelect.selectedIndex = Math.max(0, kept);
+    const kinds = definition ? botsFor(definition) : [];
+    // The strongest first: it is the one most people want to try.
+    computerButtons.replaceChildren(
+      ...[...kinds].reverse().map((kind) =>
+        h("button", { type: "button", class: "computer-button", "data-bot": kind, onclick: () => void playComputer(kind) }, kinds.length === 1 ? "Play the computer" : BOT_LABELS[kind]),
+      ),
+    );
+    const most = Math.max(1, (info?.maxPlayers ?? 2) - 1);
+    const chosen = Number(botCount.value) || 1;
+    botCount.replaceChildren(...Array.from({ length: most }, (_, index) => h("option", { value: index + 1 }, String(index + 1))));
+    botCount.value = String(Math.min(chosen, most));
+    show(botCountBox, most > 1);
+    show(computer, kinds.length > 0);
+  }
+
+  /**
+   * A new match with this browser in seat 0, as chosen on the page. `startNow`: the seats taken
+   * at creation (bots) are all the players, so a match with room for more starts at once (if
+   * that fails, the match page offers its own Start button).
+   */
+  async function create(match: NewMatch, button: HTMLButtonElement, startNow = false): Promise<void> {
+    button.disabled = true;
+    playError.hidden = true;
+    const timeControl = controls[controlSelect.selectedIndex] ?? null;
+    const created = await api().createMatch(timeControl === null ? match : { ...match, timeControl });
+    if (created.ok && startNow && created.value.status === "waiting") await api().start(created.value.matchId);
+    button.disabled = false;
+    if (!created.ok) {
+      playError.textContent = describeError(created.error);
+      playError.hidden = false;
+      return;
+    }
+    go(`/m/${created.value.matchId}`);
+  }
+
+  async function playComputer(kind: BotKind): Promise<void> {
+    const button = computerButtons.querySelector<HTMLButtonElement>(`[data-bot="${kind}"]`);
+    if (!button) return;
+    const count = botCountBox.hidden ? 1 : Number(botCount.value) || 1;
+    await create({ game, bots: Array<BotKind>(count).fill(kind) }, button, true);
+  }
+  drawSettings();
 
   // The waiting state of a quick match.
   const waitingGame = h("span");
@@ -240,17 +353,9 @@ async function lobby(root: HTMLElement): Promise<() => void> {
     }
   });
 
-  privateMatch.addEventListener("click", async () => {
-    privateMatch.disabled = true;
-    playError.hidden = true;
-    const created = await api().createMatch({ game, private: true });
-    privateMatch.disabled = false;
-    if (!created.ok) {
-      playError.textContent = describeError(created.error);
-      playError.hidden = false;
-      return;
-    }
-    go(`/m/${created.value.matchId}`);
+  privateMatch.addEventListener("click", () => {
+    const delay = DELAYS[delaySelect.selectedIndex]?.delay ?? null;
+    void create({ game, private: true, ...(delay ? { spectatorDelay: delay } : {}) }, privateMatch);
   });
 
   const stopLive = liveList(live, { limit: 5, compact: true });

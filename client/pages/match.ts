@@ -1,7 +1,7 @@
 /**
  * `/m/:id`: a match, for its players and its spectators alike. The MatchClient owns the
  * connection (reconnects, resyncs, optimistic moves); this page draws what it knows, coalescing
- * changes into one draw per frame, and ticks the clocks every 250 ms.
+ * changes into one draw per frame, and ticks the clocks (ten times a second, for the tenths).
  */
 import { go } from "../nav.ts";
 import { MatchClient, type MoveRefusal } from "../sdk.ts";
@@ -9,13 +9,12 @@ import { account, api } from "../session.ts";
 import { rendererFor } from "../games/index.ts";
 import type { Renderer } from "../games/renderer.ts";
 import { findGame } from "../../shared/games/index.ts";
+import { carriesOver } from "../../shared/clock.ts";
 import type { MatchResult } from "../../shared/game.ts";
 import type { LoggedEvent, MatchSummary, MatchView, SeatInfo } from "../../shared/protocol.ts";
+import { clockText, controlText, LOW_TIME_MS } from "../clock.ts";
 import { nameForm } from "./account.ts";
 import { append, clock, copy, describeError, errorBox, h, setText, show, title } from "./dom.ts";
-
-/** Below this much time left, the clock turns urgent. */
-const LOW_TIME_MS = 10_000;
 
 /** Reasons as people say them. */
 const REASONS: Readonly<Record<string, string>> = {
@@ -26,6 +25,15 @@ const REASONS: Readonly<Record<string, string>> = {
   timeout: "on time",
   abandoned: "the opponent left",
   "not-collected": "a player never arrived",
+  agreement: "by agreement",
+  checkmate: "checkmate",
+  stalemate: "stalemate",
+  "threefold-repetition": "by threefold repetition",
+  "fifty-move-rule": "by the fifty-move rule",
+  "insufficient-material": "neither side can checkmate",
+  "timeout-vs-insufficient-material": "time ran out, but the other side could not have checkmated",
+  "out-of-cards": "out of cards",
+  blocked: "nobody could play or draw",
 };
 
 function reasonText(reason: string): string {
@@ -39,13 +47,23 @@ function nameOf(seats: readonly SeatInfo[], seat: number): string {
 /** The result as a headline, a detail line and a tone, from this viewer's side. */
 export function describeResult(result: MatchResult, seats: readonly SeatInfo[], mySeat: number | null): { headline: string; detail: string; tone: string } {
   if (result.kind === "aborted") return { headline: "Match called off", detail: `No result: ${reasonText(result.reason)}.`, tone: "neutral" };
-  if (result.kind === "draw") return { headline: "Draw", detail: `${capitalise(reasonText(result.reason))}`, tone: "draw" };
+  if (result.kind === "draw") {
+    const detail =
+      result.reason === "timeout" ? "Both ran out of time."
+      : result.reason === "blocked" ? "Nobody could play or draw, and the hands tie."
+      : capitalise(reasonText(result.reason));
+    return { headline: "Draw", detail, tone: "draw" };
+  }
   const winners = result.winners.map((seat) => nameOf(seats, seat)).join(" and ");
+  const winnersFromHere = result.winners.map((seat) => (seat === mySeat ? "You" : nameOf(seats, seat))).join(" and ");
   const losers = seats.filter((info) => !result.winners.includes(info.seat)).map((info) => (info.seat === mySeat ? "You" : info.name)).join(" and ");
   const detail =
     result.reason === "timeout" ? `${losers} ran out of time.`
     : result.reason === "resign" ? `${losers} resigned.`
     : result.reason === "abandoned" ? `${losers} left the game.`
+    : result.reason === "checkmate" ? `Checkmate: ${winnersFromHere} mated ${losers === "You" ? "you" : losers}.`
+    : result.reason === "out-of-cards" ? `${winnersFromHere} played out every card.`
+    : result.reason === "blocked" ? "Nobody could play or draw: the smallest hand wins."
     : capitalise(reasonText(result.reason));
   if (mySeat === null) return { headline: `${winners} won`, detail, tone: "neutral" };
   if (result.winners.includes(mySeat)) return { headline: "You won!", detail, tone: "win" };
@@ -67,6 +85,12 @@ function eventLine(event: LoggedEvent, renderer: Renderer): { seat: number | nul
       return { seat: event.seat, text: "left the game" };
     case "abort":
       return { seat: null, text: `Called off: ${reasonText(event.reason)}` };
+    case "draw-offer":
+      return { seat: event.seat, text: "offered a draw" };
+    case "draw-decline":
+      return { seat: event.seat, text: "declined the draw" };
+    case "draw-accept":
+      return { seat: event.seat, text: "agreed to a draw" };
     default:
       return null;
   }
@@ -77,6 +101,7 @@ interface SeatCard {
   readonly token: HTMLElement;
   readonly name: HTMLElement;
   readonly you: HTMLElement;
+  readonly bot: HTMLElement;
   readonly rating: HTMLElement;
   readonly presence: HTMLElement;
   readonly presenceLabel: HTMLElement;
@@ -90,19 +115,21 @@ function seatCard(seat: number, gameId: string, renderer: Renderer): SeatCard {
   const name = h("span", { class: "seat-name" });
   const you = h("span", { class: "tag" }, "You");
   you.hidden = true;
+  const bot = h("span", { class: "tag bot", title: "A computer player on the server" }, "Bot");
+  bot.hidden = true;
   const rating = h("span", { class: "seat-rating" });
   const presenceLabel = h("span", { class: "presence-label" });
   const presenceTime = h("span", { class: "presence-time" });
   const presence = h("span", { class: "seat-presence" }, presenceLabel, presenceTime);
-  const time = h("span", { class: "seat-clock", "aria-label": "Time left for this move" });
+  const time = h("span", { class: "seat-clock", role: "timer", "aria-label": "Time left" });
   const root = h(
     "div",
     { class: "seat", "data-seat": seat },
     token,
-    h("div", { class: "seat-who" }, h("div", { class: "seat-line" }, name, you), h("div", { class: "seat-line small" }, rating, presence)),
+    h("div", { class: "seat-who" }, h("div", { class: "seat-line" }, name, you, bot), h("div", { class: "seat-line small" }, rating, presence)),
     time,
   );
-  return { root, token, name, you, rating, presence, presenceLabel, presenceTime, clock: time };
+  return { root, token, name, you, bot, rating, presence, presenceLabel, presenceTime, clock: time };
 }
 
 export async function render(root: HTMLElement, [matchId = ""]: readonly string[]): Promise<() => void> {
@@ -135,6 +162,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const offline = h("div", { class: "banner offline", role: "status" }, "Connecting…");
   const heading = h("h1", null, gameName);
   const spectating = h("span", { class: "badge" }, "Spectating");
+  const control = h("span", { class: "badge control", title: "Time control" }, controlText(summary.timeControl));
   const watchers = h("span", { class: "watchers", title: "Spectators watching now" });
   const turnLine = h("p", { class: "turn-line", "aria-live": "polite" }, "");
   const cards = Array.from({ length: summary.capacity }, (_, seat) => seatCard(seat, gameId, renderer));
@@ -147,6 +175,11 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const notice = h("p", { class: "notice", role: "status", "aria-live": "polite" });
 
   const resign = h("button", { type: "button", class: "danger", id: "resign" }, "Resign");
+  const offerDraw = h("button", { type: "button", id: "offer-draw" }, "Offer draw");
+  const drawText = h("span", { class: "draw-text" });
+  const acceptDraw = h("button", { type: "button", class: "primary", id: "accept-draw" }, "Accept draw");
+  const declineDraw = h("button", { type: "button", id: "decline-draw" }, "Decline");
+  const drawPrompt = h("div", { class: "draw-prompt", role: "group", "aria-label": "Draw offer" }, drawText, acceptDraw, declineDraw);
   const confirmText = h("span", null, "Resign this game?");
   const confirmYes = h("button", { type: "button", class: "danger", id: "resign-confirm" }, "Yes, resign");
   const confirmNo = h("button", { type: "button", id: "resign-cancel" }, "Keep playing");
@@ -155,11 +188,12 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const rematchNote = h("span", { class: "muted small" });
   const toRematch = h("button", { type: "button", class: "primary", id: "go-rematch" }, "Go to the rematch");
   const takeSeat = h("button", { type: "button", class: "primary", id: "take-seat" }, "Take a seat");
+  const startNow = h("button", { type: "button", class: "primary", id: "start-match" }, "Start now");
   const replayLink = h("a", { class: "button", href: `/r/${matchId}`, id: "replay-link" }, "Watch the replay");
   const lobbyLink = h("a", { class: "button", href: "/" }, "New game");
   const actionError = errorBox();
   const seatForm = h("div", { class: "seat-form" });
-  const actions = h("div", { class: "actions match-actions" }, resign, confirmBox, takeSeat, rematch, toRematch, rematchNote, replayLink, lobbyLink);
+  const actions = h("div", { class: "actions match-actions" }, offerDraw, resign, confirmBox, startNow, takeSeat, rematch, toRematch, rematchNote, replayLink, lobbyLink);
 
   const inviteLink = `${location.origin}/i/${summary.inviteCode ?? ""}`;
   const copyButton = h("button", { type: "button", id: "copy-invite" }, "Copy link");
@@ -193,11 +227,11 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     "div",
     { class: "match", "data-game": gameId, "data-match": matchId },
     offline,
-    h("header", { class: "match-head" }, h("div", { class: "match-title" }, heading, spectating, watchers), turnLine),
+    h("header", { class: "match-head" }, h("div", { class: "match-title" }, heading, control, spectating, watchers), turnLine),
     h(
       "div",
       { class: "match-layout" },
-      h("div", { class: "match-main" }, invite, seatsBox, boardRoot, notice, resultBox, actions, seatForm, actionError),
+      h("div", { class: "match-main" }, invite, seatsBox, boardRoot, notice, drawPrompt, resultBox, actions, seatForm, actionError),
       h("aside", { class: "match-side" }, h("section", { class: "card moves-card", "aria-labelledby": "moves-title" }, h("h2", { id: "moves-title" }, "Moves"), noMoves, movesBox)),
     ),
   );
@@ -221,6 +255,8 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   let movesCount = 0;
   let finished = false;
   let confirming = false;
+  /** The confirmed seq when we last sent a draw frame: its buttons wait for the answer. */
+  let drawSentAt: number | null = null;
   /** Moves we sent, by client id, to explain a refusal that comes back later. */
   const tried = new Map<string, unknown>();
   let lastTried: unknown = null;
@@ -294,7 +330,12 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
         setNotice(explain(refusal, move), refusal.reason ?? refusal.code);
         schedule();
       }),
-      client.on("error", (error) => setNotice(capitalise(error.message), error.code)),
+      client.on("error", (error) => {
+        // A refused draw frame (the offer went away meanwhile): its buttons may be used again.
+        drawSentAt = null;
+        setNotice(capitalise(error.message), error.code);
+        schedule();
+      }),
     ];
   }
 
@@ -314,6 +355,14 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     client.resign();
     update();
   });
+  const sendDraw = (action: "offer" | "accept" | "decline") => {
+    if (!client.draw(action)) return setNotice("Not connected: try again once the connection is back.");
+    drawSentAt = client.confirmed?.seq ?? null;
+    update();
+  };
+  offerDraw.addEventListener("click", () => sendDraw("offer"));
+  acceptDraw.addEventListener("click", () => sendDraw("accept"));
+  declineDraw.addEventListener("click", () => sendDraw("decline"));
   rematch.addEventListener("click", () => {
     client.rematch();
     rematch.disabled = true;
@@ -335,6 +384,16 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     connect();
     schedule();
   };
+  startNow.addEventListener("click", async () => {
+    startNow.disabled = true;
+    actionError.hidden = true;
+    const started = await api().start(matchId);
+    startNow.disabled = false;
+    if (!started.ok && started.error.code !== "already-started") {
+      actionError.textContent = describeError(started.error);
+      actionError.hidden = false;
+    }
+  });
   takeSeat.addEventListener("click", () => {
     if (account()) return void join();
     seatForm.replaceChildren(
@@ -389,10 +448,19 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       const info = seats.find((entry) => entry.seat === seat);
       setText(card.name, info?.name ?? "Open seat");
       card.root.classList.toggle("empty", !info);
+      // Once started, the match is for the seats taken: the rest stay empty for good.
+      show(card.root, !!info || status === "waiting");
       card.root.classList.toggle("mine", seat === mySeat);
       card.root.classList.toggle("active", status === "playing" && !!view?.turn?.seats.includes(seat));
       card.root.classList.toggle("winner", view?.result?.kind === "win" && view.result.winners.includes(seat));
       card.you.hidden = seat !== mySeat;
+      const bot = info?.bot;
+      card.bot.hidden = !bot;
+      card.root.classList.toggle("bot", !!bot);
+      if (bot) {
+        setText(card.rating, bot === "search" ? "Computer · strong" : "Computer · easy");
+        return;
+      }
       if (info && !ratings.has(info.playerId)) {
         ratings.set(info.playerId, null);
         void loadRating(info.playerId);
@@ -438,9 +506,25 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     // Actions.
     const playing = status === "playing" && mySeat !== null;
     show(resign, playing && !confirming);
+    // Draws: an offer of ours waits for the others; another's offer asks us to answer it.
+    const drawOffers = status === "playing" ? (view?.drawOffers ?? []) : [];
+    const offeredByMe = mySeat !== null && drawOffers.includes(mySeat);
+    const offeredByOthers = drawOffers.filter((seat) => seat !== mySeat);
+    const answering = drawSentAt !== null && drawSentAt === client.confirmed?.seq;
+    if (!answering) drawSentAt = null;
+    show(offerDraw, playing && (offeredByOthers.length === 0 || offeredByMe));
+    offerDraw.disabled = offeredByMe || answering;
+    offerDraw.classList.toggle("pending", offeredByMe);
+    setText(offerDraw, offeredByMe ? "Draw offered" : "Offer draw");
+    offerDraw.title = offeredByMe ? "Waiting for an answer: a move by the opponent declines it" : "Offer your opponent a draw";
+    show(drawPrompt, playing && !offeredByMe && offeredByOthers.length > 0);
+    setText(drawText, `${offeredByOthers.map((seat) => nameOf(seats, seat)).join(" and ")} ${offeredByOthers.length === 1 ? "offers" : "offer"} a draw.`);
+    acceptDraw.disabled = declineDraw.disabled = answering;
     show(confirmBox, playing && confirming);
     const canSeat = status === "waiting" && client.role === "spectator" && seats.length < (view?.capacity ?? summary.capacity);
     show(takeSeat, canSeat);
+    const creator = summary.creatorId !== null && summary.creatorId === account()?.playerId;
+    show(startNow, status === "waiting" && creator && seats.length >= summary.minPlayers && seats.length < (view?.capacity ?? summary.capacity));
     if (!canSeat) seatForm.replaceChildren();
     const over = status === "finished";
     const played = over && result?.kind !== "aborted";
@@ -494,18 +578,26 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     );
   }
 
-  /** The clocks: the mover's time left and each absent player's forfeit countdown. */
+  /**
+   * The clocks, as the server last reported them (a move of ours on its way does not stop
+   * ours: only the server knows when it lands): with a bank (Fischer, delay) every seat's time,
+   * the running one highlighted; with a limit per move, the countdown of the move being made.
+   * Then each absent player's forfeit countdown.
+   */
   function tick(): void {
     const view = client.view;
-    const confirmedTurn = client.confirmed?.status === "playing" ? client.confirmed.turn : null;
+    const confirmed = client.confirmed;
+    const matchClock = confirmed?.clock ?? null;
     const now = Date.now();
-    const left = client.remainingMs(now);
     cards.forEach((card, seat) => {
-      // The deadline is the confirmed turn's: while a move of ours is on its way, no clock.
-      const moving = view?.status === "playing" && !!view.turn?.seats.includes(seat) && !!confirmedTurn?.seats.includes(seat) && left !== null;
-      setText(card.clock, moving ? clock(left!) : "");
-      card.clock.classList.toggle("low", moving && left! < LOW_TIME_MS);
       const info = view?.seats.find((entry) => entry.seat === seat);
+      const running = confirmed?.status === "playing" && !!matchClock?.running.includes(seat);
+      const left = info ? client.clockMs(seat, now) : null;
+      const shown = matchClock !== null && left !== null && (running || carriesOver(matchClock.control));
+      setText(card.clock, shown ? clockText(left, matchClock.control) : "");
+      card.clock.classList.toggle("running", shown && running);
+      card.clock.classList.toggle("low", shown && left < LOW_TIME_MS);
+      card.clock.dataset.ms = shown ? String(Math.round(left)) : "";
       const presence = client.presence;
       let label = "";
       let time = "";
@@ -536,7 +628,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
 
   connect();
   update();
-  const ticker = setInterval(tick, 250);
+  const ticker = setInterval(tick, 100);
 
   return () => {
     closed = true;

@@ -68,14 +68,21 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     after = page.value.next;
   }
 
-  // Fold it: these games use no randomness, so an empty seed rebuilds the same positions.
+  // Fold it with the match's seed (published once it is over: a deal replays only with it) and
+  // its clock, each event at its time, so positions and clocks are exactly the server's.
+  if (game.hiddenInformation && summary.seed === null) {
+    root.replaceChildren(
+      h("section", { class: "card narrow" }, h("h1", null, "No replay yet"), h("p", null, `A ${game.name} deal stays secret until the match is over.`), h("a", { class: "button", href: `/m/${matchId}` }, "Watch live")),
+    );
+    return () => {};
+  }
   const options = parseOptions(game, summary.options);
-  const engine = createEngine(game, options.ok ? options.value : summary.options, "");
+  const engine = createEngine(game, options.ok ? options.value : summary.options, summary.seed ?? "", summary.timeControl);
   let state = engine.initial();
   const steps: Step[] = [];
   try {
     for (const event of events) {
-      state = engine.apply(state, event);
+      state = engine.apply(state, event, event.at);
       if (event.kind === "start") steps.push({ state, event: null });
       else if (event.kind === "move" || (event.kind === "timeout" && event.move !== undefined)) steps.push({ state, event });
     }
@@ -172,7 +179,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     setText(
       caption,
       event && (event.kind === "move" || event.kind === "timeout")
-        ? `${nameOf(event.kind === "move" ? event.seat : (event.seats[0] ?? 0))} played ${renderer.describe(event.move)}.`
+        ? stepCaption(nameOf(event.kind === "move" ? event.seat : (event.seats[0] ?? 0)), renderer.describe(event.move))
         : "The starting position.",
     );
     first.disabled = previous.disabled = target === 0;
@@ -214,4 +221,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   document.addEventListener("keydown", onKey);
   goTo(0);
   return () => document.removeEventListener("keydown", onKey);
+}
+
+/** "Ada played column 4.", "Ada drew a card.": some games describe a move with its verb. */
+function stepCaption(who: string, move: string): string {
+  return /^(played|drew|passed)\b/.test(move) ? `${who} ${move}.` : `${who} played ${move}.`;
 }

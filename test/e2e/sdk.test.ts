@@ -371,7 +371,7 @@ describe("the client SDK against a real wrangler dev", () => {
     // Failures are values with the server's codes; no answer at all is `network`.
     expect(await api.match("no-such-match-1")).toMatchObject({ ok: false, error: { status: 404, code: "not-found" } });
     expect(await api.createMatch({ game: "connect-four" })).toMatchObject({ ok: false, error: { status: 401, code: "unauthorized" } });
-    expect(await api.as(ada.token).createMatch({ game: "go" })).toMatchObject({ ok: false, error: { status: 400 } });
+    expect(await api.as(ada.token).createMatch({ game: "go" })).toMatchObject({ ok: false, error: { status: 400, code: "unknown-game" } });
     expect(await api.createPlayer("<script>")).toMatchObject({ ok: false, error: { status: 400 } });
     expect(await new Api({ origin: "http://127.0.0.1:1" }).games()).toMatchObject({ ok: false, error: { status: 0, code: "network" } });
   });
