@@ -16,6 +16,9 @@ import { nameForm } from "./account.ts";
 import { clock, describeError, errorBox, h, setText, show, title } from "./dom.ts";
 import { liveList } from "./watch.ts";
 
+/** How long quick match waits for a person before the computer plays, when asked to. */
+const BOT_FALLBACK_MS = 30_000;
+
 const GAME_KEY = "ply:game";
 
 /** How long to wait before asking again after the server could not be reached. */
@@ -122,6 +125,14 @@ async function lobby(root: HTMLElement): Promise<() => void> {
 
   const playError = errorBox();
   const quick = h("button", { type: "button", class: "primary big", id: "quick-match" }, "Quick match");
+  // Quick match can fall back to the computer when nobody comes (the server seats a bot; unrated).
+  const botFallback = h("input", { type: "checkbox", id: "bot-fallback", name: "bot-fallback" });
+  const botFallbackBox = h(
+    "label",
+    { class: "small bot-fallback", for: "bot-fallback" },
+    botFallback,
+    ` Play the computer if nobody comes within ${BOT_FALLBACK_MS / 1000} s (unrated)`,
+  );
   const privateMatch = h("button", { type: "button", class: "big", id: "private-match" }, "Play a friend");
 
   // The clock and spectator delay for private and computer games; redrawn for each game.
@@ -157,6 +168,7 @@ async function lobby(root: HTMLElement): Promise<() => void> {
     h("h2", { id: "play-title" }, `Hi ${me?.name ?? ""}, what are we playing?`),
     choices,
     h("div", { class: "actions" }, quick, privateMatch),
+    botFallbackBox,
     h("p", { class: "muted small" }, "Quick match pairs you with a player of similar rating. Play a friend creates a private match with an invite link."),
     computer,
     settings,
@@ -309,7 +321,7 @@ async function lobby(root: HTMLElement): Promise<() => void> {
       playError.textContent = text;
       playError.hidden = false;
     };
-    const taken = await api().enqueue(game);
+    const taken = await api().enqueue(game, undefined, botFallback.checked ? { botAfterMs: BOT_FALLBACK_MS } : {});
     if (current.stopped) return;
     if (!taken.ok) return fail(describeError(taken.error));
     let ticket = taken.value;
