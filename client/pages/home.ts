@@ -34,14 +34,10 @@ function chosenGame(games: readonly GameInfo[]): string {
   return games.find((game) => game.id === stored)?.id ?? games.find((game) => game.id === "connect-four")?.id ?? games[0]?.id ?? "";
 }
 
-function perMove(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000} min a move` : `${Math.round(ms / 1000)} s a move`;
-}
-
 const MINUTE = 60_000;
 const fischer = (minutes: number, seconds: number): TimeControl => ({ kind: "fischer", baseMs: minutes * MINUTE, incrementMs: seconds * 1000 });
 
-/** The clocks a new match may choose besides the game's per-move default (null here). */
+/** The clocks a new match may choose besides the game's default (null here). */
 function controlsFor(gameId: string): (TimeControl | null)[] {
   const blitz = [fischer(1, 0), fischer(3, 2), fischer(5, 0), fischer(10, 5)];
   return gameId === "chess" ? [null, ...blitz, { kind: "correspondence", days: 3 }] : [null, ...blitz];
@@ -118,7 +114,7 @@ async function lobby(root: HTMLElement): Promise<() => void> {
         }),
         h("span", { class: `game-icon icon-${info.id}`, "aria-hidden": "true" }),
         h("span", { class: "game-name" }, info.name),
-        h("span", { class: "game-meta" }, `${info.minPlayers === info.maxPlayers ? info.minPlayers : `${info.minPlayers}–${info.maxPlayers}`} players · ${perMove(info.defaultTurnMs)}`),
+        h("span", { class: "game-meta" }, `${info.minPlayers === info.maxPlayers ? info.minPlayers : `${info.minPlayers}–${info.maxPlayers}`} players · ${controlText(info.defaultTimeControl)}`),
       ),
     ),
   );
@@ -183,7 +179,7 @@ async function lobby(root: HTMLElement): Promise<() => void> {
     controls = controlsFor(game);
     controlSelect.replaceChildren(
       ...controls.map((choice, index) =>
-        h("option", { value: index }, choice === null ? `${perMove(info?.defaultTurnMs ?? 0)} (default)` : controlText(choice)),
+        h("option", { value: index }, choice === null ? `${info ? controlText(info.defaultTimeControl) : "the game's clock"} (default)` : controlText(choice)),
       ),
     );
     // Keep the chosen clock when the new game offers it too.
