@@ -707,8 +707,10 @@ export class Match extends Server<Env> {
       else sql.exec("DELETE FROM timers WHERE kind = 'turn'");
       // A bot to act moves on the alarm, after a pause a person can follow.
       if (loaded.seats.some((row) => row.bot !== null)) {
-        const botToAct = loaded.engine.activeSeats(state).some((seat) => loaded.seats[seat]?.bot);
-        if (botToAct) timer("bot", now + this.#botDelayMs(), seq);
+        const botSeat = loaded.engine.activeSeats(state).find((seat) => loaded.seats[seat]?.bot);
+        // Its pause never costs it the game: at most a fiftieth of the time it has left.
+        const left = botSeat === undefined ? 0 : (state.clock?.remaining[botSeat] ?? 0);
+        if (botSeat !== undefined) timer("bot", now + Math.min(this.#botDelayMs(), Math.floor(left / 50)), seq);
         else sql.exec("DELETE FROM timers WHERE kind = 'bot'");
       }
       if (started) {
