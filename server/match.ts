@@ -139,6 +139,12 @@ const OUTBOX_RETRY_MS = 5_000;
 /** A running public match refreshes its lobby entry at most this often. */
 const DIRECTORY_REFRESH_MS = 15_000;
 const GRACE = "grace:";
+/**
+ * The snapshot is rewritten once every this many events (and when the match ends), not on every
+ * move: the log is the truth and `#load` replays the events after the snapshot. Each skipped
+ * write is one row of the whole state JSON less in the move's transaction.
+ */
+const SNAPSHOT_EVERY = 16;
 /** How long a bot seems to think before its move (the pace a person can follow); PLY_BOT_DELAY_MS overrides. */
 const BOT_DELAY_MS = 600;
 /** Bots are named for what they are; people's names can't hold parentheses, so no one can pose as one. */
@@ -218,8 +224,11 @@ export class Match extends Server<Env> {
     const engine = createEngine(game, options, row.seed, timeControl);
     const snapshot = sql.exec<{ seq: number; state: string }>("SELECT seq, state FROM snapshot").one();
     let state = JSON.parse(snapshot.state) as MatchState;
-    // A snapshot from before clocks lacks them: the log (with its times) is the truth, replay it.
-    if (!("clock" in state)) state = engine.replay(this.#eventsAfter(0));
+    let seq = snapshot.seq;
+    // A snapshot from before clocks lacks them: the log (with its times) is the truth, replay it all.
+    if (!("clock" in state)) [state, seq] = [engine.initial(), 0];
+    // The snapshot is written every SNAPSHOT_EVERY events (see `#commit`): the log's tail after it is replayed.
+    for (const event of this.#eventsAfter(seq)) [state, seq] = [engine.apply(state, event, event.at), event.seq];
     this.#loaded = {
       config: {
         matchId: row.match_id,
@@ -239,7 +248,7 @@ export class Match extends Server<Env> {
       engine,
       seed: row.seed,
       state,
-      seq: snapshot.seq,
+      seq,
       seats: this.#readSeats(),
       startedAt: row.started_at,
       finishedAt: row.finished_at,
@@ -690,7 +699,8 @@ export class Match extends Server<Env> {
     // The earliest timer this commit writes: the alarm only moves when it must come sooner.
     let earliest: number | null = null;
     const timer = (kind: string, at: number, timerSeq = 0) => {
-      sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES (?, ?, ?)", kind, at, timerSeq);
+      // An upsert updates the row in place (REPLACE would delete it and insert a new one, index entry included).
+      sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at, seq = excluded.seq", kind, at, timerSeq);
       earliest = earliest === null ? at : Math.min(earliest, at);
     };
     this.ctx.storage.transactionSync(() => {
@@ -710,7 +720,9 @@ export class Match extends Server<Env> {
           at,
         );
       }
-      sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
+      if (finished || Math.floor(seq / SNAPSHOT_EVERY) > Math.floor(loaded.seq / SNAPSHOT_EVERY)) {
+        sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
+      }
       if (started) sql.exec("UPDATE match SET status = 'playing', started_at = ?", now);
       if (finished) sql.exec("UPDATE match SET status = 'finished', finished_at = ?, result = ?", now, JSON.stringify(state.result));
       if (deadline !== null) timer("turn", deadline, seq);
