@@ -44,6 +44,7 @@ import type { LiveMatch, MatchReport, PlayerRef, ReserveOutcome, ReservedMatch, 
 import { errorResponse, failureResponse, json } from "./http.ts";
 import { log, logRejected } from "./log.ts";
 import { INITIAL_RATING, type Rating } from "./ratings.ts";
+import { SocketIndex } from "./sockets.ts";
 import { MATCH_MIGRATIONS, isBlank, migrate } from "./storage.ts";
 
 /** What a connection is, kept in its attachment so it survives hibernation. */
@@ -140,6 +141,12 @@ const OUTBOX_RETRY_MS = 5_000;
 /** A running public match refreshes its lobby entry at most this often. */
 const DIRECTORY_REFRESH_MS = 15_000;
 const GRACE = "grace:";
+/**
+ * The snapshot is rewritten once every this many events (and when the match ends), not on every
+ * move: the log is the truth and `#load` replays the events after the snapshot. Each skipped
+ * write is one row of the whole state JSON less in the move's transaction.
+ */
+const SNAPSHOT_EVERY = 16;
 /** How long a bot seems to think before its move (the pace a person can follow); PLY_BOT_DELAY_MS overrides. */
 const BOT_DELAY_MS = 600;
 /** Bots are named for what they are; people's names can't hold parentheses, so no one can pose as one. */
@@ -192,6 +199,10 @@ export class Match extends Server<Env> {
   #listingDue: number | null | undefined = undefined;
   /** A spectator-count broadcast waiting to go out (see `#presenceSoon`). */
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Open spectator sockets: counted on wake, kept by connect and close, recounted by each presence broadcast. */
+  #spectatorCount: number | undefined = undefined;
+  /** Open sockets by tag, for fan-out without PartyServer's per-socket attachment reads. */
+  #sockets = new SocketIndex(this.ctx);
   /** With a spectator delay: the point spectators have been shown (rebuilt from the log on wake). */
   #spectators: Point | null = null;
 
@@ -215,8 +226,11 @@ export class Match extends Server<Env> {
     const engine = createEngine(game, options, row.seed, timeControl);
     const snapshot = sql.exec<{ seq: number; state: string }>("SELECT seq, state FROM snapshot").one();
     let state = JSON.parse(snapshot.state) as MatchState;
-    // A snapshot from before clocks lacks them: the log (with its times) is the truth, replay it.
-    if (!("clock" in state)) state = engine.replay(this.#eventsAfter(0));
+    let seq = snapshot.seq;
+    // A snapshot from before clocks lacks them: the log (with its times) is the truth, replay it all.
+    if (!("clock" in state)) [state, seq] = [engine.initial(), 0];
+    // The snapshot is written every SNAPSHOT_EVERY events (see `#commit`): the log's tail after it is replayed.
+    for (const event of this.#eventsAfter(seq)) [state, seq] = [engine.apply(state, event, event.at), event.seq];
     this.#loaded = {
       config: {
         matchId: row.match_id,
@@ -236,7 +250,7 @@ export class Match extends Server<Env> {
       engine,
       seed: row.seed,
       state,
-      seq: snapshot.seq,
+      seq,
       seats: this.#readSeats(),
       startedAt: row.started_at,
       finishedAt: row.finished_at,
@@ -494,6 +508,7 @@ export class Match extends Server<Env> {
     const role = this.#admitted.get(context.request);
     if (!loaded || !role) throw new Error("connection reached onConnect without admission");
     connection.setState(role);
+    this.#sockets.added(connection);
     const seat = role.role === "player" ? role.seat : null;
     this.#send(connection, {
       type: "welcome",
@@ -503,15 +518,16 @@ export class Match extends Server<Env> {
       role: role.role,
       seat,
     });
-    if (seat !== null && this.#seatConnections(seat, connection.id) === 0) {
+    if (seat !== null && this.#seatConnections(seat, connection) === 0) {
       // Back in time: the grace period ends.
       this.ctx.storage.sql.exec("DELETE FROM timers WHERE kind = ?", GRACE + seat);
       const presence = this.#presence();
       this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat), presence });
-      this.#broadcast({ type: "presence", presence }, [connection.id]);
+      this.#broadcast({ type: "presence", presence }, connection);
       await this.#syncAlarm();
       return;
     }
+    if (role.role === "spectator" && this.#spectatorCount !== undefined) this.#spectatorCount++;
     const point = seat === null ? this.#spectatorPoint(loaded) : loaded;
     this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat ?? "spectator", point), presence: this.#presence() });
     if (role.role === "spectator") this.#presenceSoon();
@@ -525,16 +541,21 @@ export class Match extends Server<Env> {
     if (this.#presenceTimer !== null) return;
     this.#presenceTimer = setTimeout(() => {
       this.#presenceTimer = null;
+      this.#spectatorCount = this.#sockets.count("spectator");
       this.#broadcast({ type: "presence", presence: this.#presence() });
     }, 1_000);
   }
 
   override async onClose(connection: Connection<Role>): Promise<void> {
     this.#buckets.delete(connection.id);
+    this.#sockets.removed(connection);
     const loaded = this.#load();
     const role = connection.state;
-    if (role?.role === "spectator") return this.#presenceSoon();
-    if (!loaded || role?.role !== "player" || this.#seatConnections(role.seat, connection.id) > 0) return;
+    if (role?.role === "spectator") {
+      if (this.#spectatorCount !== undefined) this.#spectatorCount = Math.max(0, this.#spectatorCount - 1);
+      return this.#presenceSoon();
+    }
+    if (!loaded || role?.role !== "player" || this.#seatConnections(role.seat, connection) > 0) return;
     if (loaded.state.status === "playing") {
       this.ctx.storage.sql.exec(
         "INSERT OR REPLACE INTO timers (kind, at, seq) VALUES (?, ?, 0)",
@@ -542,7 +563,7 @@ export class Match extends Server<Env> {
         Date.now() + loaded.config.graceMs,
       );
     }
-    this.#broadcast({ type: "presence", presence: this.#presence(connection.id) });
+    this.#broadcast({ type: "presence", presence: this.#presence(connection) });
     await this.#syncAlarm();
   }
 
@@ -680,7 +701,8 @@ export class Match extends Server<Env> {
     // The earliest timer this commit writes: the alarm only moves when it must come sooner.
     let earliest: number | null = null;
     const timer = (kind: string, at: number, timerSeq = 0) => {
-      sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES (?, ?, ?)", kind, at, timerSeq);
+      // An upsert updates the row in place (REPLACE would delete it and insert a new one, index entry included).
+      sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at, seq = excluded.seq", kind, at, timerSeq);
       earliest = earliest === null ? at : Math.min(earliest, at);
     };
     this.ctx.storage.transactionSync(() => {
@@ -700,7 +722,9 @@ export class Match extends Server<Env> {
           at,
         );
       }
-      sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
+      if (finished || Math.floor(seq / SNAPSHOT_EVERY) > Math.floor(loaded.seq / SNAPSHOT_EVERY)) {
+        sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
+      }
       if (started) sql.exec("UPDATE match SET status = 'playing', started_at = ?", now);
       if (finished) sql.exec("UPDATE match SET status = 'finished', finished_at = ?, result = ?", now, JSON.stringify(state.result));
       if (deadline !== null) timer("turn", deadline, seq);
@@ -716,7 +740,7 @@ export class Match extends Server<Env> {
       if (started) {
         // Seats nobody is connected to yet start their grace period with the match (bots never leave).
         for (let seat = 0; seat < state.players; seat++) {
-          if (!loaded.seats[seat]?.bot && this.#seatConnections(seat, "") === 0) timer(GRACE + seat, now + loaded.config.graceMs);
+          if (!loaded.seats[seat]?.bot && this.#seatConnections(seat) === 0) timer(GRACE + seat, now + loaded.config.graceMs);
         }
       }
       // Spectators who watch with a delay in seconds see each event when its time comes.
@@ -820,7 +844,7 @@ export class Match extends Server<Env> {
     }
     if (timer.kind.startsWith(GRACE)) {
       const seat = Number(timer.kind.slice(GRACE.length));
-      if (playing && this.#seatConnections(seat, "") === 0) return this.#commit([{ kind: "abandon", seat }]);
+      if (playing && this.#seatConnections(seat) === 0) return this.#commit([{ kind: "abandon", seat }]);
       done();
       return;
     }
@@ -1110,36 +1134,35 @@ export class Match extends Server<Env> {
     };
   }
 
-  /** Same bytes to everyone for perfect-information games; each recipient's own view otherwise. */
+  /**
+   * Same bytes to everyone for perfect-information games; each recipient's own view otherwise.
+   * Recipients are found by their tags (see sockets.ts): no attachment is read.
+   */
   #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point, audience: "everyone" | "players" | "spectators"): void {
+    const frameFor = (viewer: Viewer) => JSON.stringify({ type: "event", event, state: this.#view(loaded, viewer, point) } satisfies ServerMessage);
     if (!loaded.engine.game.hiddenInformation) {
-      const frame = JSON.stringify({ type: "event", event, state: this.#view(loaded, "spectator", point) } satisfies ServerMessage);
-      if (audience === "everyone") this.broadcast(frame);
-      else for (const connection of this.getConnections(audience === "players" ? "player" : "spectator")) connection.send(frame);
+      this.#sockets.send(frameFor("spectator"), audience === "everyone" ? "" : audience === "players" ? "player" : "spectator");
       return;
     }
-    const frames = new Map<Viewer, string>();
-    const connections = audience === "everyone" ? this.getConnections<Role>() : this.getConnections<Role>(audience === "players" ? "player" : "spectator");
-    for (const connection of connections) {
-      const role = connection.state;
-      const viewer: Viewer = role?.role === "player" ? role.seat : "spectator";
-      let frame = frames.get(viewer);
-      if (frame === undefined) {
-        frame = JSON.stringify({ type: "event", event, state: this.#view(loaded, viewer, point) } satisfies ServerMessage);
-        frames.set(viewer, frame);
+    if (audience !== "spectators") {
+      for (let seat = 0; seat < loaded.seats.length; seat++) {
+        if (this.#sockets.count(`seat:${seat}`) > 0) this.#sockets.send(frameFor(seat), `seat:${seat}`);
       }
-      connection.send(frame);
     }
+    if (audience !== "players" && this.#spectatorTotal() > 0) this.#sockets.send(frameFor("spectator"), "spectator");
   }
 
   /** Open connections of `seat`, not counting `except`. */
-  #seatConnections(seat: Seat, except: string): number {
-    let count = 0;
-    for (const connection of this.getConnections(`seat:${seat}`)) if (connection.id !== except) count++;
-    return count;
+  #seatConnections(seat: Seat, except?: WebSocket): number {
+    return this.#sockets.count(`seat:${seat}`, except);
   }
 
-  #presence(closing?: string): Presence {
+  #spectatorTotal(): number {
+    this.#spectatorCount ??= this.#sockets.count("spectator");
+    return this.#spectatorCount;
+  }
+
+  #presence(closing?: WebSocket): Presence {
     const loaded = this.#loaded;
     const seats = loaded ? Math.max(loaded.seats.length, loaded.state.players) : 0;
     const grace = new Map(
@@ -1151,16 +1174,14 @@ export class Match extends Server<Env> {
     const connected: boolean[] = [];
     const forfeitAt: (number | null)[] = [];
     for (let seat = 0; seat < seats; seat++) {
-      connected.push(loaded?.seats[seat]?.bot ? true : this.#seatConnections(seat, closing ?? "") > 0);
+      connected.push(loaded?.seats[seat]?.bot ? true : this.#seatConnections(seat, closing) > 0);
       forfeitAt.push(grace.get(seat) ?? null);
     }
-    let spectators = 0;
-    for (const connection of this.getConnections("spectator")) if (connection.id !== closing) spectators++;
-    return { connected, forfeitAt, spectators };
+    return { connected, forfeitAt, spectators: this.#spectatorTotal() };
   }
 
-  #broadcast(message: ServerMessage, without?: string[]): void {
-    this.broadcast(JSON.stringify(message), without);
+  #broadcast(message: ServerMessage, without?: WebSocket): void {
+    this.#sockets.send(JSON.stringify(message), "", without);
   }
 
   #send(connection: Connection, message: ServerMessage): void {

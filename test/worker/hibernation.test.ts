@@ -40,6 +40,27 @@ describe("eviction and hibernation", () => {
     expect((await players[0].next("ack")).seq).toBe(4);
   });
 
+  it("rebuilds the match after eviction from the last snapshot and the log after it, as it stood", async () => {
+    const { matchId, tokens } = await startedMatch("connect-four");
+    const stub = env.Match.getByName(matchId);
+    const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
+    const spectator = await Client.connect(matchId);
+    let seq = (await players[0].next("snapshot")).state.seq;
+    // 14 moves that win nothing: seq passes a multiple of the snapshot interval (16) and the
+    // last events after it exist only in the log.
+    const columns = [0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6];
+    for (const [index, column] of columns.entries()) seq = await play(players[index % 2 as 0 | 1], `m${index}`, seq, { column });
+    const before = (await spectator.next("event", (frame) => frame.event.seq === seq)).state;
+    await evictDurableObject(stub);
+
+    const viewer = await Client.connect(matchId);
+    const after = (await viewer.next("snapshot")).state;
+    expect({ ...after, serverTime: 0 }).toEqual({ ...before, serverTime: 0 });
+    // And play goes on from there.
+    seq = await play(players[0], "next", seq, { column: 0 });
+    expect((await viewer.next("event", (frame) => frame.event.seq === seq)).state.moves).toBe(before.moves + 1);
+  });
+
   it("gives a reconnecting client exactly the events it missed", async () => {
     const { matchId, tokens } = await startedMatch("tic-tac-toe");
     const stub = env.Match.getByName(matchId);
