@@ -675,7 +675,8 @@ export class Match extends Server<Env> {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Committing: every change is events + snapshot + timers in one transaction, then the broadcast.
+  // Committing: every change is events + timers (+ the snapshot every SNAPSHOT_EVERY events) in one
+  // transaction, then the broadcast.
 
   /** `alongside` writes rows that belong with the events in the same transaction. */
   async #commit(events: readonly MatchEvent[], alongside?: (sql: SqlStorage, now: number) => void): Promise<void> {
