@@ -5,9 +5,9 @@
  * on failure and on Ctrl-C. See docs/performance.md for the method and the figures.
  *
  *   node bench/run.ts [--matches 50,200,1000] [--duration 20]
- *     [--scenarios throughput,floor,spectators,matchmaking,idle]
+ *     [--scenarios throughput,floor,workerd-floor,spectators,matchmaking,idle]
  *     [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000]
- *     [--idle-turn-ms 90000] [--setup-concurrency 16] [--direct] [--wait-quiet <minutes>]
+ *     [--idle-turn-ms 90000] [--setup-concurrency 16] [--direct] [--workerd-floor-memory] [--wait-quiet <minutes>]
  *     [--profile <matches>] [--profile-dir <dir>] [--no-minify] [--out results.jsonl] [--smoke]
  */
 import { appendFileSync } from "node:fs";
@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { progress, silence } from "./lib/log.ts";
 import { machine, round, totalCpuSeconds } from "./lib/proc.ts";
 import { setTimeout as delay } from "node:timers/promises";
-import { killAllNow, startFloor, startPly, stopAll, type RunningServer } from "./lib/servers.ts";
+import { killAllNow, startFloor, startPly, startWorkerdFloor, stopAll, type RunningServer, type ServerKind } from "./lib/servers.ts";
 import { describe, table } from "./lib/stats.ts";
 import { idle, type IdleResult } from "./scenarios/idle.ts";
 import { matchmaking, type MatchmakingResult } from "./scenarios/matchmaking.ts";
@@ -24,7 +24,7 @@ import { cpuProfile, type ProfileSummary } from "./lib/profile.ts";
 import { spectators, type SpectatorResult } from "./scenarios/spectators.ts";
 import { throughput, type ThroughputResult } from "./scenarios/throughput.ts";
 
-const SCENARIOS = ["throughput", "floor", "spectators", "matchmaking", "idle"] as const;
+const SCENARIOS = ["throughput", "floor", "workerd-floor", "spectators", "matchmaking", "idle"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: flags } = parseArgs({
@@ -42,6 +42,7 @@ const { values: flags } = parseArgs({
     "profile-dir": { type: "string" },
     "no-minify": { type: "boolean", default: false },
     direct: { type: "boolean", default: false },
+    "workerd-floor-memory": { type: "boolean", default: false },
     out: { type: "string" },
     smoke: { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
@@ -55,7 +56,7 @@ if (flags.help) {
     "usage: node bench/run.ts [--matches 50,200,1000] [--duration 20] [--scenarios " +
       SCENARIOS.join(",") +
       "] [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000] [--idle-turn-ms 90000]" +
-      " [--setup-concurrency 16] [--direct] [--wait-quiet <minutes>] [--profile <matches>] [--profile-dir <dir>]" +
+      " [--setup-concurrency 16] [--direct] [--workerd-floor-memory] [--wait-quiet <minutes>] [--profile <matches>] [--profile-dir <dir>]" +
       " [--no-minify] [--out file.jsonl] [--smoke]",
   );
   process.exit(0);
@@ -89,6 +90,8 @@ const config = {
   minify: !flags["no-minify"],
   /** Past wrangler's dev proxy, straight to the Worker's workerd. */
   direct: flags.direct,
+  /** Diagnostic: the workerd floor without SQLite (not durable; labelled "workerd-floor-memory" in its lines). */
+  workerdFloorMemory: flags["workerd-floor-memory"],
   /** Wait up to this many minutes for the machine to be quiet (other load under 0.25 of a core) first. */
   waitQuietMinutes: int("wait-quiet", flags["wait-quiet"], 0, 0, 120),
   /** Smoke: one server of each kind for every scenario (starting wrangler dev is the slow part). */
@@ -160,7 +163,7 @@ function emitThroughput(result: ThroughputResult): void {
     ["errors", result.errors],
     ["rejections", result.rejections],
     ...usageRows(result.usage),
-    ["server CPU per move", `${result.serverCpuMsPerMove} ms`],
+    ["server CPU per move", `${result.serverCpuMsPerMove} ms${result.workerdCpuMsPerMove === null ? "" : ` (workerd ${result.workerdCpuMsPerMove} ms)`}`],
     ["written to disk per move", `${result.diskWriteKBPerMove} KB`],
     ["driver CPU", `${result.driverCpuS} s`],
     ["machine busy CPU (all cores) / of it others'", `${result.machineBusyCpuS} s / ${result.otherCpuS} s`],
@@ -168,7 +171,7 @@ function emitThroughput(result: ThroughputResult): void {
       "persisted (counted / in log / missing)",
       `${result.persisted.counted} / ${result.persisted.persisted} / ${result.persisted.missing}${result.persisted.ok ? "" : "  <-- MISMATCH"}`,
     ],
-  ], `throughput · ${result.server}${result.server === "ply" ? ` (${result.via})` : ""} · ${result.matches} matches`);
+  ], `throughput · ${result.server}${result.via === "floor" ? "" : ` (${result.via})`} · ${result.matches} matches`);
   if (!result.persisted.ok) {
     progress(`!!! ${result.server} at ${result.matches} matches: moves persisted ≠ moves counted: ${JSON.stringify(result.persisted)}`);
   }
@@ -177,11 +180,16 @@ function emitThroughput(result: ThroughputResult): void {
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-async function withServer<T>(kind: "ply" | "floor", shared: Map<string, RunningServer>, run: (server: RunningServer) => Promise<T>, minify = config.minify): Promise<T> {
+async function withServer<T>(kind: ServerKind, shared: Map<string, RunningServer>, run: (server: RunningServer) => Promise<T>, minify = config.minify): Promise<T> {
   let server = config.shareServers ? shared.get(kind) : undefined;
   if (!server) {
-    progress(`starting ${kind === "ply" ? "wrangler dev" : "the floor"}`);
-    server = kind === "ply" ? await startPly({ minify, direct: config.direct }) : await startFloor();
+    progress(`starting ${kind === "ply" ? "wrangler dev" : kind === "floor" ? "the floor" : "wrangler dev (the workerd floor)"}`);
+    server =
+      kind === "ply"
+        ? await startPly({ minify, direct: config.direct })
+        : kind === "floor"
+          ? await startFloor()
+          : await startWorkerdFloor({ minify, direct: config.direct, memory: config.workerdFloorMemory });
     if (config.shareServers) shared.set(kind, server);
   }
   try {
@@ -211,6 +219,7 @@ async function main(): Promise<number> {
   const shared = new Map<string, RunningServer>();
   const ply = new Map<number, ThroughputResult>();
   const floor = new Map<number, ThroughputResult>();
+  const workerdFloor = new Map<number, ThroughputResult>();
   let failed = false;
   let smokeFailed = false;
 
@@ -222,6 +231,23 @@ async function main(): Promise<number> {
       emitThroughput(result);
       failed ||= !result.persisted.ok;
       smokeFailed ||= !result.ok;
+    }
+    if (config.scenarios.includes("workerd-floor")) {
+      progress(`throughput: workerd floor, ${matches} matches, ${config.durationS} s`);
+      const result = {
+        ...(await withServer("workerd-floor", shared, (server) =>
+          throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
+        )),
+        // "memory": the --workerd-floor-memory diagnostic (no SQLite), not a durable floor.
+        storage: config.workerdFloorMemory ? "memory" : "sqlite",
+      };
+      workerdFloor.set(matches, result);
+      emitThroughput(result);
+      // Without SQLite an evicted match forgets its log: the read-back can't pass, and isn't the point.
+      if (!config.workerdFloorMemory) {
+        failed ||= !result.persisted.ok;
+        smokeFailed ||= !result.ok;
+      }
     }
     if (config.scenarios.includes("floor")) {
       progress(`throughput: floor, ${matches} matches, ${config.durationS} s`);
@@ -246,6 +272,8 @@ async function main(): Promise<number> {
         ["p50 Ply ÷ floor", `${ratio.p50Ms.ply} ÷ ${ratio.p50Ms.floor} ms = ${ratio.p50Ms.ratio}`],
       ], `Ply vs floor · ${matches} matches`);
     }
+    const w = workerdFloor.get(matches);
+    if (w && (a || b)) emitWorkerdFloorRatio(matches, w, a, b);
     if (config.profile === matches) {
       progress(`CPU profile: Ply (not minified), ${matches} matches`);
       const summary = await withServer(
@@ -288,6 +316,41 @@ async function main(): Promise<number> {
   if (failed) progress("!!! moves persisted ≠ moves counted in at least one run (see above)");
   if (smoke && smokeFailed) progress("!!! smoke run failed: errors or a persistence mismatch (see above)");
   return failed || (smoke && smokeFailed) ? 1 : 0;
+}
+
+/**
+ * What the runtime allows: the workerd floor against the Node floor, and how close Ply comes to
+ * the workerd floor (both at the same M, run right after each other).
+ */
+function emitWorkerdFloorRatio(matches: number, w: ThroughputResult, ply: ThroughputResult | undefined, floor: ThroughputResult | undefined): void {
+  const ratio = (x: number | null | undefined, y: number | null | undefined) => (x && y ? round3(x / y) : null);
+  const result = {
+    bench: "workerd-floor-ratio",
+    matches,
+    storage: (w as { storage?: string }).storage ?? "sqlite",
+    movesPerS: {
+      ply: ply?.movesPerS ?? null,
+      workerdFloor: w.movesPerS,
+      floor: floor?.movesPerS ?? null,
+      workerdFloorVsFloor: ratio(w.movesPerS, floor?.movesPerS),
+      plyVsWorkerdFloor: ratio(ply?.movesPerS, w.movesPerS),
+    },
+    p99Ms: {
+      ply: ply?.latencyMs.p99 ?? null,
+      workerdFloor: w.latencyMs.p99,
+      floor: floor?.latencyMs.p99 ?? null,
+      workerdFloorVsFloor: ratio(w.latencyMs.p99, floor?.latencyMs.p99),
+      plyVsWorkerdFloor: ratio(ply?.latencyMs.p99, w.latencyMs.p99),
+    },
+    workerdCpuMsPerMove: { ply: ply?.workerdCpuMsPerMove ?? null, workerdFloor: w.workerdCpuMsPerMove },
+  };
+  emit(result, [
+    ["moves/s workerd floor ÷ floor", `${w.movesPerS} ÷ ${floor?.movesPerS ?? "—"} = ${result.movesPerS.workerdFloorVsFloor ?? "—"} (what the runtime allows; Ply's target ≥ 0.5 at 200)`],
+    ["moves/s Ply ÷ workerd floor", `${ply?.movesPerS ?? "—"} ÷ ${w.movesPerS} = ${result.movesPerS.plyVsWorkerdFloor ?? "—"}`],
+    ["p99 workerd floor ÷ floor", `${w.latencyMs.p99} ÷ ${floor?.latencyMs.p99 ?? "—"} ms = ${result.p99Ms.workerdFloorVsFloor ?? "—"} (Ply's target ≤ 2 at 200)`],
+    ["p99 Ply ÷ workerd floor", `${ply?.latencyMs.p99 ?? "—"} ÷ ${w.latencyMs.p99} ms = ${result.p99Ms.plyVsWorkerdFloor ?? "—"}`],
+    ["workerd CPU per move: Ply / workerd floor", `${ply?.workerdCpuMsPerMove ?? "—"} / ${w.workerdCpuMsPerMove} ms`],
+  ], `workerd floor vs floor and Ply · ${matches} matches`);
 }
 
 /** Cores the machine kept busy over `seconds` (the bench itself is idle meanwhile). */

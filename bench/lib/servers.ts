@@ -1,6 +1,7 @@
 /**
  * The servers under test, each in its own process group on loopback: Ply under `wrangler dev`
- * (as `npm start` runs it, minus logging and live reload) and the floor (bench/floor.ts).
+ * (as `npm start` runs it, minus logging and live reload), the floor (bench/floor.ts) and the
+ * workerd floor (bench/workerd-floor/, under `wrangler dev` with Ply's flags).
  * Every process started here is registered and stopped by `stopAll`, also on failure and Ctrl-C.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -15,8 +16,11 @@ import { listeningPorts, processTree, type Watched } from "./proc.ts";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
+/** Ply; the Node floor (bench/floor.ts); the workerd floor (bench/workerd-floor/). */
+export type ServerKind = "ply" | "floor" | "workerd-floor";
+
 export interface RunningServer {
-  readonly kind: "ply" | "floor";
+  readonly kind: ServerKind;
   /** The way in: wrangler dev's public port (through its dev proxy), the Worker's own socket, or the floor. */
   readonly via: "dev-proxy" | "direct" | "floor";
   /** Where clients connect: http://127.0.0.1:<port>. */
@@ -25,7 +29,7 @@ export interface RunningServer {
   readonly secret: string;
   /** Process groups whose CPU and memory are reported. */
   readonly watched: readonly Watched[];
-  /** The DevTools inspector of the Worker (Ply only). */
+  /** The DevTools inspector of the Worker (wrangler dev only). */
   readonly inspectorPort: number | null;
   /** Everything the server printed (for failure messages). */
   output(): string;
@@ -144,29 +148,54 @@ export interface PlyOptions {
   readonly direct: boolean;
 }
 
+export interface WorkerdFloorOptions extends PlyOptions {
+  /** The diagnostic variant: no SQLite at all (not durable). */
+  readonly memory: boolean;
+}
+
 /**
  * `wrangler dev` on a free loopback port with fresh persistence. The repo's wrangler.jsonc is
  * used as is, except that static assets come from an empty folder (`--assets`): the bench
  * never asks for them, and the client build is not needed.
  */
-export async function startPly(options: PlyOptions): Promise<RunningServer> {
+export function startPly(options: PlyOptions): Promise<RunningServer> {
+  return startWrangler("ply", null, true, options, []);
+}
+
+/**
+ * The workerd floor (bench/workerd-floor/): `wrangler dev` with its own small config and the
+ * same flags as Ply's (less `--assets`: it has none).
+ */
+export function startWorkerdFloor(options: WorkerdFloorOptions): Promise<RunningServer> {
+  return startWrangler("workerd-floor", "bench/workerd-floor/wrangler.jsonc", false, options, options.memory ? ["--var", "FLOOR_MEMORY:1"] : []);
+}
+
+async function startWrangler(
+  kind: ServerKind,
+  config: string | null,
+  assets: boolean,
+  options: PlyOptions,
+  extra: readonly string[],
+): Promise<RunningServer> {
   const port = await freePort();
   const inspectorPort = await freePort();
-  const state = await tempDir("ply-bench-state-");
-  const assets = join(state, "assets");
-  await mkdir(assets);
+  const state = await tempDir(`${kind}-bench-state-`);
+  const assetsDir = join(state, "assets");
+  if (assets) await mkdir(assetsDir);
   const secret = randomBytes(32).toString("base64url");
   const args = [
     "node_modules/wrangler/bin/wrangler.js",
     "dev",
+    ...(config ? ["--config", config] : []),
     "--ip", "127.0.0.1",
     "--port", String(port),
     // wrangler dev has no flag to turn its inspector off: keep it on loopback, on a port of ours.
     "--inspector-ip", "127.0.0.1",
     "--inspector-port", String(inspectorPort),
     "--persist-to", join(state, "persist"),
-    "--assets", assets,
+    ...(assets ? ["--assets", assetsDir] : []),
     "--var", `PLY_TOKEN_SECRET:${secret}`,
+    ...extra,
     "--show-interactive-dev-session=false",
     "--live-reload=false",
     "--log-level", "error",
@@ -196,7 +225,7 @@ export async function startPly(options: PlyOptions): Promise<RunningServer> {
     { label: "wrangler", pids: cachedPids(() => tree().filter((p) => p.comm !== "workerd").map((p) => p.pid)) },
   ];
   const server: RunningServer & { kill(): void } = {
-    kind: "ply",
+    kind,
     via: "dev-proxy",
     origin,
     secret,

@@ -10,7 +10,7 @@ import { Bot, type BotContext } from "../lib/bot.ts";
 import { call, matchUrl, now, openSocket, players, type Player, type WebSocket } from "../lib/client.ts";
 import { progress } from "../lib/log.ts";
 import { UsageSampler, type UsageReport } from "../lib/proc.ts";
-import type { RunningServer } from "../lib/servers.ts";
+import type { RunningServer, ServerKind } from "../lib/servers.ts";
 import { distribution, pool, Samples, Tally, type Distribution } from "../lib/stats.ts";
 
 export interface SpectatorOptions {
@@ -21,7 +21,7 @@ export interface SpectatorOptions {
 
 export interface SpectatorResult {
   bench: "spectators";
-  server: "ply" | "floor";
+  server: ServerKind;
   via: RunningServer["via"];
   spectators: number;
   moves: number;

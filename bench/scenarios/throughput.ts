@@ -9,7 +9,7 @@ import { Bot, type BotContext } from "../lib/bot.ts";
 import { call, now, players } from "../lib/client.ts";
 import { checkPersisted, type PersistReport } from "../lib/persist.ts";
 import { round, totalCpuSeconds, UsageSampler, type UsageReport } from "../lib/proc.ts";
-import type { RunningServer } from "../lib/servers.ts";
+import type { RunningServer, ServerKind } from "../lib/servers.ts";
 import { distribution, pool, Samples, Tally, type Distribution } from "../lib/stats.ts";
 import { progress } from "../lib/log.ts";
 
@@ -24,7 +24,7 @@ export interface ThroughputOptions {
 
 export interface ThroughputResult {
   bench: "throughput";
-  server: "ply" | "floor";
+  server: ServerKind;
   via: RunningServer["via"];
   matches: number;
   durationS: number;
@@ -47,6 +47,8 @@ export interface ThroughputResult {
   usage: Record<string, UsageReport>;
   /** Server CPU (every process of it) per move, in milliseconds. */
   serverCpuMsPerMove: number | null;
+  /** Of that, the workerd that runs the Worker and its objects (wrangler dev servers only). */
+  workerdCpuMsPerMove: number | null;
   /** Bytes the server wrote to storage per move in the window (SQLite: WAL and checkpoints), in KB. */
   diskWriteKBPerMove: number | null;
   driverCpuS: number;
@@ -181,6 +183,7 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
     rejections: rejections.counts,
     usage,
     serverCpuMsPerMove: inWindow > 0 ? round((serverCpuS * 1000) / inWindow, 3) : null,
+    workerdCpuMsPerMove: inWindow > 0 && usage.workerd ? round((usage.workerd.cpuS * 1000) / inWindow, 3) : null,
     diskWriteKBPerMove: inWindow > 0 ? round((Object.values(usage).reduce((sum, report) => sum + report.diskWriteMB, 0) * 1000) / inWindow, 1) : null,
     driverCpuS: round((driverUsed.user + driverUsed.system) / 1e6, 2),
     machineBusyCpuS,
