@@ -5,7 +5,7 @@
  * on failure and on Ctrl-C. See docs/performance.md for the method and the figures.
  *
  *   node bench/run.ts [--matches 50,200,1000] [--duration 20]
- *     [--scenarios throughput,floor,workerd-floor,spectators,matchmaking,idle]
+ *     [--scenarios throughput,floor,workerd-floor,spectators,matchmaking,idle,workerd-floor-spectators,workerd-floor-idle]
  *     [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000]
  *     [--idle-turn-ms 90000] [--setup-concurrency 16] [--direct] [--workerd-floor-memory] [--wait-quiet <minutes>]
  *     [--profile <matches>] [--profile-dir <dir>] [--no-minify] [--out results.jsonl] [--smoke]
@@ -24,7 +24,9 @@ import { cpuProfile, type ProfileSummary } from "./lib/profile.ts";
 import { spectators, type SpectatorResult } from "./scenarios/spectators.ts";
 import { throughput, type ThroughputResult } from "./scenarios/throughput.ts";
 
-const SCENARIOS = ["throughput", "floor", "workerd-floor", "spectators", "matchmaking", "idle"] as const;
+const SCENARIOS = ["throughput", "floor", "workerd-floor", "spectators", "matchmaking", "idle", "workerd-floor-spectators", "workerd-floor-idle"] as const;
+/** Not in the default run (ask for them by name): the spectator and idle scenarios on the workerd floor. */
+const DEFAULT_SCENARIOS = SCENARIOS.filter((scenario) => !scenario.startsWith("workerd-floor-"));
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: flags } = parseArgs({
@@ -77,7 +79,7 @@ const smoke = flags.smoke;
 const config = {
   matches: (flags.matches ?? (smoke ? "4" : "50,200,1000")).split(",").map((item) => int("matches", item.trim(), 0, 1, 5000)),
   durationS: int("duration", flags.duration, smoke ? 3 : 20, 1, 600),
-  scenarios: (flags.scenarios ?? SCENARIOS.join(",")).split(",").map((item) => item.trim()) as Scenario[],
+  scenarios: (flags.scenarios ?? DEFAULT_SCENARIOS.join(",")).split(",").map((item) => item.trim()) as Scenario[],
   spectators: int("spectators", flags.spectators, smoke ? 20 : 1000, 1, 5000),
   spectatorMoves: int("spectator-moves", flags["spectator-moves"], smoke ? 15 : 300, 1, 10_000),
   players: int("players", flags.players, smoke ? 20 : 1000, 2, 10_000),
@@ -297,6 +299,13 @@ async function main(): Promise<number> {
     emitSpectators(floorResult);
     smokeFailed ||= !floorResult.ok;
   }
+  if (config.scenarios.includes("workerd-floor-spectators")) {
+    // What the runtime allows for fan-out: one SQLite-backed object, hibernatable sockets, one serialisation per move.
+    progress(`spectators: the workerd floor, ${config.spectators} spectators, ${config.spectatorMoves} moves`);
+    const result = await withServer("workerd-floor", shared, (server) => spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }));
+    emitSpectators(result);
+    smokeFailed ||= !result.ok;
+  }
   if (config.scenarios.includes("matchmaking")) {
     progress(`matchmaking: ${config.players} players queue at once`);
     const result = await withServer("ply", shared, (server) => matchmaking(server, { players: config.players }));
@@ -306,6 +315,14 @@ async function main(): Promise<number> {
   if (config.scenarios.includes("idle")) {
     progress(`idle: ${config.idle} matches left idle (turn ${config.idleTurnMs} ms)`);
     const result = await withServer("ply", shared, (server) =>
+      idle(server, { matches: config.idle, turnMs: config.idleTurnMs, hibernateWaitS: config.idleHibernateWaitS, setupConcurrency: config.setupConcurrency }),
+    );
+    emitIdle(result);
+    smokeFailed ||= !result.ok;
+  }
+  if (config.scenarios.includes("workerd-floor-idle")) {
+    progress(`idle: the workerd floor, ${config.idle} matches left idle (turn ${config.idleTurnMs} ms)`);
+    const result = await withServer("workerd-floor", shared, (server) =>
       idle(server, { matches: config.idle, turnMs: config.idleTurnMs, hibernateWaitS: config.idleHibernateWaitS, setupConcurrency: config.setupConcurrency }),
     );
     emitIdle(result);
@@ -374,7 +391,7 @@ function emitSpectators(result: SpectatorResult): void {
     ["spectators (re)connecting per game", describe(result.reconnectAllMs)],
     ["errors", result.errors],
     ...usageRows(result.usage),
-  ], `spectators · ${result.server}${result.server === "ply" ? ` (${result.via})` : ""} · ${result.spectators} on one match`);
+  ], `spectators · ${result.server}${result.server === "floor" ? "" : ` (${result.via})`} · ${result.spectators} on one match`);
 }
 
 function emitMatchmaking(result: MatchmakingResult): void {
@@ -404,7 +421,7 @@ function emitIdle(result: IdleResult): void {
     ["sockets that saw the timeout", `${result.socketsNotified} / ${result.sockets}`],
     ["timer lateness (end − deadline)", describe(result.timerLateMs)],
     ["errors", result.errors],
-  ], `idle · ${result.matches} hibernated matches`);
+  ], `idle · ${result.server} (${result.via}) · ${result.matches} hibernated matches`);
 }
 
 function emitProfile(summary: ProfileSummary): void {
@@ -423,7 +440,7 @@ function emitProfile(summary: ProfileSummary): void {
 function emitSummary(ply: Map<number, ThroughputResult>, floor: Map<number, ThroughputResult>, all: unknown[]): void {
   const at200 = { ply: ply.get(200), floor: floor.get(200) };
   const spectator = all.find((item): item is SpectatorResult => (item as { bench?: string; server?: string }).bench === "spectators" && (item as { server?: string }).server === "ply");
-  const idleRun = all.find((item): item is IdleResult => (item as { bench?: string }).bench === "idle");
+  const idleRun = all.find((item): item is IdleResult => (item as { bench?: string }).bench === "idle" && (item as { server?: string }).server === "ply");
   const targets = {
     bench: "targets",
     movesPerSAt200VsFloor:

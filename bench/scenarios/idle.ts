@@ -10,7 +10,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { call, matchUrl, now, openSocket, players, type WebSocket } from "../lib/client.ts";
 import { progress } from "../lib/log.ts";
 import { mib, openFiles, round, rssBytes } from "../lib/proc.ts";
-import type { RunningServer } from "../lib/servers.ts";
+import type { RunningServer, ServerKind } from "../lib/servers.ts";
 import { distribution, pool, Samples, Tally, type Distribution } from "../lib/stats.ts";
 
 export interface IdleOptions {
@@ -24,6 +24,7 @@ export interface IdleOptions {
 
 export interface IdleResult {
   bench: "idle";
+  server: ServerKind;
   via: RunningServer["via"];
   matches: number;
   turnMs: number;
@@ -188,6 +189,7 @@ export async function idle(server: RunningServer, options: IdleOptions): Promise
   for (const socket of sockets) socket.close(1000, "done");
   return {
     bench: "idle",
+    server: server.kind,
     matches: options.matches,
     via: server.via,
     turnMs: options.turnMs,

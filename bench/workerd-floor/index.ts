@@ -8,8 +8,15 @@
  * the event (the implicit transaction commits at the end of the event handler and the output
  * gate holds the sends until it has), serialise the frame once, send it to the match's
  * sockets. Nothing else: no partyserver, no schema library on the hot path, no rate limits,
- * no timers or alarms, no lobby, no ratings, no snapshot rows (the state is rebuilt from the
- * log when an object wakes).
+ * no lobby, no ratings, no snapshot rows (the state is rebuilt from the log when an object wakes).
+ * Spectators (a socket without a token) get every frame the players get; a broadcast is
+ * serialised once and sent to each of `ctx.getWebSockets()`.
+ *
+ * Turn timers only for a match created with `turnMs` (the bench's idle scenario asks for one;
+ * its throughput and spectator runs don't, so their moves set no alarm): each start and move
+ * sets the object's alarm to the turn's deadline (carried in the logged event, so a woken object
+ * knows it), and the alarm ends the match by `timeout` (the seat on turn loses) and tells the
+ * sockets, as Ply's Match does.
  *
  * It speaks the subset of Ply's protocol bench/floor.ts speaks (POST /api/matches, POST
  * /api/matches/:id/join, GET /api/matches/:id(/events), GET /api/games and /parties/match/:id
@@ -57,7 +64,7 @@ const TURN_MS = 30_000;
 const PID_HEADER = "x-floor-pid";
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (k INTEGER PRIMARY KEY CHECK (k = 0), id TEXT NOT NULL, seats TEXT NOT NULL, rematch_id TEXT);
+CREATE TABLE IF NOT EXISTS meta (k INTEGER PRIMARY KEY CHECK (k = 0), id TEXT NOT NULL, seats TEXT NOT NULL, rematch_id TEXT, turn_ms INTEGER);
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
 `;
 
@@ -78,6 +85,10 @@ export class FloorMatch extends DurableObject<FloorEnv> {
   #seq = 0;
   #moves = 0;
   #result: GameResult | null = null;
+  #finishedAt: number | null = null;
+  /** The turn limit (null: no timers, the default), and the deadline of the turn in play. */
+  #turnMs: number | null = null;
+  #deadline: number | null = null;
   /** Each open socket and its seat (null: spectator); rebuilt from the attachments on wake. */
   readonly #sockets = new Map<WebSocket, number | null>();
   /** FLOOR_MEMORY only: the log. */
@@ -90,20 +101,24 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     if (this.#memory) return this.#id !== "";
     const sql = this.ctx.storage.sql;
     sql.exec(SCHEMA);
-    const meta = sql.exec<{ id: string; seats: string; rematch_id: string | null }>("SELECT id, seats, rematch_id FROM meta").toArray()[0];
+    const meta = sql.exec<{ id: string; seats: string; rematch_id: string | null; turn_ms: number | null }>("SELECT id, seats, rematch_id, turn_ms FROM meta").toArray()[0];
     if (meta) {
       this.#id = meta.id;
       this.#seats = JSON.parse(meta.seats) as Seat[];
       this.#rematchId = meta.rematch_id;
+      this.#turnMs = meta.turn_ms;
       for (const row of sql.exec<{ body: string }>("SELECT body FROM events ORDER BY seq")) {
-        const event = JSON.parse(row.body) as { seq: number; kind: string; seat?: number; move?: { column: number } };
+        const event = JSON.parse(row.body) as { seq: number; at: number; kind: string; seat?: number; move?: { column: number }; deadline?: number; result?: GameResult };
         this.#seq = event.seq;
+        if (event.deadline !== undefined) this.#deadline = event.deadline;
+        if (event.kind === "timeout") this.#result = event.result!;
         if (event.kind === "start") this.#game = connectFour.setup(2, {}, null as never);
         if (event.kind === "move" && this.#game) {
           this.#game = connectFour.apply(this.#game, event.seat!, event.move!, null as never);
           this.#moves += 1;
           this.#result = connectFour.outcome(this.#game);
         }
+        if (this.#result && this.#finishedAt === null) this.#finishedAt = event.at;
       }
     }
     for (const socket of this.ctx.getWebSockets()) this.#sockets.set(socket, socket.deserializeAttachment() as number | null);
@@ -117,10 +132,11 @@ export class FloorMatch extends DurableObject<FloorEnv> {
   #saveMeta(): void {
     if (this.#memory) return;
     this.ctx.storage.sql.exec(
-      "INSERT INTO meta (k, id, seats, rematch_id) VALUES (0, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET seats = excluded.seats, rematch_id = excluded.rematch_id",
+      "INSERT INTO meta (k, id, seats, rematch_id, turn_ms) VALUES (0, ?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET seats = excluded.seats, rematch_id = excluded.rematch_id",
       this.#id,
       JSON.stringify(this.#seats),
       this.#rematchId,
+      this.#turnMs,
     );
   }
 
@@ -135,7 +151,15 @@ export class FloorMatch extends DurableObject<FloorEnv> {
 
   #start(): void {
     this.#game = connectFour.setup(2, {}, null as never);
-    this.#log({ kind: "start", players: 2 });
+    this.#log({ kind: "start", players: 2, ...this.#nextTurn() });
+  }
+
+  /** With a turn limit: the next turn's deadline, set as the alarm, for the logged event. */
+  #nextTurn(): { deadline?: number } {
+    if (this.#turnMs === null) return {};
+    this.#deadline = Date.now() + this.#turnMs;
+    void this.ctx.storage.setAlarm(this.#deadline);
+    return { deadline: this.#deadline };
   }
 
   #view() {
@@ -146,16 +170,18 @@ export class FloorMatch extends DurableObject<FloorEnv> {
       seats: this.#seats.map((seat, index) => ({ seat: index, name: seat.name, playerId: seat.pid })),
       capacity: 2,
       view: this.#game,
-      turn: playing ? { seats: [...connectFour.activeSeats(this.#game!)], deadline: Date.now() + TURN_MS } : null,
+      turn: playing ? { seats: [...connectFour.activeSeats(this.#game!)], deadline: this.#deadline ?? Date.now() + TURN_MS } : null,
       moves: this.#moves,
       result: this.#result,
+      finishedAt: this.#finishedAt,
       rematch: this.#status === "finished" ? { offers: this.#seats.map((seat) => seat.rematch), matchId: this.#rematchId } : null,
       serverTime: Date.now(),
     };
   }
 
+  /** Serialised once by the caller; every socket of the object, players and spectators. */
   #broadcast(text: string): void {
-    for (const socket of this.#sockets.keys()) {
+    for (const socket of this.ctx.getWebSockets()) {
       try {
         socket.send(text);
       } catch {
@@ -167,10 +193,11 @@ export class FloorMatch extends DurableObject<FloorEnv> {
   // -------------------------------------------------------------------------------------------
   // RPC from the Worker (HTTP routes) and from another match (rematch)
 
-  create(id: string, player: Player): Answer {
+  create(id: string, player: Player, turnMs: number | null = null): Answer {
     this.#load();
     if (this.#id !== "") return failure(409, "exists", "match exists");
     this.#id = id;
+    this.#turnMs = turnMs;
     this.#seats = [{ ...player, rematch: false }];
     this.#saveMeta();
     this.#log({ kind: "join", seat: 0, name: player.name });
@@ -292,7 +319,24 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     this.#moves += 1;
     this.#result = connectFour.outcome(this.#game);
     // The one write of a move; the output gate holds the broadcast below until it has committed.
-    const { text } = this.#log({ kind: "move", seat, move, id });
+    const { event, text } = this.#log({ kind: "move", seat, move, id, ...(this.#result ? {} : this.#nextTurn()) });
+    if (this.#result) this.#finishedAt = event.at as number;
+    this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
+  }
+
+  /** The turn timer (matches created with `turnMs` only): the seat on turn loses by timeout. */
+  override async alarm(): Promise<void> {
+    this.#load();
+    const game = this.#game;
+    if (this.#status !== "playing" || game === null || this.#deadline === null) return;
+    if (Date.now() < this.#deadline) {
+      await this.ctx.storage.setAlarm(this.#deadline);
+      return;
+    }
+    const flagged = connectFour.activeSeats(game);
+    this.#result = { kind: "win", winners: [0, 1].filter((seat) => !flagged.includes(seat)), reason: "timeout" };
+    const { event, text } = this.#log({ kind: "timeout", seats: [...flagged], result: this.#result });
+    this.#finishedAt = event.at as number;
     this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
   }
 
@@ -347,7 +391,10 @@ export default {
       const player = await caller(secret, bearer);
       if (!player) return respond(failure(401, "unauthorized", "token"));
       const id = newMatchId();
-      return respond(await env.MATCH.get(env.MATCH.idFromName(id)).create(id, player));
+      // An optional turn limit (the idle scenario's timers): { turnMs } in the body.
+      const body = (await request.json().catch(() => null)) as { turnMs?: unknown } | null;
+      const turnMs = typeof body?.turnMs === "number" && Number.isInteger(body.turnMs) && body.turnMs >= 1_000 ? body.turnMs : null;
+      return respond(await env.MATCH.get(env.MATCH.idFromName(id)).create(id, player, turnMs));
     }
     const socket = /^\/parties\/match\/([^/]+)$/.exec(path);
     if (socket) {
