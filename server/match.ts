@@ -524,7 +524,7 @@ export class Match extends Server<Env> {
       const presence = this.#presence();
       this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat), presence });
       this.#broadcast({ type: "presence", presence }, connection);
-      await this.#syncAlarm();
+      await this.#syncAlarm(undefined, true);
       return;
     }
     if (role.role === "spectator" && this.#spectatorCount !== undefined) this.#spectatorCount++;
@@ -798,7 +798,7 @@ export class Match extends Server<Env> {
    * later costs no storage write: `written` is the earliest timer the caller just wrote (null:
    * it wrote none), and when the alarm is already at or before it nothing needs doing.
    */
-  async #syncAlarm(written?: number | null): Promise<void> {
+  async #syncAlarm(written?: number | null, later = false): Promise<void> {
     const armed = this.#alarmAt;
     if (written !== undefined && typeof armed === "number" && (written === null || armed <= written)) return;
     const next = this.ctx.storage.sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM timers").one().at;
@@ -808,7 +808,9 @@ export class Match extends Server<Env> {
       await this.ctx.storage.deleteAlarm();
       return;
     }
-    if (typeof armed === "number" && armed <= next) return;
+    // `later`: the caller removed the earliest timer, and an early alarm would wake a hibernated
+    // object for nothing (a player back before their grace period ended, say).
+    if (typeof armed === "number" && (later ? armed === next : armed <= next)) return;
     this.#alarmAt = next;
     await this.ctx.storage.setAlarm(next);
   }

@@ -50,6 +50,23 @@ describe("turn timer", () => {
     expect(alarm).toBe(deadline);
   });
 
+  it("moves the alarm later when the players come back before their grace periods end", async () => {
+    const { matchId, tokens } = await startedMatch("connect-four", { turnMs: 30_000, graceMs: 5_000 });
+    // Nobody connected yet: once the lobby is told, the earliest timer is a grace period, five seconds away.
+    await settle(matchId);
+    const before = await timers(matchId);
+    const graceAt = Math.min(...before.rows.filter((row) => row.kind.startsWith("grace:")).map((row) => row.at));
+    expect(before.alarm).toBe(graceAt);
+    const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])];
+    const snapshot = await players[1]!.next("snapshot");
+    await players[0]!.next("snapshot");
+    // Both are back: no grace period is left, and the alarm waits for the turn's deadline
+    // instead of waking the (perhaps hibernated) match for nothing in five seconds.
+    const after = await timers(matchId);
+    expect(after.rows.map((row) => row.kind)).toEqual(["turn"]);
+    expect(after.alarm).toBe(snapshot.state.turn!.deadline);
+  });
+
   it("ends a stalled match by timeout: the player to move forfeits and everyone is told", async () => {
     const { matchId, tokens } = await startedMatch("tic-tac-toe", { turnMs: 4_000 });
     const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])];
