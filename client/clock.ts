@@ -9,6 +9,15 @@ const DAY = 24 * HOUR;
 /** Below this much time left, a clock shows tenths and turns urgent. */
 export const LOW_TIME_MS = 10 * SECOND;
 
+/** A clock reading: 0:07, 1:30, 1:02:03. Rounds up, so 0:00 means the time is really gone. */
+export function clock(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / SECOND));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, "0");
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+}
+
 /**
  * A clock reading for `ms` left on a `control` clock: tenths under ten seconds ("8.4"), minutes
  * and seconds below an hour ("2:59"), hours above ("1:02:03"), and days and hours for a
@@ -24,11 +33,7 @@ export function clockText(ms: number, control: TimeControl | null = null): strin
     return days > 0 ? `${days}d ${hours}h` : `${hours}h ${String(minutes).padStart(2, "0")}m`;
   }
   if (left < LOW_TIME_MS) return (Math.floor(left / 100) / 10).toFixed(1);
-  const total = Math.ceil(left / SECOND);
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = String(total % 60).padStart(2, "0");
-  return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+  return clock(left);
 }
 
 /** How often a clock showing `ms` must be redrawn to stay exact. */

@@ -38,15 +38,6 @@ export function show(element: HTMLElement, visible: boolean): void {
   if (element.hidden === visible) element.hidden = !visible;
 }
 
-/** A clock reading: 0:07, 1:30, 1:02:03. Rounds up, so 0:00 means the time is really gone. */
-export function clock(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = String(total % 60).padStart(2, "0");
-  return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
-}
-
 /** "just now", "3 min ago", "2 h ago", or the date. */
 export function ago(epochMs: number, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - epochMs) / 1000));

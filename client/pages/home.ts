@@ -5,7 +5,7 @@
  * control; private ones may delay what spectators see.
  */
 import type { GameInfo, NewMatch } from "../api.ts";
-import { controlText } from "../clock.ts";
+import { clock, controlText } from "../clock.ts";
 import { go } from "../nav.ts";
 import { account, api } from "../session.ts";
 import { botsFor, type BotKind } from "../../shared/bots.ts";
@@ -13,7 +13,7 @@ import type { TimeControl } from "../../shared/clock.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { SpectatorDelay, TicketView } from "../../shared/protocol.ts";
 import { nameForm } from "./account.ts";
-import { clock, describeError, errorBox, h, setText, show, title } from "./dom.ts";
+import { describeError, errorBox, h, setText, show, title } from "./dom.ts";
 import { liveList } from "./watch.ts";
 
 /** How long quick match waits for a person before the computer plays, when asked to. */

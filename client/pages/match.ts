@@ -12,9 +12,9 @@ import { findGame } from "../../shared/games/index.ts";
 import { carriesOver } from "../../shared/clock.ts";
 import type { MatchResult } from "../../shared/game.ts";
 import type { LoggedEvent, MatchSummary, MatchView, SeatInfo } from "../../shared/protocol.ts";
-import { clockText, controlText, LOW_TIME_MS } from "../clock.ts";
+import { clock, clockText, controlText, LOW_TIME_MS } from "../clock.ts";
 import { nameForm } from "./account.ts";
-import { append, clock, copy, describeError, errorBox, h, setText, show, title } from "./dom.ts";
+import { append, copy, describeError, errorBox, h, setText, show, title } from "./dom.ts";
 
 /** Reasons as people say them. */
 const REASONS: Readonly<Record<string, string>> = {
