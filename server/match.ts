@@ -263,10 +263,11 @@ export class Match extends Server<Env> {
     return this.ctx.storage.sql.exec<SeatSqlRow>("SELECT seat, player_id, name, rating, rematch, bot FROM seats ORDER BY seat").toArray().map(toSeat);
   }
 
-  /** The logged events after `after` (up to `until`), oldest first. */
-  #eventsAfter(after: number, until = Number.MAX_SAFE_INTEGER): LoggedEvent[] {
+  /** The logged events after `after` (up to `until`, at most `limit` of them), oldest first. */
+  #eventsAfter(after: number, until = Number.MAX_SAFE_INTEGER, limit = -1): LoggedEvent[] {
+    // SQLite reads a negative LIMIT as none.
     return this.ctx.storage.sql
-      .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq", after, until)
+      .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", after, until, limit)
       .toArray()
       .map(toLogged);
   }
@@ -435,10 +436,7 @@ export class Match extends Server<Env> {
     if (!loaded) return errorResponse(404, "not-found", "no such match");
     // The public log ends where spectators may see.
     const until = this.#spectatorPoint(loaded).seq;
-    const rows = this.ctx.storage.sql
-      .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", after, until, limit)
-      .toArray();
-    const events = rows.map(toLogged);
+    const events = this.#eventsAfter(after, until, limit);
     const last = events.at(-1);
     return json({ matchId: loaded.config.matchId, events, next: last && last.seq < until ? last.seq : null });
   }
@@ -701,10 +699,13 @@ export class Match extends Server<Env> {
     const sql = this.ctx.storage.sql;
     // The earliest timer this commit writes: the alarm only moves when it must come sooner.
     let earliest: number | null = null;
+    const due = (at: number) => {
+      earliest = earliest === null ? at : Math.min(earliest, at);
+    };
     const timer = (kind: string, at: number, timerSeq = 0) => {
       // An upsert updates the row in place (REPLACE would delete it and insert a new one, index entry included).
       sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at, seq = excluded.seq", kind, at, timerSeq);
-      earliest = earliest === null ? at : Math.min(earliest, at);
+      due(at);
     };
     this.ctx.storage.transactionSync(() => {
       alongside?.(sql, now);
@@ -747,8 +748,9 @@ export class Match extends Server<Env> {
       // Spectators who watch with a delay in seconds see each event when its time comes.
       const delay = loaded.config.spectatorDelay;
       if (delay && "seconds" in delay && state.status === "playing") {
+        // An earlier pending release stays: it is for an older event.
         sql.exec("INSERT OR IGNORE INTO timers (kind, at, seq) VALUES ('spectators', ?, 0)", now + delay.seconds * 1000);
-        earliest = earliest === null ? now + delay.seconds * 1000 : Math.min(earliest, now + delay.seconds * 1000);
+        due(now + delay.seconds * 1000);
       }
       if (finished) {
         sql.exec("DELETE FROM timers WHERE kind LIKE 'grace:%'");
@@ -785,8 +787,8 @@ export class Match extends Server<Env> {
     const delayed = loaded.config.spectatorDelay !== null;
     for (const { event, point } of steps) this.#broadcastEvent(loaded, event, point, delayed ? "players" : "everyone");
     if (delayed) {
-      const due = this.#advanceSpectators(loaded);
-      if (due !== null) earliest = earliest === null ? due : Math.min(earliest, due);
+      const next = this.#advanceSpectators(loaded);
+      if (next !== null) due(next);
     }
     if (started) this.#broadcast({ type: "presence", presence: this.#presence() });
     await this.#syncAlarm(earliest);
