@@ -106,6 +106,21 @@ function launch(args: readonly string[], env: Record<string, string>) {
   return { child, stop, kill: () => signal("SIGKILL"), output: () => log, alive };
 }
 
+/** The server of a launched process, registered so that stopAll and killAllNow reach it. */
+function track(proc: ReturnType<typeof launch>, fields: Omit<RunningServer, "output" | "stop">): RunningServer & { kill(): void } {
+  const server: RunningServer & { kill(): void } = {
+    ...fields,
+    output: proc.output,
+    kill: proc.kill,
+    stop: async () => {
+      running.delete(server);
+      await proc.stop();
+    },
+  };
+  running.add(server);
+  return server;
+}
+
 /** Polls GET /api/games until it answers 200; bounded. */
 async function waitReady(origin: string, alive: () => boolean, output: () => string, seconds: number): Promise<void> {
   const until = Date.now() + seconds * 1000;
@@ -224,21 +239,7 @@ async function startWrangler(
     },
     { label: "wrangler", pids: cachedPids(() => tree().filter((p) => p.comm !== "workerd").map((p) => p.pid)) },
   ];
-  const server: RunningServer & { kill(): void } = {
-    kind,
-    via: "dev-proxy",
-    origin,
-    secret,
-    watched,
-    inspectorPort,
-    output: proc.output,
-    kill: proc.kill,
-    stop: async () => {
-      running.delete(server);
-      await proc.stop();
-    },
-  };
-  running.add(server);
+  const server = track(proc, { kind, via: "dev-proxy", origin, secret, watched, inspectorPort });
   await waitReady(origin, proc.alive, proc.output, 90);
   if (!options.direct) return server;
   const direct = await runtimeOrigin(watched[0]!.pids());
@@ -269,21 +270,14 @@ export async function startFloor(): Promise<RunningServer> {
   const secret = randomBytes(32).toString("base64url");
   const proc = launch(["bench/floor.ts", "--port", String(port)], { FLOOR_TOKEN_SECRET: secret });
   const root = proc.child.pid ?? -1;
-  const server: RunningServer & { kill(): void } = {
+  const server = track(proc, {
     kind: "floor",
     via: "floor",
     origin: `http://127.0.0.1:${port}`,
     secret,
     watched: [{ label: "floor", pids: () => [root] }],
     inspectorPort: null,
-    output: proc.output,
-    kill: proc.kill,
-    stop: async () => {
-      running.delete(server);
-      await proc.stop();
-    },
-  };
-  running.add(server);
+  });
   await waitReady(server.origin, proc.alive, proc.output, 30);
   return server;
 }
