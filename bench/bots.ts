@@ -65,7 +65,12 @@ console.log(
     ...tally,
     winRate: tally.wins / games,
     moves: times.length,
-    msPerMove: { p50: round(at(0.5)), p99: round(at(0.99)), max: round(times.at(-1) ?? 0), mean: round(times.reduce((a, b) => a + b, 0) / times.length) },
+    msPerMove: {
+      p50: round(at(0.5)),
+      p99: round(at(0.99)),
+      max: round(times.at(-1) ?? 0),
+      mean: round(times.reduce((a, b) => a + b, 0) / times.length),
+    },
     seconds: round((performance.now() - started) / 1000),
     node: process.version,
   }),

@@ -87,7 +87,10 @@ function view(match: FloorMatch) {
     turn: playing ? { seats: [...connectFour.activeSeats(match.game!)], deadline: Date.now() + TURN_MS } : null,
     moves: match.moves,
     result: match.result,
-    rematch: match.status === "finished" ? { offers: match.seats.map((seat) => seat.rematch), matchId: match.rematchId } : null,
+    rematch:
+      match.status === "finished"
+        ? { offers: match.seats.map((seat) => seat.rematch), matchId: match.rematchId }
+        : null,
     serverTime: Date.now(),
   };
 }
@@ -101,11 +104,17 @@ function sendError(socket: WebSocket, code: string, message: string, id?: string
   socket.send(JSON.stringify({ type: "error", code, message, ...(id === undefined ? {} : { id }) }));
 }
 
-function onMove(match: FloorMatch, socket: WebSocket, seat: number, frame: { id?: unknown; seq?: unknown; move?: unknown }): void {
+function onMove(
+  match: FloorMatch,
+  socket: WebSocket,
+  seat: number,
+  frame: { id?: unknown; seq?: unknown; move?: unknown },
+): void {
   const id = typeof frame.id === "string" ? frame.id : undefined;
   if (id === undefined || typeof frame.seq !== "number") return sendError(socket, "bad-message", "bad move frame");
   if (match.status !== "playing" || match.game === null) return sendError(socket, "game-over", "not playing", id);
-  if (!connectFour.activeSeats(match.game).includes(seat)) return sendError(socket, "not-your-turn", "not your turn", id);
+  if (!connectFour.activeSeats(match.game).includes(seat))
+    return sendError(socket, "not-your-turn", "not your turn", id);
   const column = (frame.move as { column?: unknown } | null)?.column;
   if (typeof column !== "number" || !Number.isInteger(column) || column < 0 || column >= COLUMNS) {
     return sendError(socket, "bad-move", "not a column", id);
@@ -125,7 +134,11 @@ function onRematch(match: FloorMatch, socket: WebSocket, seat: number): void {
   if (match.status !== "finished") return sendError(socket, "not-finished", "not finished");
   match.seats[seat]!.rematch = true;
   if (match.rematchId === null && match.seats.every((row) => row.rematch)) {
-    const rotated = [...match.seats.slice(1), ...match.seats.slice(0, 1)].map(({ pid, name }) => ({ pid, name, rematch: false }));
+    const rotated = [...match.seats.slice(1), ...match.seats.slice(0, 1)].map(({ pid, name }) => ({
+      pid,
+      name,
+      rematch: false,
+    }));
     const next = newMatch(rotated);
     start(next);
     match.rematchId = next.id;
@@ -153,7 +166,8 @@ async function onRequest(request: IncomingMessage, response: ServerResponse): Pr
   for await (const _chunk of request);
   const url = new URL(request.url ?? "/", "http://floor");
   const path = url.pathname;
-  if (path === "/api/games") return reply(response, 200, { protocol: PROTOCOL_VERSION, games: [{ id: "connect-four" }] });
+  if (path === "/api/games")
+    return reply(response, 200, { protocol: PROTOCOL_VERSION, games: [{ id: "connect-four" }] });
   if (path === "/api/matches" && request.method === "POST") {
     const player = await caller(request);
     if (!player) return reply(response, 401, { error: { code: "unauthorized", message: "token" } });
@@ -177,14 +191,20 @@ async function onRequest(request: IncomingMessage, response: ServerResponse): Pr
     const limit = Number(url.searchParams.get("limit") ?? 500);
     const events = match.events.filter((event) => (event.seq as number) > after).slice(0, limit);
     const last = events.at(-1)?.seq as number | undefined;
-    return reply(response, 200, { matchId: match.id, events, next: last !== undefined && last < match.seq ? last : null });
+    return reply(response, 200, {
+      matchId: match.id,
+      events,
+      next: last !== undefined && last < match.seq ? last : null,
+    });
   }
   const state = view(match);
   return reply(response, 200, { matchId: match.id, gameId: "connect-four", ...state });
 }
 
 const http = createServer((request, response) => {
-  onRequest(request, response).catch((error) => reply(response, 500, { error: { code: "internal", message: String(error) } }));
+  onRequest(request, response).catch((error) =>
+    reply(response, 500, { error: { code: "internal", message: String(error) } }),
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -218,9 +238,22 @@ function connect(match: FloorMatch, socket: WebSocket, seat: number | null): voi
   socket.on("close", () => match.sockets.delete(socket));
   socket.on("error", () => match.sockets.delete(socket));
   socket.send(
-    JSON.stringify({ type: "welcome", protocol: PROTOCOL_VERSION, matchId: match.id, gameId: "connect-four", role: seat === null ? "spectator" : "player", seat }),
+    JSON.stringify({
+      type: "welcome",
+      protocol: PROTOCOL_VERSION,
+      matchId: match.id,
+      gameId: "connect-four",
+      role: seat === null ? "spectator" : "player",
+      seat,
+    }),
   );
-  socket.send(JSON.stringify({ type: "snapshot", state: view(match), presence: { connected: [true, true], forfeitAt: [null, null], spectators: 0 } }));
+  socket.send(
+    JSON.stringify({
+      type: "snapshot",
+      state: view(match),
+      presence: { connected: [true, true], forfeitAt: [null, null], spectators: 0 },
+    }),
+  );
   socket.on("message", (data, binary) => {
     if (binary) return sendError(socket, "bad-message", "binary");
     let frame: { type?: unknown; id?: unknown; seq?: unknown; move?: unknown };

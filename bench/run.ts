@@ -16,7 +16,15 @@ import { parseArgs } from "node:util";
 import { progress, silence } from "./lib/log.ts";
 import { machine, round, totalCpuSeconds } from "./lib/proc.ts";
 import { setTimeout as delay } from "node:timers/promises";
-import { killAllNow, startFloor, startPly, startWorkerdFloor, stopAll, type RunningServer, type ServerKind } from "./lib/servers.ts";
+import {
+  killAllNow,
+  startFloor,
+  startPly,
+  startWorkerdFloor,
+  stopAll,
+  type RunningServer,
+  type ServerKind,
+} from "./lib/servers.ts";
 import { describe, table } from "./lib/stats.ts";
 import { idle, type IdleResult } from "./scenarios/idle.ts";
 import { matchmaking, type MatchmakingResult } from "./scenarios/matchmaking.ts";
@@ -24,7 +32,16 @@ import { cpuProfile, type ProfileSummary } from "./lib/profile.ts";
 import { spectators, type SpectatorResult } from "./scenarios/spectators.ts";
 import { throughput, type ThroughputResult } from "./scenarios/throughput.ts";
 
-const SCENARIOS = ["throughput", "floor", "workerd-floor", "spectators", "matchmaking", "idle", "workerd-floor-spectators", "workerd-floor-idle"] as const;
+const SCENARIOS = [
+  "throughput",
+  "floor",
+  "workerd-floor",
+  "spectators",
+  "matchmaking",
+  "idle",
+  "workerd-floor-spectators",
+  "workerd-floor-idle",
+] as const;
 /** Not in the default run (ask for them by name): the spectator and idle scenarios on the workerd floor. */
 const DEFAULT_SCENARIOS = SCENARIOS.filter((scenario) => !scenario.startsWith("workerd-floor-"));
 type Scenario = (typeof SCENARIOS)[number];
@@ -77,7 +94,9 @@ function int(name: string, value: string | undefined, fallback: number, min: num
 
 const smoke = flags.smoke;
 const config = {
-  matches: (flags.matches ?? (smoke ? "4" : "50,200,1000")).split(",").map((item) => int("matches", item.trim(), 0, 1, 5000)),
+  matches: (flags.matches ?? (smoke ? "4" : "50,200,1000"))
+    .split(",")
+    .map((item) => int("matches", item.trim(), 0, 1, 5000)),
   durationS: int("duration", flags.duration, smoke ? 3 : 20, 1, 600),
   scenarios: (flags.scenarios ?? DEFAULT_SCENARIOS.join(",")).split(",").map((item) => item.trim()) as Scenario[],
   spectators: int("spectators", flags.spectators, smoke ? 20 : 1000, 1, 5000),
@@ -127,7 +146,11 @@ process.on("SIGTERM", () => void shutdown(143));
 process.on("exit", () => killAllNow());
 // A hard bound on the whole run: every scenario has its own, this catches anything they miss.
 const boundMinutes =
-  config.waitQuietMinutes + 10 + config.matches.length * ((config.durationS * 2 + 150) / 60) + (config.scenarios.includes("idle") ? 6 : 0) + 8;
+  config.waitQuietMinutes +
+  10 +
+  config.matches.length * ((config.durationS * 2 + 150) / 60) +
+  (config.scenarios.includes("idle") ? 6 : 0) +
+  8;
 setTimeout(() => {
   progress(`the bench ran past its bound of ${Math.round(boundMinutes)} minutes: stopping`);
   void shutdown(124);
@@ -145,47 +168,72 @@ function emit(result: object, rows: readonly (readonly [string, unknown])[], tit
   if (flags.out) appendFileSync(flags.out, `${line}\n`);
 }
 
-function usageRows(usage: Record<string, { rssPeakMiB: number; rssEndMiB: number; cpuS: number; diskWriteMB: number }>) {
+function usageRows(
+  usage: Record<string, { rssPeakMiB: number; rssEndMiB: number; cpuS: number; diskWriteMB: number }>,
+) {
   return Object.entries(usage).map(
-    ([label, report]) => [`${label} peak RSS / CPU / disk writes`, `${report.rssPeakMiB} MiB / ${report.cpuS} s / ${report.diskWriteMB} MB`] as const,
+    ([label, report]) =>
+      [
+        `${label} peak RSS / CPU / disk writes`,
+        `${report.rssPeakMiB} MiB / ${report.cpuS} s / ${report.diskWriteMB} MB`,
+      ] as const,
   );
 }
 
 function emitThroughput(result: ThroughputResult): void {
   const perSecond = [...result.movesPerSecond].sort((a, b) => a - b);
-  emit(result, [
-    ["moves (window)", `${result.moves} in ${result.durationS} s`],
-    ["moves/s", result.movesPerS],
-    ["moves/s per second (min / median / max)", `${perSecond[0]} / ${perSecond[Math.floor(perSecond.length / 2)]} / ${perSecond.at(-1)}`],
-    ["games ended", result.games],
-    ["latency (send → own broadcast)", describe(result.latencyMs)],
-    ["connection setup", describe(result.connectMs)],
-    ["rematch hand-over", describe(result.rematchMs)],
-    ["HTTP setup of the matches", `${result.setupS} s`],
-    ["errors", result.errors],
-    ["rejections", result.rejections],
-    ...usageRows(result.usage),
-    ["server CPU per move", `${result.serverCpuMsPerMove} ms${result.workerdCpuMsPerMove === null ? "" : ` (workerd ${result.workerdCpuMsPerMove} ms)`}`],
-    ["written to disk per move", `${result.diskWriteKBPerMove} KB`],
-    ["driver CPU", `${result.driverCpuS} s`],
-    ["machine busy CPU (all cores) / of it others'", `${result.machineBusyCpuS} s / ${result.otherCpuS} s`],
+  emit(
+    result,
     [
-      "persisted (counted / in log / missing)",
-      `${result.persisted.counted} / ${result.persisted.persisted} / ${result.persisted.missing}${result.persisted.ok ? "" : "  <-- MISMATCH"}`,
+      ["moves (window)", `${result.moves} in ${result.durationS} s`],
+      ["moves/s", result.movesPerS],
+      [
+        "moves/s per second (min / median / max)",
+        `${perSecond[0]} / ${perSecond[Math.floor(perSecond.length / 2)]} / ${perSecond.at(-1)}`,
+      ],
+      ["games ended", result.games],
+      ["latency (send → own broadcast)", describe(result.latencyMs)],
+      ["connection setup", describe(result.connectMs)],
+      ["rematch hand-over", describe(result.rematchMs)],
+      ["HTTP setup of the matches", `${result.setupS} s`],
+      ["errors", result.errors],
+      ["rejections", result.rejections],
+      ...usageRows(result.usage),
+      [
+        "server CPU per move",
+        `${result.serverCpuMsPerMove} ms${result.workerdCpuMsPerMove === null ? "" : ` (workerd ${result.workerdCpuMsPerMove} ms)`}`,
+      ],
+      ["written to disk per move", `${result.diskWriteKBPerMove} KB`],
+      ["driver CPU", `${result.driverCpuS} s`],
+      ["machine busy CPU (all cores) / of it others'", `${result.machineBusyCpuS} s / ${result.otherCpuS} s`],
+      [
+        "persisted (counted / in log / missing)",
+        `${result.persisted.counted} / ${result.persisted.persisted} / ${result.persisted.missing}${result.persisted.ok ? "" : "  <-- MISMATCH"}`,
+      ],
     ],
-  ], `throughput · ${result.server}${result.via === "floor" ? "" : ` (${result.via})`} · ${result.matches} matches`);
+    `throughput · ${result.server}${result.via === "floor" ? "" : ` (${result.via})`} · ${result.matches} matches`,
+  );
   if (!result.persisted.ok) {
-    progress(`!!! ${result.server} at ${result.matches} matches: moves persisted ≠ moves counted: ${JSON.stringify(result.persisted)}`);
+    progress(
+      `!!! ${result.server} at ${result.matches} matches: moves persisted ≠ moves counted: ${JSON.stringify(result.persisted)}`,
+    );
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-async function withServer<T>(kind: ServerKind, shared: Map<string, RunningServer>, run: (server: RunningServer) => Promise<T>, minify = config.minify): Promise<T> {
+async function withServer<T>(
+  kind: ServerKind,
+  shared: Map<string, RunningServer>,
+  run: (server: RunningServer) => Promise<T>,
+  minify = config.minify,
+): Promise<T> {
   let server = config.shareServers ? shared.get(kind) : undefined;
   if (!server) {
-    progress(`starting ${kind === "ply" ? "wrangler dev" : kind === "floor" ? "the floor" : "wrangler dev (the workerd floor)"}`);
+    progress(
+      `starting ${kind === "ply" ? "wrangler dev" : kind === "floor" ? "the floor" : "wrangler dev (the workerd floor)"}`,
+    );
     server =
       kind === "ply"
         ? await startPly({ minify, direct: config.direct })
@@ -210,13 +258,19 @@ async function main(): Promise<number> {
     otherCores = await busyCores(5);
   }
   const host = { ...machine(), otherCoresBusyAtStart: otherCores };
-  progress(`machine: ${host.cpus} cores (${host.model}), ${host.memGiB} GiB, load ${host.load1}; node ${process.version}`);
-  emit({ bench: "machine", ...host, node: process.version, config }, [
-    ["cores", host.cpus],
-    ["memory", `${host.memGiB} GiB`],
-    ["load (1 min) at start", host.load1],
-    ["cores busy with other work at start", host.otherCoresBusyAtStart],
-  ], "machine");
+  progress(
+    `machine: ${host.cpus} cores (${host.model}), ${host.memGiB} GiB, load ${host.load1}; node ${process.version}`,
+  );
+  emit(
+    { bench: "machine", ...host, node: process.version, config },
+    [
+      ["cores", host.cpus],
+      ["memory", `${host.memGiB} GiB`],
+      ["load (1 min) at start", host.load1],
+      ["cores busy with other work at start", host.otherCoresBusyAtStart],
+    ],
+    "machine",
+  );
 
   const shared = new Map<string, RunningServer>();
   const ply = new Map<number, ThroughputResult>();
@@ -228,7 +282,9 @@ async function main(): Promise<number> {
   for (const matches of config.matches) {
     if (config.scenarios.includes("throughput")) {
       progress(`throughput: Ply, ${matches} matches, ${config.durationS} s`);
-      const result = await withServer("ply", shared, (server) => throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }));
+      const result = await withServer("ply", shared, (server) =>
+        throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
+      );
       ply.set(matches, result);
       emitThroughput(result);
       failed ||= !result.persisted.ok;
@@ -253,7 +309,9 @@ async function main(): Promise<number> {
     }
     if (config.scenarios.includes("floor")) {
       progress(`throughput: floor, ${matches} matches, ${config.durationS} s`);
-      const result = await withServer("floor", shared, (server) => throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }));
+      const result = await withServer("floor", shared, (server) =>
+        throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
+      );
       floor.set(matches, result);
       emitThroughput(result);
       smokeFailed ||= !result.ok;
@@ -265,14 +323,32 @@ async function main(): Promise<number> {
         bench: "floor-ratio",
         matches,
         movesPerS: { ply: a.movesPerS, floor: b.movesPerS, ratio: round3(a.movesPerS / b.movesPerS) },
-        p99Ms: { ply: a.latencyMs.p99, floor: b.latencyMs.p99, ratio: a.latencyMs.p99 && b.latencyMs.p99 ? round3(a.latencyMs.p99 / b.latencyMs.p99) : null },
-        p50Ms: { ply: a.latencyMs.p50, floor: b.latencyMs.p50, ratio: a.latencyMs.p50 && b.latencyMs.p50 ? round3(a.latencyMs.p50 / b.latencyMs.p50) : null },
+        p99Ms: {
+          ply: a.latencyMs.p99,
+          floor: b.latencyMs.p99,
+          ratio: a.latencyMs.p99 && b.latencyMs.p99 ? round3(a.latencyMs.p99 / b.latencyMs.p99) : null,
+        },
+        p50Ms: {
+          ply: a.latencyMs.p50,
+          floor: b.latencyMs.p50,
+          ratio: a.latencyMs.p50 && b.latencyMs.p50 ? round3(a.latencyMs.p50 / b.latencyMs.p50) : null,
+        },
       };
-      emit(ratio, [
-        ["moves/s Ply ÷ floor", `${ratio.movesPerS.ply} ÷ ${ratio.movesPerS.floor} = ${ratio.movesPerS.ratio} (target ≥ 0.5 at 200)`],
-        ["p99 Ply ÷ floor", `${ratio.p99Ms.ply} ÷ ${ratio.p99Ms.floor} ms = ${ratio.p99Ms.ratio} (target ≤ 2 at 200)`],
-        ["p50 Ply ÷ floor", `${ratio.p50Ms.ply} ÷ ${ratio.p50Ms.floor} ms = ${ratio.p50Ms.ratio}`],
-      ], `Ply vs floor · ${matches} matches`);
+      emit(
+        ratio,
+        [
+          [
+            "moves/s Ply ÷ floor",
+            `${ratio.movesPerS.ply} ÷ ${ratio.movesPerS.floor} = ${ratio.movesPerS.ratio} (target ≥ 0.5 at 200)`,
+          ],
+          [
+            "p99 Ply ÷ floor",
+            `${ratio.p99Ms.ply} ÷ ${ratio.p99Ms.floor} ms = ${ratio.p99Ms.ratio} (target ≤ 2 at 200)`,
+          ],
+          ["p50 Ply ÷ floor", `${ratio.p50Ms.ply} ÷ ${ratio.p50Ms.floor} ms = ${ratio.p50Ms.ratio}`],
+        ],
+        `Ply vs floor · ${matches} matches`,
+      );
     }
     const w = workerdFloor.get(matches);
     if (w && (a || b)) emitWorkerdFloorRatio(matches, w, a, b);
@@ -281,7 +357,13 @@ async function main(): Promise<number> {
       const summary = await withServer(
         "ply",
         new Map(),
-        (server) => cpuProfile(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency, outDir: flags["profile-dir"] ?? tmpdir() }),
+        (server) =>
+          cpuProfile(server, {
+            matches,
+            durationS: config.durationS,
+            setupConcurrency: config.setupConcurrency,
+            outDir: flags["profile-dir"] ?? tmpdir(),
+          }),
         false,
       );
       emitProfile(summary);
@@ -290,19 +372,25 @@ async function main(): Promise<number> {
 
   if (config.scenarios.includes("spectators")) {
     progress(`spectators: 1 match, ${config.spectators} spectators, ${config.spectatorMoves} moves`);
-    const result = await withServer("ply", shared, (server) => spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }));
+    const result = await withServer("ply", shared, (server) =>
+      spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }),
+    );
     emitSpectators(result);
     smokeFailed ||= !result.ok;
     // The same fan-out from the floor: what the driver alone adds to the figure.
     progress(`spectators: the floor, ${config.spectators} spectators, ${config.spectatorMoves} moves`);
-    const floorResult = await withServer("floor", shared, (server) => spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }));
+    const floorResult = await withServer("floor", shared, (server) =>
+      spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }),
+    );
     emitSpectators(floorResult);
     smokeFailed ||= !floorResult.ok;
   }
   if (config.scenarios.includes("workerd-floor-spectators")) {
     // What the runtime allows for fan-out: one SQLite-backed object, hibernatable sockets, one serialisation per move.
     progress(`spectators: the workerd floor, ${config.spectators} spectators, ${config.spectatorMoves} moves`);
-    const result = await withServer("workerd-floor", shared, (server) => spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }));
+    const result = await withServer("workerd-floor", shared, (server) =>
+      spectators(server, { spectators: config.spectators, moves: config.spectatorMoves }),
+    );
     emitSpectators(result);
     smokeFailed ||= !result.ok;
   }
@@ -315,7 +403,12 @@ async function main(): Promise<number> {
   if (config.scenarios.includes("idle")) {
     progress(`idle: ${config.idle} matches left idle (turn ${config.idleTurnMs} ms)`);
     const result = await withServer("ply", shared, (server) =>
-      idle(server, { matches: config.idle, turnMs: config.idleTurnMs, hibernateWaitS: config.idleHibernateWaitS, setupConcurrency: config.setupConcurrency }),
+      idle(server, {
+        matches: config.idle,
+        turnMs: config.idleTurnMs,
+        hibernateWaitS: config.idleHibernateWaitS,
+        setupConcurrency: config.setupConcurrency,
+      }),
     );
     emitIdle(result);
     smokeFailed ||= !result.ok;
@@ -323,7 +416,12 @@ async function main(): Promise<number> {
   if (config.scenarios.includes("workerd-floor-idle")) {
     progress(`idle: the workerd floor, ${config.idle} matches left idle (turn ${config.idleTurnMs} ms)`);
     const result = await withServer("workerd-floor", shared, (server) =>
-      idle(server, { matches: config.idle, turnMs: config.idleTurnMs, hibernateWaitS: config.idleHibernateWaitS, setupConcurrency: config.setupConcurrency }),
+      idle(server, {
+        matches: config.idle,
+        turnMs: config.idleTurnMs,
+        hibernateWaitS: config.idleHibernateWaitS,
+        setupConcurrency: config.setupConcurrency,
+      }),
     );
     emitIdle(result);
     smokeFailed ||= !result.ok;
@@ -339,7 +437,12 @@ async function main(): Promise<number> {
  * What the runtime allows: the workerd floor against the Node floor, and how close Ply comes to
  * the workerd floor (both at the same M, run right after each other).
  */
-function emitWorkerdFloorRatio(matches: number, w: ThroughputResult, ply: ThroughputResult | undefined, floor: ThroughputResult | undefined): void {
+function emitWorkerdFloorRatio(
+  matches: number,
+  w: ThroughputResult,
+  ply: ThroughputResult | undefined,
+  floor: ThroughputResult | undefined,
+): void {
   const ratio = (x: number | null | undefined, y: number | null | undefined) => (x && y ? round3(x / y) : null);
   const result = {
     bench: "workerd-floor-ratio",
@@ -361,13 +464,29 @@ function emitWorkerdFloorRatio(matches: number, w: ThroughputResult, ply: Throug
     },
     workerdCpuMsPerMove: { ply: ply?.workerdCpuMsPerMove ?? null, workerdFloor: w.workerdCpuMsPerMove },
   };
-  emit(result, [
-    ["moves/s workerd floor ÷ floor", `${w.movesPerS} ÷ ${floor?.movesPerS ?? "—"} = ${result.movesPerS.workerdFloorVsFloor ?? "—"} (what the runtime allows; Ply's target ≥ 0.5 at 200)`],
-    ["moves/s Ply ÷ workerd floor", `${ply?.movesPerS ?? "—"} ÷ ${w.movesPerS} = ${result.movesPerS.plyVsWorkerdFloor ?? "—"}`],
-    ["p99 workerd floor ÷ floor", `${w.latencyMs.p99} ÷ ${floor?.latencyMs.p99 ?? "—"} ms = ${result.p99Ms.workerdFloorVsFloor ?? "—"} (Ply's target ≤ 2 at 200)`],
-    ["p99 Ply ÷ workerd floor", `${ply?.latencyMs.p99 ?? "—"} ÷ ${w.latencyMs.p99} ms = ${result.p99Ms.plyVsWorkerdFloor ?? "—"}`],
-    ["workerd CPU per move: Ply / workerd floor", `${ply?.workerdCpuMsPerMove ?? "—"} / ${w.workerdCpuMsPerMove} ms`],
-  ], `workerd floor vs floor and Ply · ${matches} matches`);
+  emit(
+    result,
+    [
+      [
+        "moves/s workerd floor ÷ floor",
+        `${w.movesPerS} ÷ ${floor?.movesPerS ?? "—"} = ${result.movesPerS.workerdFloorVsFloor ?? "—"} (what the runtime allows; Ply's target ≥ 0.5 at 200)`,
+      ],
+      [
+        "moves/s Ply ÷ workerd floor",
+        `${ply?.movesPerS ?? "—"} ÷ ${w.movesPerS} = ${result.movesPerS.plyVsWorkerdFloor ?? "—"}`,
+      ],
+      [
+        "p99 workerd floor ÷ floor",
+        `${w.latencyMs.p99} ÷ ${floor?.latencyMs.p99 ?? "—"} ms = ${result.p99Ms.workerdFloorVsFloor ?? "—"} (Ply's target ≤ 2 at 200)`,
+      ],
+      [
+        "p99 Ply ÷ workerd floor",
+        `${ply?.latencyMs.p99 ?? "—"} ÷ ${w.latencyMs.p99} ms = ${result.p99Ms.plyVsWorkerdFloor ?? "—"}`,
+      ],
+      ["workerd CPU per move: Ply / workerd floor", `${ply?.workerdCpuMsPerMove ?? "—"} / ${w.workerdCpuMsPerMove} ms`],
+    ],
+    `workerd floor vs floor and Ply · ${matches} matches`,
+  );
 }
 
 /** Cores the machine kept busy over `seconds` (the bench itself is idle meanwhile). */
@@ -382,56 +501,82 @@ function round3(value: number): number {
 }
 
 function emitSpectators(result: SpectatorResult): void {
-  emit(result, [
-    ["spectators", result.spectators],
-    ["moves measured", result.moves],
-    ["move → last spectator", describe(result.lastSpectatorMs)],
-    ["move → first spectator", describe(result.firstSpectatorMs)],
-    ["move → mover's broadcast", describe(result.moverMs)],
-    ["spectators (re)connecting per game", describe(result.reconnectAllMs)],
-    ["errors", result.errors],
-    ...usageRows(result.usage),
-  ], `spectators · ${result.server}${result.server === "floor" ? "" : ` (${result.via})`} · ${result.spectators} on one match`);
+  emit(
+    result,
+    [
+      ["spectators", result.spectators],
+      ["moves measured", result.moves],
+      ["move → last spectator", describe(result.lastSpectatorMs)],
+      ["move → first spectator", describe(result.firstSpectatorMs)],
+      ["move → mover's broadcast", describe(result.moverMs)],
+      ["spectators (re)connecting per game", describe(result.reconnectAllMs)],
+      ["errors", result.errors],
+      ...usageRows(result.usage),
+    ],
+    `spectators · ${result.server}${result.server === "floor" ? "" : ` (${result.via})`} · ${result.spectators} on one match`,
+  );
 }
 
 function emitMatchmaking(result: MatchmakingResult): void {
-  emit(result, [
-    ["players", result.players],
-    ["pairs", `${result.pairs} (matches started: ${result.started})`],
-    ["pairs/s", result.pairsPerS],
-    ["time to match", describe(result.timeToMatchMs)],
-    ["ticket POST", describe(result.ticketMs)],
-    ["all matched after", `${result.makespanS} s`],
-    ["errors", result.errors],
-    ...usageRows(result.usage),
-  ], `matchmaking · ${result.players} players at once`);
+  emit(
+    result,
+    [
+      ["players", result.players],
+      ["pairs", `${result.pairs} (matches started: ${result.started})`],
+      ["pairs/s", result.pairsPerS],
+      ["time to match", describe(result.timeToMatchMs)],
+      ["ticket POST", describe(result.ticketMs)],
+      ["all matched after", `${result.makespanS} s`],
+      ["errors", result.errors],
+      ...usageRows(result.usage),
+    ],
+    `matchmaking · ${result.players} players at once`,
+  );
 }
 
 function emitIdle(result: IdleResult): void {
-  emit(result, [
-    ["matches", result.matches],
-    ["workerd RSS idle server", `${result.rssMiB.idleServer} MiB`],
-    ["workerd RSS all matches active", `${result.rssMiB.active} MiB`],
-    ["workerd RSS after hibernation", `${result.rssMiB.hibernated} MiB (Δ idle ${result.rssMiB.deltaHibernatedVsIdle} MiB = ${result.deltaMB} MB)`],
-    ["left alone for", `${result.leftAloneS} s`],
-    ["SQLite files open: idle / active / alone", `${result.openFiles.idleServer.sqlite} / ${result.openFiles.active.sqlite} / ${result.openFiles.hibernated.sqlite}`],
-    ["every match evicted after", result.evictedAfterS === null ? "never (within the wait)" : `${result.evictedAfterS} s`],
-    ["workerd RSS after the timers fired", `${result.rssMiB.afterTimers} MiB`],
-    ["ended by timeout (summary)", `${result.timedOut} / ${result.matches}`],
-    ["sockets that saw the timeout", `${result.socketsNotified} / ${result.sockets}`],
-    ["timer lateness (end − deadline)", describe(result.timerLateMs)],
-    ["errors", result.errors],
-  ], `idle · ${result.server} (${result.via}) · ${result.matches} hibernated matches`);
+  emit(
+    result,
+    [
+      ["matches", result.matches],
+      ["workerd RSS idle server", `${result.rssMiB.idleServer} MiB`],
+      ["workerd RSS all matches active", `${result.rssMiB.active} MiB`],
+      [
+        "workerd RSS after hibernation",
+        `${result.rssMiB.hibernated} MiB (Δ idle ${result.rssMiB.deltaHibernatedVsIdle} MiB = ${result.deltaMB} MB)`,
+      ],
+      ["left alone for", `${result.leftAloneS} s`],
+      [
+        "SQLite files open: idle / active / alone",
+        `${result.openFiles.idleServer.sqlite} / ${result.openFiles.active.sqlite} / ${result.openFiles.hibernated.sqlite}`,
+      ],
+      [
+        "every match evicted after",
+        result.evictedAfterS === null ? "never (within the wait)" : `${result.evictedAfterS} s`,
+      ],
+      ["workerd RSS after the timers fired", `${result.rssMiB.afterTimers} MiB`],
+      ["ended by timeout (summary)", `${result.timedOut} / ${result.matches}`],
+      ["sockets that saw the timeout", `${result.socketsNotified} / ${result.sockets}`],
+      ["timer lateness (end − deadline)", describe(result.timerLateMs)],
+      ["errors", result.errors],
+    ],
+    `idle · ${result.server} (${result.via}) · ${result.matches} hibernated matches`,
+  );
 }
 
 function emitProfile(summary: ProfileSummary): void {
   emit(
     summary,
     [
-      ["run", `${summary.run.movesPerS} moves/s, ${summary.run.serverCpuMsPerMove} ms server CPU per move, ${summary.samples} samples`],
+      [
+        "run",
+        `${summary.run.movesPerS} moves/s, ${summary.run.serverCpuMsPerMove} ms server CPU per move, ${summary.samples} samples`,
+      ],
       ["file", summary.file],
       ...summary.top.map((row) => [`self ${String(row.selfPct).padStart(5)}%  ${row.function}`, row.location] as const),
-      ...summary.inclusive.map((row) => [`total ${String(row.totalPct).padStart(5)}%  ${row.function}`, row.location] as const),
+      ...summary.inclusive.map(
+        (row) => [`total ${String(row.totalPct).padStart(5)}%  ${row.function}`, row.location] as const,
+      ),
     ],
     `CPU profile · Ply (not minified) · ${summary.matches} matches`,
   );
@@ -439,25 +584,61 @@ function emitProfile(summary: ProfileSummary): void {
 
 function emitSummary(ply: Map<number, ThroughputResult>, floor: Map<number, ThroughputResult>, all: unknown[]): void {
   const at200 = { ply: ply.get(200), floor: floor.get(200) };
-  const spectator = all.find((item): item is SpectatorResult => (item as { bench?: string; server?: string }).bench === "spectators" && (item as { server?: string }).server === "ply");
-  const idleRun = all.find((item): item is IdleResult => (item as { bench?: string }).bench === "idle" && (item as { server?: string }).server === "ply");
+  const spectator = all.find(
+    (item): item is SpectatorResult =>
+      (item as { bench?: string; server?: string }).bench === "spectators" &&
+      (item as { server?: string }).server === "ply",
+  );
+  const idleRun = all.find(
+    (item): item is IdleResult =>
+      (item as { bench?: string }).bench === "idle" && (item as { server?: string }).server === "ply",
+  );
   const targets = {
     bench: "targets",
     movesPerSAt200VsFloor:
       at200.ply && at200.floor
-        ? { ratio: round3(at200.ply.movesPerS / at200.floor.movesPerS), target: ">= 0.5", met: at200.ply.movesPerS / at200.floor.movesPerS >= 0.5 }
+        ? {
+            ratio: round3(at200.ply.movesPerS / at200.floor.movesPerS),
+            target: ">= 0.5",
+            met: at200.ply.movesPerS / at200.floor.movesPerS >= 0.5,
+          }
         : null,
     p99At200VsFloor:
       at200.ply?.latencyMs.p99 && at200.floor?.latencyMs.p99
-        ? { ratio: round3(at200.ply.latencyMs.p99 / at200.floor.latencyMs.p99), target: "<= 2", met: at200.ply.latencyMs.p99 / at200.floor.latencyMs.p99 <= 2 }
+        ? {
+            ratio: round3(at200.ply.latencyMs.p99 / at200.floor.latencyMs.p99),
+            target: "<= 2",
+            met: at200.ply.latencyMs.p99 / at200.floor.latencyMs.p99 <= 2,
+          }
         : null,
-    durableAt200: at200.ply ? { persisted: at200.ply.persisted.persisted, counted: at200.ply.persisted.counted, met: at200.ply.persisted.ok } : null,
-    spectatorP99Ms: spectator ? { p99: spectator.lastSpectatorMs.p99, spectators: spectator.spectators, target: "<= 50 ms", met: (spectator.lastSpectatorMs.p99 ?? Infinity) <= 50 } : null,
+    durableAt200: at200.ply
+      ? { persisted: at200.ply.persisted.persisted, counted: at200.ply.persisted.counted, met: at200.ply.persisted.ok }
+      : null,
+    spectatorP99Ms: spectator
+      ? {
+          p99: spectator.lastSpectatorMs.p99,
+          spectators: spectator.spectators,
+          target: "<= 50 ms",
+          met: (spectator.lastSpectatorMs.p99 ?? Infinity) <= 50,
+        }
+      : null,
     idleRssDeltaMB: idleRun
-      ? { deltaMB: idleRun.deltaMB, matches: idleRun.matches, target: "<= 50 MB", met: idleRun.deltaMB <= 50, timersFired: idleRun.timedOut === idleRun.matches }
+      ? {
+          deltaMB: idleRun.deltaMB,
+          matches: idleRun.matches,
+          target: "<= 50 MB",
+          met: idleRun.deltaMB <= 50,
+          timersFired: idleRun.timedOut === idleRun.matches,
+        }
       : null,
   };
-  emit(targets, Object.entries(targets).filter(([key]) => key !== "bench").map(([key, value]) => [key, value] as const), "targets");
+  emit(
+    targets,
+    Object.entries(targets)
+      .filter(([key]) => key !== "bench")
+      .map(([key, value]) => [key, value] as const),
+    "targets",
+  );
 }
 
 main().then(

@@ -91,7 +91,10 @@ export class Api {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      return { ok: false, error: { status: 0, code: "network", message: `could not reach the server: ${String(error)}` } };
+      return {
+        ok: false,
+        error: { status: 0, code: "network", message: `could not reach the server: ${String(error)}` },
+      };
     }
     let json: unknown = null;
     let readable = true;
@@ -112,7 +115,11 @@ export class Api {
     const error = (json as { error?: Partial<ApiError> } | null)?.error;
     return {
       ok: false,
-      error: { status: response.status, code: error?.code ?? "http-error", message: error?.message ?? response.statusText },
+      error: {
+        status: response.status,
+        code: error?.code ?? "http-error",
+        message: error?.message ?? response.statusText,
+      },
     };
   }
 
@@ -166,8 +173,16 @@ export class Api {
   }
 
   /** Queues for a quick match; with `botAfterMs`, a server-side bot plays if nobody comes by then (unrated). */
-  enqueue(game: string, options?: Record<string, unknown>, extra: { botAfterMs?: number } = {}): Promise<ApiResult<TicketView>> {
-    return this.#call("POST", "/api/matchmaking/tickets", { game, ...(options === undefined ? {} : { options }), ...extra });
+  enqueue(
+    game: string,
+    options?: Record<string, unknown>,
+    extra: { botAfterMs?: number } = {},
+  ): Promise<ApiResult<TicketView>> {
+    return this.#call("POST", "/api/matchmaking/tickets", {
+      game,
+      ...(options === undefined ? {} : { options }),
+      ...extra,
+    });
   }
 
   /** The ticket, waiting up to `waitSeconds` (0–30) for it to change: a long poll. */

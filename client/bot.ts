@@ -38,22 +38,27 @@ export function playRandom(client: MatchClient, random: () => number = Math.rand
       if (done || busy) return;
       const confirmed = client.confirmed;
       if (confirmed?.status === "finished") return finish(() => resolve(confirmed));
-      if (client.status === "closed") return finish(() => reject(new Error("the client closed before the match finished")));
+      if (client.status === "closed")
+        return finish(() => reject(new Error("the client closed before the match finished")));
       const game = client.game;
       const view = client.view;
       // Wait for the server's answer to our last move before choosing another.
       if (!game || !view || client.seat === null || !client.myTurn || client.pending.length > 0) return;
       if (game.hiddenInformation) {
-        return finish(() => reject(new Error(`the random bot cannot play ${game.id}: a client sees only its view of it`)));
+        return finish(() =>
+          reject(new Error(`the random bot cannot play ${game.id}: a client sees only its view of it`)),
+        );
       }
       const moves = legalMoves(game, view, client.seat);
       const move = moves[Math.min(moves.length - 1, Math.floor(random() * moves.length))];
-      if (move === undefined) return finish(() => reject(new Error(`no legal move for seat ${client.seat} at seq ${view.seq}`)));
+      if (move === undefined)
+        return finish(() => reject(new Error(`no legal move for seat ${client.seat} at seq ${view.seq}`)));
       busy = true;
       try {
         const sent = client.move(move);
         // The move passed the same rules just now: a local refusal is a defect, not a position.
-        if (!sent.ok) finish(() => reject(new Error(`the bot's move was refused: ${sent.error.code} ${sent.error.message}`)));
+        if (!sent.ok)
+          finish(() => reject(new Error(`the bot's move was refused: ${sent.error.code} ${sent.error.message}`)));
       } finally {
         busy = false;
       }

@@ -55,7 +55,8 @@ export function controlText(control: TimeControl): string {
       return `${amount(control.ms)} a move`;
     case "fischer": {
       const base = control.baseMs % MINUTE === 0 ? String(control.baseMs / MINUTE) : `${amount(control.baseMs)}`;
-      const increment = control.incrementMs % SECOND === 0 ? String(control.incrementMs / SECOND) : `${control.incrementMs / SECOND}`;
+      const increment =
+        control.incrementMs % SECOND === 0 ? String(control.incrementMs / SECOND) : `${control.incrementMs / SECOND}`;
       return `${base}+${increment}`;
     }
     case "delay":

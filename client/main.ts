@@ -60,22 +60,30 @@ async function route(): Promise<void> {
     if (!found) continue;
     let cleanup: (() => void) | void = undefined;
     try {
-      cleanup = await page(view, found.slice(1).map((part) => (part === undefined ? "" : decodeURIComponent(part))));
+      cleanup = await page(
+        view,
+        found.slice(1).map((part) => (part === undefined ? "" : decodeURIComponent(part))),
+      );
     } catch (error) {
-      view.replaceChildren(Object.assign(document.createElement("p"), { className: "error", textContent: String(error) }));
+      view.replaceChildren(
+        Object.assign(document.createElement("p"), { className: "error", textContent: String(error) }),
+      );
     }
     if (current !== generation) cleanup?.();
     else leave = cleanup;
     showAccount();
     return;
   }
-  view.replaceChildren(Object.assign(document.createElement("p"), { textContent: "There is nothing at this address." }));
+  view.replaceChildren(
+    Object.assign(document.createElement("p"), { textContent: "There is nothing at this address." }),
+  );
 }
 
 // Same-origin links navigate in place.
 document.addEventListener("click", (event) => {
   const link = (event.target as Element | null)?.closest?.("a");
-  if (!link || link.origin !== location.origin || link.target || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  if (!link || link.origin !== location.origin || link.target || event.metaKey || event.ctrlKey || event.shiftKey)
+    return;
   event.preventDefault();
   go(link.pathname + link.search);
   window.scrollTo(0, 0);

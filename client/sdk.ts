@@ -100,7 +100,9 @@ const NO_RANDOM: Random = {
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(bytes, (byte) => byte.toString(36).padStart(2, "0")).join("").slice(0, 20);
+  return Array.from(bytes, (byte) => byte.toString(36).padStart(2, "0"))
+    .join("")
+    .slice(0, 20);
 }
 
 export class MatchClient {
@@ -278,9 +280,14 @@ export class MatchClient {
       const illegal = this.game.validate(view.view, this.seat, parsed.output);
       if (illegal) return refuse("illegal", illegal.message, illegal.code);
     }
-    if (this.pending.length >= this.#maxQueued) return refuse("queue-full", "too many moves are waiting for the server");
+    if (this.pending.length >= this.#maxQueued)
+      return refuse("queue-full", "too many moves are waiting for the server");
     // Made against the state this client shows: confirmed seq plus the moves still pending.
-    const pending: PendingMove = { id: this.#newId(), seq: (this.confirmed?.seq ?? 0) + this.pending.length, move: parsed.output };
+    const pending: PendingMove = {
+      id: this.#newId(),
+      seq: (this.confirmed?.seq ?? 0) + this.pending.length,
+      move: parsed.output,
+    };
     this.pending.push(pending);
     this.#flush();
     this.#emit("change", this);
@@ -346,7 +353,8 @@ export class MatchClient {
     if (this.status !== "open" || !this.confirmed) return;
     for (const pending of this.pending) {
       if (this.#sent.has(pending.id)) continue;
-      if (this.#send({ type: "move", id: pending.id, seq: pending.seq, move: pending.move })) this.#sent.add(pending.id);
+      if (this.#send({ type: "move", id: pending.id, seq: pending.seq, move: pending.move }))
+        this.#sent.add(pending.id);
     }
   }
 
@@ -383,7 +391,10 @@ export class MatchClient {
         const before = this.log.length;
         const page = await this.#api.events(this.matchId, this.log.at(-1)?.seq ?? 0, LIMITS.eventsPage);
         if (!page.ok) {
-          this.#emit("error", { code: page.error.code, message: `could not fetch the match log: ${page.error.message}` });
+          this.#emit("error", {
+            code: page.error.code,
+            message: `could not fetch the match log: ${page.error.message}`,
+          });
           stuck = true;
           break;
         }
@@ -419,7 +430,10 @@ export class MatchClient {
     // A frame this client does not understand (a newer server): ignore it rather than guess.
     if (!parsed.success) {
       // Most likely a newer server: say so (a page can ask for a reload) rather than hang.
-      this.#emit("error", { code: "unreadable-frame", message: "the server sent a frame this client does not understand" });
+      this.#emit("error", {
+        code: "unreadable-frame",
+        message: "the server sent a frame this client does not understand",
+      });
       return;
     }
     const frame = parsed.output;
@@ -469,7 +483,8 @@ export class MatchClient {
         this.presence = frame.presence;
         break;
       case "rematch":
-        if (this.confirmed) this.confirmed = { ...this.confirmed, rematch: { offers: frame.offers, matchId: frame.matchId } };
+        if (this.confirmed)
+          this.confirmed = { ...this.confirmed, rematch: { offers: frame.offers, matchId: frame.matchId } };
         break;
       case "ack":
         this.#settle(frame.id);

@@ -100,7 +100,11 @@ export class Server {
     const readiness = await waitUntilReady(server.origin, child);
     if (readiness === "ready") return server;
     await server.kill();
-    throw new Error(readiness === "exited" ? `wrangler dev exited early:\n${server.output()}` : `wrangler dev did not become ready in 60 s:\n${server.output()}`);
+    throw new Error(
+      readiness === "exited"
+        ? `wrangler dev exited early:\n${server.output()}`
+        : `wrangler dev did not become ready in 60 s:\n${server.output()}`,
+    );
   }
 
   /** The workerd processes of this server. */
@@ -149,7 +153,8 @@ export function apiFrom(origin: string): Api {
   const ip = `10.${(++addresses >> 16) & 255}.${(addresses >> 8) & 255}.${addresses & 255}`;
   return new Api({
     origin,
-    fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), "cf-connecting-ip": ip } }),
+    fetch: (input, init) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), "cf-connecting-ip": ip } }),
   });
 }
 
@@ -169,7 +174,8 @@ export async function retrying<T>(
     // as a network failure with the message below. Counted, and retried like any other.
     if (result.error.message === "the answer was cut off") truncatedAnswers++;
     // 0: no answer; 5xx: the server died mid-request.
-    if (result.error.status !== 0 && result.error.status < 500) throw new Error(`${label}: ${result.error.status} ${result.error.code} ${result.error.message}`);
+    if (result.error.status !== 0 && result.error.status < 500)
+      throw new Error(`${label}: ${result.error.status} ${result.error.code} ${result.error.message}`);
     if (Date.now() > until) throw new Error(`${label}: server unreachable until the deadline (${result.error.code})`);
     await delay(200 + Math.random() * 300);
   }
@@ -268,7 +274,12 @@ export function seat(origin: string, matchId: string, token: string): { client: 
  * A random bot on the SDK that waits `pace()` ms before each move (so kills land mid-match).
  * Resolves with the final confirmed view; rejects when the client closes, or at `signal`.
  */
-export function playPaced(client: MatchClient, seen: Seen, pace: () => number, signal: AbortSignal): Promise<MatchView> {
+export function playPaced(
+  client: MatchClient,
+  seen: Seen,
+  pace: () => number,
+  signal: AbortSignal,
+): Promise<MatchView> {
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let done = false;
@@ -282,7 +293,12 @@ export function playPaced(client: MatchClient, seen: Seen, pace: () => number, s
       settle();
     };
     const aborted = () => finish(() => reject(new Error("stopped")));
-    const ready = () => client.seat !== null && client.myTurn && client.pending.length === 0 && client.view !== null && client.game !== null;
+    const ready = () =>
+      client.seat !== null &&
+      client.myTurn &&
+      client.pending.length === 0 &&
+      client.view !== null &&
+      client.game !== null;
     const move = () => {
       timer = null;
       if (done || !ready()) return;
@@ -325,7 +341,8 @@ export async function serverLog(api: Api, matchId: string, until: number): Promi
 export async function spectatorView(origin: string, matchId: string, ms = 20_000): Promise<MatchView> {
   const client = new MatchClient({ origin, matchId, token: null });
   try {
-    const ready = () => client.status === "open" && client.confirmed !== null && client.log.at(-1)?.seq === client.confirmed.seq;
+    const ready = () =>
+      client.status === "open" && client.confirmed !== null && client.log.at(-1)?.seq === client.confirmed.seq;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`spectator of ${matchId} not ready in ${ms} ms`)), ms);
       const check = () => {
@@ -360,7 +377,13 @@ export interface MatchCheck {
  * spectator is shown; every acknowledged move is in the log once; every event a client was
  * told is the server's event at that seq.
  */
-export async function checkMatch(origin: string, matchId: string, seen: readonly Seen[], until: number, withSpectator = true): Promise<MatchCheck> {
+export async function checkMatch(
+  origin: string,
+  matchId: string,
+  seen: readonly Seen[],
+  until: number,
+  withSpectator = true,
+): Promise<MatchCheck> {
   const api = new Api({ origin });
   const problems: string[] = [];
   const log = await serverLog(api, matchId, until);
@@ -376,7 +399,10 @@ export async function checkMatch(origin: string, matchId: string, seen: readonly
   for (const client of seen) {
     for (const id of client.acked) if (!ids.has(id)) problems.push(`LOST: acknowledged move ${id} is not in the log`);
     for (const event of client.events) {
-      if (!isDeepStrictEqual(event, log[event.seq - 1])) problems.push(`a client was told ${JSON.stringify(event)} but the log has ${JSON.stringify(log[event.seq - 1])}`);
+      if (!isDeepStrictEqual(event, log[event.seq - 1]))
+        problems.push(
+          `a client was told ${JSON.stringify(event)} but the log has ${JSON.stringify(log[event.seq - 1])}`,
+        );
     }
   }
   if (summary) {
@@ -389,12 +415,15 @@ export async function checkMatch(origin: string, matchId: string, seen: readonly
         const state = engine.replay(log.map(({ seq: _seq, at: _at, ...event }) => event as MatchEvent));
         if (state.status !== summary.status) problems.push(`replay status ${state.status}, summary ${summary.status}`);
         if (state.moves !== summary.moves) problems.push(`replay moves ${state.moves}, summary ${summary.moves}`);
-        if (!isDeepStrictEqual(state.result, summary.result)) problems.push(`replay result ${JSON.stringify(state.result)}, summary ${JSON.stringify(summary.result)}`);
+        if (!isDeepStrictEqual(state.result, summary.result))
+          problems.push(`replay result ${JSON.stringify(state.result)}, summary ${JSON.stringify(summary.result)}`);
         if (withSpectator) {
           const view = await spectatorView(origin, matchId);
           if (view.seq !== log.length) problems.push(`spectator at seq ${view.seq}, log ${log.length}`);
           if (!isDeepStrictEqual(view.view, engine.view(state, "spectator"))) {
-            problems.push(`replayed view ${JSON.stringify(engine.view(state, "spectator"))} differs from the server's ${JSON.stringify(view.view)}`);
+            problems.push(
+              `replayed view ${JSON.stringify(engine.view(state, "spectator"))} differs from the server's ${JSON.stringify(view.view)}`,
+            );
           }
         }
       } catch (error) {
@@ -402,7 +431,15 @@ export async function checkMatch(origin: string, matchId: string, seen: readonly
       }
     }
   }
-  return { matchId, events: log.length, moves: moveEvents.length, status: summary?.status ?? "?", problems, log, summary };
+  return {
+    matchId,
+    events: log.length,
+    moves: moveEvents.length,
+    status: summary?.status ?? "?",
+    problems,
+    log,
+    summary,
+  };
 }
 
 /** Runs `work` over `items`, `width` at a time. */
@@ -483,18 +520,25 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       const game = (index + round++) % 2 === 0 ? "connect-four" : "tic-tac-toe";
       let table: Table;
       try {
-        table = await newTable(origin, game, { turnMs: 600_000, graceMs: 600_000 }, farFuture(), (id) => matches.set(id, []));
+        table = await newTable(origin, game, { turnMs: 600_000, graceMs: 600_000 }, farFuture(), (id) =>
+          matches.set(id, []),
+        );
       } catch (error) {
         problems.push(`slot ${index}: could not set up a match: ${String(error)}`);
         await delay(500);
         continue;
       }
       const seats = table.tokens.map((token) => seat(origin, table.matchId, token));
-      matches.set(table.matchId, seats.map((s) => s.seen));
+      matches.set(
+        table.matchId,
+        seats.map((s) => s.seen),
+      );
       clients.push(...seats.map((s) => s.client));
       try {
         // Bots finish their match even after the stop signal (bounded below).
-        await Promise.all(seats.map((s) => playPaced(s.client, s.seen, () => 20 + Math.random() * 80, finalAbort.signal)));
+        await Promise.all(
+          seats.map((s) => playPaced(s.client, s.seen, () => 20 + Math.random() * 80, finalAbort.signal)),
+        );
       } catch (error) {
         if (!finalAbort.signal.aborted) problems.push(`match ${table.matchId}: bot failed: ${String(error)}`);
       } finally {
@@ -515,7 +559,13 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       let timer: Table | null = null;
       if (kill <= options.timers) {
         // Nobody plays it: its 2 s turn timer is pending when the server dies.
-        timer = await newTable(origin, kill % 2 === 0 ? "tic-tac-toe" : "connect-four", { turnMs: 2_000, graceMs: 60_000 }, farFuture(), (id) => matches.set(id, []));
+        timer = await newTable(
+          origin,
+          kill % 2 === 0 ? "tic-tac-toe" : "connect-four",
+          { turnMs: 2_000, graceMs: 60_000 },
+          farFuture(),
+          (id) => matches.set(id, []),
+        );
       }
       const killedAt = Date.now();
       await server.kill();
@@ -526,7 +576,9 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       const restarting = Date.now();
       server = await Server.start(persistTo, port);
       restartMs.push(Date.now() - restarting);
-      say(`kill ${kill}/${options.kills}: acked ${acked()} moves, ${matches.size} matches, restart ${Date.now() - restarting} ms`);
+      say(
+        `kill ${kill}/${options.kills}: acked ${acked()} moves, ${matches.size} matches, restart ${Date.now() - restarting} ms`,
+      );
     }
     // Let every match in play finish (bounded), then stop.
     stopping.abort();
@@ -552,19 +604,28 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       const log = await serverLog(api, timer.matchId, farFuture());
       const last = log.at(-1);
       if (summary?.status !== "finished" || last?.kind !== "timeout") {
-        problems.push(`timer match ${timer.matchId}: not ended by timeout (${summary?.status}, last event ${last?.kind})`);
+        problems.push(
+          `timer match ${timer.matchId}: not ended by timeout (${summary?.status}, last event ${last?.kind})`,
+        );
       } else if (timer.startedAt !== null && timer.startedAt + 2_000 <= timer.killedAt) {
-        problems.push(`timer match ${timer.matchId}: its deadline had passed before the kill (setup too slow): not a restart check`);
+        problems.push(
+          `timer match ${timer.matchId}: its deadline had passed before the kill (setup too slow): not a restart check`,
+        );
       } else if (last.at < timer.killedAt) {
         problems.push(`timer match ${timer.matchId}: timeout at ${last.at} before the kill at ${timer.killedAt}`);
       } else fired++;
     }
 
     // Every match ever created (orphans of a lost answer aside): the log checks.
-    const checks = await pool([...matches.entries()], 16, ([matchId, seen]) => checkMatch(origin, matchId, seen, farFuture()));
+    const checks = await pool([...matches.entries()], 16, ([matchId, seen]) =>
+      checkMatch(origin, matchId, seen, farFuture()),
+    );
     for (const check of checks) for (const problem of check.problems) problems.push(`${check.matchId}: ${problem}`);
     const all = [...matches.values()].flat();
-    const lost = checks.reduce((sum, check) => sum + check.problems.filter((problem) => problem.startsWith("LOST")).length, 0);
+    const lost = checks.reduce(
+      (sum, check) => sum + check.problems.filter((problem) => problem.startsWith("LOST")).length,
+      0,
+    );
     const clientErrors = all.reduce((sum, seen) => sum + seen.errors.length, 0);
     for (const seen of all) for (const error of seen.errors) problems.push(`${seen.matchId}: client ${error}`);
     const sorted = [...restartMs].sort((a, b) => a - b);

@@ -14,7 +14,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { MatchClient } from "../client/sdk.ts";
-import { checkMatch, flag, freePort, isMain, newTable, playPaced, pool, rssBytes, seat, Server, stopAll, type Seen } from "./crash.ts";
+import {
+  checkMatch,
+  flag,
+  freePort,
+  isMain,
+  newTable,
+  playPaced,
+  pool,
+  rssBytes,
+  seat,
+  Server,
+  stopAll,
+  type Seen,
+} from "./crash.ts";
 
 export interface SoakOptions {
   readonly matches: number;
@@ -34,7 +47,15 @@ export interface SoakReport {
   readonly movesCounted: number;
   readonly movesPersisted: number;
   readonly errors: number;
-  readonly rssMiB: { readonly first: number; readonly last: number; readonly max: number; readonly min: number; readonly slopeMiBPerMinute: number; readonly secondHalfSlopeMiBPerMinute: number; readonly samples: number };
+  readonly rssMiB: {
+    readonly first: number;
+    readonly last: number;
+    readonly max: number;
+    readonly min: number;
+    readonly slopeMiBPerMinute: number;
+    readonly secondHalfSlopeMiBPerMinute: number;
+    readonly samples: number;
+  };
   readonly problems: string[];
 }
 
@@ -78,7 +99,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (bytes > 0) samples.push([(Date.now() - began) / 60_000, bytes]);
   };
   const sampler = setInterval(sample, options.sampleMs);
-  const reporter = setInterval(() => say(`soak ${Math.round((Date.now() - began) / 1000)} s: ${matches.size} matches, ${finished.size} finished, ${acked()} moves, RSS ${mib(samples.at(-1)?.[1] ?? 0)} MiB, ${problems.length} problems`), 15_000);
+  const reporter = setInterval(
+    () =>
+      say(
+        `soak ${Math.round((Date.now() - began) / 1000)} s: ${matches.size} matches, ${finished.size} finished, ${acked()} moves, RSS ${mib(samples.at(-1)?.[1] ?? 0)} MiB, ${problems.length} problems`,
+      ),
+    15_000,
+  );
 
   const slot = async (index: number) => {
     // Spread the start so setup is not one burst.
@@ -88,17 +115,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const game = (index + round++) % 2 === 0 ? "connect-four" : "tic-tac-toe";
       let table;
       try {
-        table = await newTable(origin, game, { turnMs: 600_000, graceMs: 600_000 }, Date.now() + 30_000, (id) => matches.set(id, []));
+        table = await newTable(origin, game, { turnMs: 600_000, graceMs: 600_000 }, Date.now() + 30_000, (id) =>
+          matches.set(id, []),
+        );
       } catch (error) {
         problems.push(`slot ${index}: setup failed: ${String(error)}`);
         await delay(1_000);
         continue;
       }
       const seats = table.tokens.map((token) => seat(origin, table.matchId, token));
-      matches.set(table.matchId, seats.map((s) => s.seen));
+      matches.set(
+        table.matchId,
+        seats.map((s) => s.seen),
+      );
       for (const s of seats) open.add(s.client);
       try {
-        await Promise.all(seats.map((s) => playPaced(s.client, s.seen, () => Math.random() * 2 * options.paceMs, hardStop.signal)));
+        await Promise.all(
+          seats.map((s) => playPaced(s.client, s.seen, () => Math.random() * 2 * options.paceMs, hardStop.signal)),
+        );
         finished.add(table.matchId);
       } catch (error) {
         if (!hardStop.signal.aborted) problems.push(`match ${table.matchId}: bot failed: ${String(error)}`);
@@ -127,13 +161,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     clearInterval(sampler);
     clearInterval(reporter);
 
-    const checks = await pool([...matches.entries()], 32, ([matchId, seen]) => checkMatch(origin, matchId, seen, Date.now() + 60_000, false));
+    const checks = await pool([...matches.entries()], 32, ([matchId, seen]) =>
+      checkMatch(origin, matchId, seen, Date.now() + 60_000, false),
+    );
     for (const check of checks) for (const problem of check.problems) problems.push(`${check.matchId}: ${problem}`);
     const all = [...matches.values()].flat();
     for (const seen of all) for (const error of seen.errors) problems.push(`${seen.matchId}: client ${error}`);
     const movesCounted = acked();
     const movesPersisted = checks.reduce((sum, check) => sum + check.moves, 0);
-    if (movesCounted !== movesPersisted) problems.push(`moves counted ${movesCounted} != moves persisted ${movesPersisted}`);
+    if (movesCounted !== movesPersisted)
+      problems.push(`moves counted ${movesCounted} != moves persisted ${movesPersisted}`);
     const series = samples.map(([, bytes]) => bytes);
     return {
       ok: problems.length === 0,

@@ -80,7 +80,11 @@ export async function signToken(
 }
 
 /** The claims of a genuine, unexpired token; `unauthorized` for anything else. */
-export async function verifyToken(secret: string, token: string, now = Date.now()): Promise<Result<Claims, "unauthorized">> {
+export async function verifyToken(
+  secret: string,
+  token: string,
+  now = Date.now(),
+): Promise<Result<Claims, "unauthorized">> {
   const refused = fail("unauthorized", "the token is not valid");
   if (token.length > 1024) return refused;
   const [payload, signature, extra] = token.split(".");

@@ -40,7 +40,9 @@ export interface ReservedMatch {
   readonly graceMs?: number;
 }
 
-export type ReserveOutcome = { readonly ok: true } | { readonly ok: false; readonly code: "match-exists" | "unknown-game" | "bad-options" };
+export type ReserveOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: "match-exists" | "unknown-game" | "bad-options" };
 
 /** Player.recordMatch: one finished match from one player's side. Idempotent per matchId. */
 export interface MatchReport {

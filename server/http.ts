@@ -57,7 +57,10 @@ export async function readBody<T>(
   if (!bytes) return fail("too-large", `bodies are limited to ${LIMITS.bodyBytes} bytes`);
   let body: unknown;
   try {
-    body = bytes.byteLength === 0 ? {} : JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+    body =
+      bytes.byteLength === 0
+        ? {}
+        : JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch {
     return fail("bad-request", "the body is not UTF-8 JSON");
   }
@@ -91,12 +94,16 @@ async function readBounded(request: Request, limit: number): Promise<Uint8Array 
 }
 
 /** The player a request's `Authorization: Bearer <token>` names, or why not. */
-export async function authenticate(request: Request, env: Env): Promise<Result<Claims, "unauthorized" | "server-misconfigured">> {
+export async function authenticate(
+  request: Request,
+  env: Env,
+): Promise<Result<Claims, "unauthorized" | "server-misconfigured">> {
   const secret = tokenSecret(env);
   if (!secret.ok) return secret;
   const header = request.headers.get("authorization");
   const match = header === null ? null : /^Bearer ([A-Za-z0-9_.-]{1,1024})$/.exec(header);
-  if (!match?.[1]) return fail("unauthorized", "send the player token as Authorization: Bearer <token> (POST /api/players gives one)");
+  if (!match?.[1])
+    return fail("unauthorized", "send the player token as Authorization: Bearer <token> (POST /api/players gives one)");
   return verifyToken(secret.value, match[1]);
 }
 

@@ -62,10 +62,15 @@ export class Leaderboard extends DurableObject<Env> {
    */
   async page(offset: number, limit: number): Promise<Response> {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`bad leaderboard offset ${offset}`);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new RangeError(`bad leaderboard limit ${limit}`);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE)
+      throw new RangeError(`bad leaderboard limit ${limit}`);
     // One row past the page tells whether another page follows.
     const rows = this.ctx.storage.sql
-      .exec<EntryRow>("SELECT pid, name, rating, rd, games FROM entries ORDER BY rating DESC, pid LIMIT ? OFFSET ?", limit + 1, offset)
+      .exec<EntryRow>(
+        "SELECT pid, name, rating, rd, games FROM entries ORDER BY rating DESC, pid LIMIT ? OFFSET ?",
+        limit + 1,
+        offset,
+      )
       .toArray();
     const entries = rows.slice(0, limit).map(
       (row, index): RankedEntry => ({

@@ -48,7 +48,9 @@ import { SocketIndex } from "./sockets.ts";
 import { MATCH_MIGRATIONS, isBlank, migrate } from "./storage.ts";
 
 /** What a connection is, kept in its attachment so it survives hibernation. */
-export type Role = { readonly role: "player"; readonly seat: Seat; readonly pid: string } | { readonly role: "spectator" };
+export type Role =
+  | { readonly role: "player"; readonly seat: Seat; readonly pid: string }
+  | { readonly role: "spectator" };
 
 /** Fixed at creation. */
 interface MatchConfig {
@@ -132,7 +134,14 @@ type MatchRow = {
   time_control: string | null;
   spectator_delay: string | null;
 };
-type SeatSqlRow = { seat: number; player_id: string; name: string; rating: string | null; rematch: number; bot: string | null };
+type SeatSqlRow = {
+  seat: number;
+  player_id: string;
+  name: string;
+  rating: string | null;
+  rematch: number;
+  bot: string | null;
+};
 type EventRow = { seq: number; payload: string; at: number };
 type TimerRow = { kind: string; at: number; seq: number };
 
@@ -222,7 +231,8 @@ export class Match extends Server<Env> {
     if (!game) throw new Error(`match ${row.match_id} is of unknown game ${row.game_id}`);
     const options: unknown = JSON.parse(row.options);
     // Matches made before time controls had a per-move limit in turn_ms.
-    const timeControl: TimeControl = row.time_control === null ? { kind: "move", ms: row.turn_ms } : (JSON.parse(row.time_control) as TimeControl);
+    const timeControl: TimeControl =
+      row.time_control === null ? { kind: "move", ms: row.turn_ms } : (JSON.parse(row.time_control) as TimeControl);
     const engine = createEngine(game, options, row.seed, timeControl);
     const snapshot = sql.exec<{ seq: number; state: string }>("SELECT seq, state FROM snapshot").one();
     let state = JSON.parse(snapshot.state) as MatchState;
@@ -260,14 +270,22 @@ export class Match extends Server<Env> {
   }
 
   #readSeats(): SeatRow[] {
-    return this.ctx.storage.sql.exec<SeatSqlRow>("SELECT seat, player_id, name, rating, rematch, bot FROM seats ORDER BY seat").toArray().map(toSeat);
+    return this.ctx.storage.sql
+      .exec<SeatSqlRow>("SELECT seat, player_id, name, rating, rematch, bot FROM seats ORDER BY seat")
+      .toArray()
+      .map(toSeat);
   }
 
   /** The logged events after `after` (up to `until`, at most `limit` of them), oldest first. */
   #eventsAfter(after: number, until = Number.MAX_SAFE_INTEGER, limit = -1): LoggedEvent[] {
     // SQLite reads a negative LIMIT as none.
     return this.ctx.storage.sql
-      .exec<EventRow>("SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", after, until, limit)
+      .exec<EventRow>(
+        "SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        after,
+        until,
+        limit,
+      )
       .toArray()
       .map(toLogged);
   }
@@ -415,8 +433,10 @@ export class Match extends Server<Env> {
   async startBy(pid: string): Promise<Response> {
     const loaded = this.#load();
     if (!loaded) return errorResponse(404, "not-found", "no such match");
-    if (loaded.config.creatorId !== pid) return errorResponse(403, "not-creator", "only the match's creator can start it");
-    if (loaded.state.status !== "waiting") return errorResponse(409, "already-started", "the match has started already");
+    if (loaded.config.creatorId !== pid)
+      return errorResponse(403, "not-creator", "only the match's creator can start it");
+    if (loaded.state.status !== "waiting")
+      return errorResponse(409, "already-started", "the match has started already");
     if (loaded.seats.length < loaded.config.minPlayers) {
       return errorResponse(409, "not-enough-players", `${loaded.config.minPlayers} players are needed to start`);
     }
@@ -442,9 +462,17 @@ export class Match extends Server<Env> {
   }
 
   /** Seats `players` in order and starts the match when it is full (or `startNow`). */
-  async #seat(loaded: Loaded, players: readonly (PlayerRef & { rating: Rating | null; bot?: BotKind | undefined })[], startNow = false): Promise<void> {
+  async #seat(
+    loaded: Loaded,
+    players: readonly (PlayerRef & { rating: Rating | null; bot?: BotKind | undefined })[],
+    startNow = false,
+  ): Promise<void> {
     const first = loaded.seats.length;
-    const events: MatchEvent[] = players.map((player, index) => ({ kind: "join", seat: first + index, name: player.name }));
+    const events: MatchEvent[] = players.map((player, index) => ({
+      kind: "join",
+      seat: first + index,
+      name: player.name,
+    }));
     const seated = first + players.length;
     const full = seated >= loaded.config.capacity && !loaded.config.reserved;
     if (full || startNow) events.push({ kind: "start", players: seated });
@@ -527,7 +555,11 @@ export class Match extends Server<Env> {
     }
     if (role.role === "spectator" && this.#spectatorCount !== undefined) this.#spectatorCount++;
     const point = seat === null ? this.#spectatorPoint(loaded) : loaded;
-    this.#send(connection, { type: "snapshot", state: this.#view(loaded, seat ?? "spectator", point), presence: this.#presence() });
+    this.#send(connection, {
+      type: "snapshot",
+      state: this.#view(loaded, seat ?? "spectator", point),
+      presence: this.#presence(),
+    });
     if (role.role === "spectator") this.#presenceSoon();
   }
 
@@ -575,7 +607,8 @@ export class Match extends Server<Env> {
     // Frames still queued on a socket we closed (for flooding) are dropped, not answered.
     if (!loaded || !role || connection.readyState !== WebSocket.OPEN) return;
     if (!this.#allow(connection)) return this.#refuse(connection, "rate-limited", "slow down: too many frames");
-    if (tooLarge(message)) return this.#refuse(connection, "too-large", `frames are limited to ${LIMITS.frameBytes} bytes`);
+    if (tooLarge(message))
+      return this.#refuse(connection, "too-large", `frames are limited to ${LIMITS.frameBytes} bytes`);
     if (typeof message !== "string") return this.#refuse(connection, "bad-message", "binary frames are not supported");
     let json: unknown;
     try {
@@ -594,14 +627,16 @@ export class Match extends Server<Env> {
       case "resign": {
         if (role.role !== "player") return this.#error(connection, "spectator", "spectators cannot resign");
         await this.#flagIfDue(loaded);
-        if (loaded.state.status === "waiting") return this.#error(connection, "not-started", "the match has not started");
+        if (loaded.state.status === "waiting")
+          return this.#error(connection, "not-started", "the match has not started");
         if (loaded.state.status === "finished") return this.#error(connection, "game-over", "the match is over");
         return this.#commit([{ kind: "resign", seat: role.seat }]);
       }
       case "rematch":
         return this.#rematch(connection, loaded, role);
       case "draw": {
-        if (role.role !== "player") return this.#error(connection, "spectator", "spectators cannot offer or accept draws");
+        if (role.role !== "player")
+          return this.#error(connection, "spectator", "spectators cannot offer or accept draws");
         await this.#flagIfDue(loaded);
         const drawn = loaded.engine.draw(loaded.state, role.seat, frame.action);
         if (!drawn.ok) return this.#error(connection, drawn.error.code, drawn.error.message);
@@ -622,7 +657,12 @@ export class Match extends Server<Env> {
           return this.#error(connection, code, text, frame.id, reason);
         }
         if (frame.seq !== loaded.seq) {
-          return this.#error(connection, "stale", `the move was made at seq ${frame.seq}; the match is at ${loaded.seq}`, frame.id);
+          return this.#error(
+            connection,
+            "stale",
+            `the move was made at seq ${frame.seq}; the match is at ${loaded.seq}`,
+            frame.id,
+          );
         }
         return this.#commit([{ kind: "move", seat: role.seat, move: checked.move, id: frame.id }]);
       }
@@ -634,7 +674,11 @@ export class Match extends Server<Env> {
     // Spectators of a delayed match catch up to where they may see, no further.
     const point = viewer === "spectator" ? this.#spectatorPoint(loaded) : loaded;
     if (from > point.seq || point.seq - from > LIMITS.resyncEvents) {
-      return this.#send(connection, { type: "snapshot", state: this.#view(loaded, viewer, point), presence: this.#presence() });
+      return this.#send(connection, {
+        type: "snapshot",
+        state: this.#view(loaded, viewer, point),
+        presence: this.#presence(),
+      });
     }
     const events = this.#eventsAfter(from, point.seq);
     this.#send(connection, { type: "sync", from, events, state: this.#view(loaded, viewer, point) });
@@ -704,7 +748,12 @@ export class Match extends Server<Env> {
     };
     const timer = (kind: string, at: number, timerSeq = 0) => {
       // An upsert updates the row in place (REPLACE would delete it and insert a new one, index entry included).
-      sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at, seq = excluded.seq", kind, at, timerSeq);
+      sql.exec(
+        "INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at, seq = excluded.seq",
+        kind,
+        at,
+        timerSeq,
+      );
       due(at);
     };
     this.ctx.storage.transactionSync(() => {
@@ -728,7 +777,12 @@ export class Match extends Server<Env> {
         sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
       }
       if (started) sql.exec("UPDATE match SET status = 'playing', started_at = ?", now);
-      if (finished) sql.exec("UPDATE match SET status = 'finished', finished_at = ?, result = ?", now, JSON.stringify(state.result));
+      if (finished)
+        sql.exec(
+          "UPDATE match SET status = 'finished', finished_at = ?, result = ?",
+          now,
+          JSON.stringify(state.result),
+        );
       if (deadline !== null) timer("turn", deadline, seq);
       else sql.exec("DELETE FROM timers WHERE kind = 'turn'");
       // A bot to act moves on the alarm, after a pause a person can follow.
@@ -742,14 +796,18 @@ export class Match extends Server<Env> {
       if (started) {
         // Seats nobody is connected to yet start their grace period with the match (bots never leave).
         for (let seat = 0; seat < state.players; seat++) {
-          if (!loaded.seats[seat]?.bot && this.#seatConnections(seat) === 0) timer(GRACE + seat, now + loaded.config.graceMs);
+          if (!loaded.seats[seat]?.bot && this.#seatConnections(seat) === 0)
+            timer(GRACE + seat, now + loaded.config.graceMs);
         }
       }
       // Spectators who watch with a delay in seconds see each event when its time comes.
       const delay = loaded.config.spectatorDelay;
       if (delay && "seconds" in delay && state.status === "playing") {
         // An earlier pending release stays: it is for an older event.
-        sql.exec("INSERT OR IGNORE INTO timers (kind, at, seq) VALUES ('spectators', ?, 0)", now + delay.seconds * 1000);
+        sql.exec(
+          "INSERT OR IGNORE INTO timers (kind, at, seq) VALUES ('spectators', ?, 0)",
+          now + delay.seconds * 1000,
+        );
         due(now + delay.seconds * 1000);
       }
       if (finished) {
@@ -766,7 +824,11 @@ export class Match extends Server<Env> {
     });
     if (started) {
       loaded.startedAt = now;
-      log("info", "match-started", { matchId: loaded.config.matchId, gameId: loaded.config.gameId, players: state.players });
+      log("info", "match-started", {
+        matchId: loaded.config.matchId,
+        gameId: loaded.config.gameId,
+        players: state.players,
+      });
     }
     if (finished) {
       loaded.finishedAt = now;
@@ -822,7 +884,9 @@ export class Match extends Server<Env> {
     const loaded = this.#load();
     if (!loaded) return;
     this.#alarmAt = undefined;
-    const due = this.ctx.storage.sql.exec<TimerRow>("SELECT kind, at, seq FROM timers WHERE at <= ? ORDER BY at", Date.now()).toArray();
+    const due = this.ctx.storage.sql
+      .exec<TimerRow>("SELECT kind, at, seq FROM timers WHERE at <= ? ORDER BY at", Date.now())
+      .toArray();
     for (const timer of due) await this.#fire(loaded, timer);
     await this.#syncAlarm();
   }
@@ -858,8 +922,7 @@ export class Match extends Server<Env> {
       if (timer.kind === "directory") {
         await this.#tellDirectory(loaded);
         this.#listingDue = null;
-      }
-      else if (timer.kind === "report") await this.#tellPlayers(loaded);
+      } else if (timer.kind === "report") await this.#tellPlayers(loaded);
       else if (timer.kind === "rematch") await this.#createRematch(loaded);
       done();
     } catch (error) {
@@ -896,27 +959,36 @@ export class Match extends Server<Env> {
     };
     await Promise.all(
       // Bots keep no record.
-      loaded.seats.filter((seat) => seat.bot === null).map((seat) => {
-        const report: MatchReport = {
-          matchId: loaded.config.matchId,
-          gameId: loaded.config.gameId,
-          finishedAt: loaded.finishedAt ?? Date.now(),
-          rated,
-          seat: seat.seat,
-          outcome: result.kind === "aborted" ? "aborted" : result.kind === "draw" ? "draw" : result.winners.includes(seat.seat) ? "win" : "loss",
-          reason: result.reason,
-          opponents: loaded.seats
-            .filter((other) => other.seat !== seat.seat)
-            .map((other) => ({
-              pid: other.pid,
-              name: other.name,
-              seat: other.seat,
-              rating: other.rating ?? INITIAL_RATING,
-              score: score(seat.seat, other.seat),
-            })),
-        };
-        return this.env.Player.getByName(seat.pid).recordMatch(report);
-      }),
+      loaded.seats
+        .filter((seat) => seat.bot === null)
+        .map((seat) => {
+          const report: MatchReport = {
+            matchId: loaded.config.matchId,
+            gameId: loaded.config.gameId,
+            finishedAt: loaded.finishedAt ?? Date.now(),
+            rated,
+            seat: seat.seat,
+            outcome:
+              result.kind === "aborted"
+                ? "aborted"
+                : result.kind === "draw"
+                  ? "draw"
+                  : result.winners.includes(seat.seat)
+                    ? "win"
+                    : "loss",
+            reason: result.reason,
+            opponents: loaded.seats
+              .filter((other) => other.seat !== seat.seat)
+              .map((other) => ({
+                pid: other.pid,
+                name: other.name,
+                seat: other.seat,
+                rating: other.rating ?? INITIAL_RATING,
+                score: score(seat.seat, other.seat),
+              })),
+          };
+          return this.env.Player.getByName(seat.pid).recordMatch(report);
+        }),
     );
   }
 
@@ -929,7 +1001,10 @@ export class Match extends Server<Env> {
       rotated.map(async (seat) => ({
         pid: seat.pid,
         name: seat.name,
-        rating: loaded.config.rated && !seat.bot ? await this.env.Player.getByName(seat.pid).rating(loaded.config.gameId) : INITIAL_RATING,
+        rating:
+          loaded.config.rated && !seat.bot
+            ? await this.env.Player.getByName(seat.pid).rating(loaded.config.gameId)
+            : INITIAL_RATING,
         ...(seat.bot ? { bot: seat.bot } : {}),
       })),
     );
@@ -970,7 +1045,13 @@ export class Match extends Server<Env> {
     const checked = loaded.engine.check(loaded.state, seat, move);
     if (!checked.ok) {
       // A defect in the bot: its clock runs out and the timeout policy takes over.
-      log("error", "bot-move-refused", { matchId: loaded.config.matchId, seat, bot: kind, code: checked.error.code, reason: checked.error.reason });
+      log("error", "bot-move-refused", {
+        matchId: loaded.config.matchId,
+        seat,
+        bot: kind,
+        code: checked.error.code,
+        reason: checked.error.reason,
+      });
       return;
     }
     await this.#commit([{ kind: "move", seat, move: checked.move, id: `bot-${loaded.seq + 1}` }]);
@@ -1000,7 +1081,10 @@ export class Match extends Server<Env> {
     const cutoff = Date.now() - delay.seconds * 1000;
     return (
       sql
-        .exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events WHERE at <= ? OR seq <= (SELECT seq FROM events WHERE kind = 'start')", cutoff)
+        .exec<{ seq: number | null }>(
+          "SELECT max(seq) AS seq FROM events WHERE at <= ? OR seq <= (SELECT seq FROM events WHERE kind = 'start')",
+          cutoff,
+        )
         .one().seq ?? 0
     );
   }
@@ -1012,7 +1096,9 @@ export class Match extends Server<Env> {
   #spectatorPoint(loaded: Loaded): Point {
     if (loaded.config.spectatorDelay === null) return loaded;
     if (this.#spectators === null) {
-      const shown = this.ctx.storage.sql.exec<{ seq: number | null }>("SELECT spectator_seq AS seq FROM snapshot").one().seq;
+      const shown = this.ctx.storage.sql
+        .exec<{ seq: number | null }>("SELECT spectator_seq AS seq FROM snapshot")
+        .one().seq;
       const seq = Math.min(shown ?? this.#horizon(loaded), loaded.seq);
       this.#spectators = { seq, state: loaded.engine.replay(this.#eventsAfter(0, seq)), delayed: true };
     }
@@ -1034,8 +1120,13 @@ export class Match extends Server<Env> {
     // After the frames: a crash in between sends them again, and clients drop what they have.
     if (point.seq !== from.seq) this.ctx.storage.sql.exec("UPDATE snapshot SET spectator_seq = ?", point.seq);
     if ("seconds" in delay && point.seq < loaded.seq) {
-      const next = this.ctx.storage.sql.exec<{ at: number }>("SELECT at FROM events WHERE seq = ?", point.seq + 1).one().at;
-      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES ('spectators', ?, 0)", next + delay.seconds * 1000);
+      const next = this.ctx.storage.sql
+        .exec<{ at: number }>("SELECT at FROM events WHERE seq = ?", point.seq + 1)
+        .one().at;
+      this.ctx.storage.sql.exec(
+        "INSERT OR REPLACE INTO timers (kind, at, seq) VALUES ('spectators', ?, 0)",
+        next + delay.seconds * 1000,
+      );
       return next + delay.seconds * 1000;
     }
     return null;
@@ -1124,7 +1215,8 @@ export class Match extends Server<Env> {
       minPlayers: loaded.config.minPlayers,
       private: loaded.config.isPrivate,
       rated: loaded.config.rated,
-      inviteCode: loaded.config.isPrivate && loaded.config.matchId.startsWith("inv_") ? loaded.config.matchId.slice(4) : null,
+      inviteCode:
+        loaded.config.isPrivate && loaded.config.matchId.startsWith("inv_") ? loaded.config.matchId.slice(4) : null,
       creatorId: loaded.config.creatorId,
       rematchId: view.rematch?.matchId ?? null,
       seats: view.seats,
@@ -1143,10 +1235,19 @@ export class Match extends Server<Env> {
    * Same bytes to everyone for perfect-information games; each recipient's own view otherwise.
    * Recipients are found by their tags (see sockets.ts): no attachment is read.
    */
-  #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point, audience: "everyone" | "players" | "spectators"): void {
-    const frameFor = (viewer: Viewer) => JSON.stringify({ type: "event", event, state: this.#view(loaded, viewer, point) } satisfies ServerMessage);
+  #broadcastEvent(
+    loaded: Loaded,
+    event: LoggedEvent,
+    point: Point,
+    audience: "everyone" | "players" | "spectators",
+  ): void {
+    const frameFor = (viewer: Viewer) =>
+      JSON.stringify({ type: "event", event, state: this.#view(loaded, viewer, point) } satisfies ServerMessage);
     if (!loaded.engine.game.hiddenInformation) {
-      this.#sockets.send(frameFor("spectator"), audience === "everyone" ? "" : audience === "players" ? "player" : "spectator");
+      this.#sockets.send(
+        frameFor("spectator"),
+        audience === "everyone" ? "" : audience === "players" ? "player" : "spectator",
+      );
       return;
     }
     if (audience !== "spectators") {
@@ -1196,7 +1297,13 @@ export class Match extends Server<Env> {
 
   #error(connection: Connection, code: FrameError, message: string, id?: string, reason?: string): void {
     const role = (connection as Connection<Role>).state;
-    logRejected(this.env, { matchId: this.#loaded?.config.matchId, code, reason, role: role?.role, seat: role?.role === "player" ? role.seat : null });
+    logRejected(this.env, {
+      matchId: this.#loaded?.config.matchId,
+      code,
+      reason,
+      role: role?.role,
+      seat: role?.role === "player" ? role.seat : null,
+    });
     this.#send(connection, {
       type: "error",
       code,
@@ -1233,7 +1340,10 @@ export class Match extends Server<Env> {
   #allow(connection: Connection): boolean {
     const bucket = this.#bucket(connection);
     const now = Date.now();
-    bucket.tokens = Math.min(LIMITS.frameBurst, bucket.tokens + ((now - bucket.updated) / 1000) * LIMITS.framesPerSecond);
+    bucket.tokens = Math.min(
+      LIMITS.frameBurst,
+      bucket.tokens + ((now - bucket.updated) / 1000) * LIMITS.framesPerSecond,
+    );
     bucket.updated = now;
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;

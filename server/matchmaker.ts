@@ -183,12 +183,24 @@ export class Matchmaker extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     const queue = this.#queue();
     if (queue === null) {
-      sql.exec("INSERT INTO queue (id, name, game_id, options) VALUES (1, ?, ?, ?)", name, input.gameId, input.optionsJson);
+      sql.exec(
+        "INSERT INTO queue (id, name, game_id, options) VALUES (1, ?, ?, ?)",
+        name,
+        input.gameId,
+        input.optionsJson,
+      );
     } else if (queue.name !== name) {
       throw new Error(`queue ${queue.name} was sent a ticket for ${name}`);
     }
-    const open = sql.exec<{ id: string }>(`SELECT id FROM tickets WHERE player_id = ? AND ${OPEN}`, input.player.pid).toArray()[0];
-    if (open) return errorResponse(409, "duplicate-ticket", `you already hold ticket ${open.id} in this queue: poll it or cancel it`);
+    const open = sql
+      .exec<{ id: string }>(`SELECT id FROM tickets WHERE player_id = ? AND ${OPEN}`, input.player.pid)
+      .toArray()[0];
+    if (open)
+      return errorResponse(
+        409,
+        "duplicate-ticket",
+        `you already hold ticket ${open.id} in this queue: poll it or cancel it`,
+      );
     const ticketId = `${name}.${nanoid(16)}`;
     const now = Date.now();
     sql.exec(
@@ -234,7 +246,11 @@ export class Matchmaker extends DurableObject<Env> {
       return errorResponse(409, "already-matched", "the ticket is already matched: poll it for the match");
     }
     if (ticket.status === "waiting") {
-      this.ctx.storage.sql.exec("UPDATE tickets SET status = 'cancelled', closed_at = ? WHERE id = ?", Date.now(), ticketId);
+      this.ctx.storage.sql.exec(
+        "UPDATE tickets SET status = 'cancelled', closed_at = ? WHERE id = ?",
+        Date.now(),
+        ticketId,
+      );
       this.#wake([ticketId]);
     }
     return json(await this.#deliver(ticketId));
@@ -297,7 +313,11 @@ export class Matchmaker extends DurableObject<Env> {
       )
       .one().busy;
     const oldest = sql.exec<{ at: number | null }>("SELECT MIN(closed_at) AS at FROM tickets").one().at;
-    const next = busy ? Date.now() + MATCHMAKING_TIMES.sweepMs : oldest === null ? null : oldest + MATCHMAKING_TIMES.keepMs;
+    const next = busy
+      ? Date.now() + MATCHMAKING_TIMES.sweepMs
+      : oldest === null
+        ? null
+        : oldest + MATCHMAKING_TIMES.keepMs;
     if (next === null) return;
     const current = fromAlarm ? null : await this.ctx.storage.getAlarm();
     if (current === null || current > next) await this.ctx.storage.setAlarm(next);
@@ -314,8 +334,15 @@ export class Matchmaker extends DurableObject<Env> {
         "SELECT id, player_id, rating, since, bot_after FROM tickets WHERE status = 'waiting'",
       )
       .toArray();
-    const waiting: Waiting[] = rows.map((row) => ({ id: row.id, playerId: row.player_id, rating: parseRating(row.rating).rating, since: row.since }));
-    const groups: { tickets: readonly Waiting[]; bot: BotKind | null }[] = formGroups(waiting, now, queue.rules).map((tickets) => ({ tickets, bot: null }));
+    const waiting: Waiting[] = rows.map((row) => ({
+      id: row.id,
+      playerId: row.player_id,
+      rating: parseRating(row.rating).rating,
+      since: row.since,
+    }));
+    const groups: { tickets: readonly Waiting[]; bot: BotKind | null }[] = formGroups(waiting, now, queue.rules).map(
+      (tickets) => ({ tickets, bot: null }),
+    );
     // Whoever asked for a bot and is still alone past their wait plays one (people first: the
     // groups above took everyone they could).
     const grouped = new Set(groups.flatMap((group) => group.tickets.map((ticket) => ticket.id)));
@@ -333,7 +360,12 @@ export class Matchmaker extends DurableObject<Env> {
       // may pair, expire or cancel these tickets meanwhile.
       this.ctx.storage.transactionSync(() => {
         group.tickets.forEach((ticket, seat) => {
-          sql.exec("UPDATE tickets SET status = 'matched', match_id = ?, seat = ? WHERE id = ?", matchId, seat, ticket.id);
+          sql.exec(
+            "UPDATE tickets SET status = 'matched', match_id = ?, seat = ? WHERE id = ?",
+            matchId,
+            seat,
+            ticket.id,
+          );
         });
         sql.exec(
           "INSERT INTO groups (match_id, created_at, collect_by, bot) VALUES (?, ?, ?, ?)",
@@ -384,7 +416,11 @@ export class Matchmaker extends DurableObject<Env> {
       });
       if (outcome.ok || (group.attempts > 0 && outcome.code === "match-exists")) {
         // The players learn of the match from now on, so their time to collect starts now.
-        sql.exec("UPDATE groups SET created = 1, collect_by = ? WHERE match_id = ?", Date.now() + MATCHMAKING_TIMES.collectMs, matchId);
+        sql.exec(
+          "UPDATE groups SET created = 1, collect_by = ? WHERE match_id = ?",
+          Date.now() + MATCHMAKING_TIMES.collectMs,
+          matchId,
+        );
       } else {
         console.error(JSON.stringify({ event: "matchmaking-create-refused", matchId, code: outcome.code }));
         this.#release(matchId);
@@ -414,7 +450,10 @@ export class Matchmaker extends DurableObject<Env> {
   #release(matchId: string): void {
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
-      sql.exec("UPDATE tickets SET status = 'waiting', match_id = NULL, seat = NULL WHERE match_id = ? AND status = 'matched'", matchId);
+      sql.exec(
+        "UPDATE tickets SET status = 'waiting', match_id = NULL, seat = NULL WHERE match_id = ? AND status = 'matched'",
+        matchId,
+      );
       sql.exec("DELETE FROM groups WHERE match_id = ?", matchId);
     });
   }
@@ -451,7 +490,11 @@ export class Matchmaker extends DurableObject<Env> {
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       sql.exec("UPDATE groups SET started = 1 WHERE match_id = ? AND cancelled = 0", matchId);
-      sql.exec("UPDATE tickets SET started = 1, closed_at = ? WHERE match_id = ? AND status = 'matched' AND started = 0", now, matchId);
+      sql.exec(
+        "UPDATE tickets SET started = 1, closed_at = ? WHERE match_id = ? AND status = 'matched' AND started = 0",
+        now,
+        matchId,
+      );
     });
     this.#wake(this.#members(matchId).map((ticket) => ticket.id));
   }
@@ -479,12 +522,18 @@ export class Matchmaker extends DurableObject<Env> {
     const ticket = this.#ticket(ticketId);
     if (!ticket) throw new Error(`ticket ${ticketId} vanished`);
     const matchId = ticket.match_id;
-    if (ticket.status === "matched" && ticket.started === 0 && matchId !== null && this.#group(matchId)?.created === 1) {
+    if (
+      ticket.status === "matched" &&
+      ticket.started === 0 &&
+      matchId !== null &&
+      this.#group(matchId)?.created === 1
+    ) {
       if (ticket.collected_at === null) {
         this.ctx.storage.sql.exec("UPDATE tickets SET collected_at = ? WHERE id = ?", Date.now(), ticketId);
       }
       const group = this.#group(matchId);
-      if (group && group.started === 0 && group.cancelled === 0 && this.#uncollected(matchId) === 0) await this.#start(matchId);
+      if (group && group.started === 0 && group.cancelled === 0 && this.#uncollected(matchId) === 0)
+        await this.#start(matchId);
     }
     const latest = this.#ticket(ticketId);
     if (!latest) throw new Error(`ticket ${ticketId} vanished`);
@@ -571,12 +620,17 @@ export class Matchmaker extends DurableObject<Env> {
   }
 
   #members(matchId: string): TicketRow[] {
-    return this.ctx.storage.sql.exec<TicketRow>("SELECT * FROM tickets WHERE match_id = ? ORDER BY seat", matchId).toArray();
+    return this.ctx.storage.sql
+      .exec<TicketRow>("SELECT * FROM tickets WHERE match_id = ? ORDER BY seat", matchId)
+      .toArray();
   }
 
   #uncollected(matchId: string): number {
     return this.ctx.storage.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM tickets WHERE match_id = ? AND status = 'matched' AND collected_at IS NULL", matchId)
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM tickets WHERE match_id = ? AND status = 'matched' AND collected_at IS NULL",
+        matchId,
+      )
       .one().n;
   }
 }

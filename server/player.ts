@@ -75,7 +75,16 @@ type MatchRow = {
   rating_before: string | null;
   rating_after: string | null;
 };
-type PendingRow = { game_id: string; seq: number; attempts: number; pid: string; name: string; rating: number; rd: number; games: number };
+type PendingRow = {
+  game_id: string;
+  seq: number;
+  attempts: number;
+  pid: string;
+  name: string;
+  rating: number;
+  rd: number;
+  games: number;
+};
 
 /** The delay before retry number `attempts` (1, 2, ...): exponential, capped, with jitter so many players don't retry in step. */
 export function retryDelay(attempts: number, random = Math.random()): number {
@@ -107,9 +116,7 @@ export class Player extends DurableObject<Env> {
 
   #current(gameId: string): GameRating | null {
     if (!this.#migrated) return null;
-    return (
-      this.ctx.storage.sql.exec<RatingRow>("SELECT * FROM ratings WHERE game_id = ?", gameId).toArray()[0] ?? null
-    );
+    return this.ctx.storage.sql.exec<RatingRow>("SELECT * FROM ratings WHERE game_id = ?", gameId).toArray()[0] ?? null;
   }
 
   /** Creates the player; a repeat keeps the first name (the token carries it too). */
@@ -136,7 +143,10 @@ export class Player extends DurableObject<Env> {
       sql
         .exec<RatingRow>("SELECT * FROM ratings ORDER BY game_id")
         .toArray()
-        .map((row): [string, GameRating] => [row.game_id, { rating: row.rating, rd: row.rd, vol: row.vol, games: row.games }]),
+        .map((row): [string, GameRating] => [
+          row.game_id,
+          { rating: row.rating, rd: row.rd, vol: row.vol, games: row.games },
+        ]),
     );
     const recent = sql
       .exec<MatchRow>("SELECT * FROM matches ORDER BY finished_at DESC, match_id DESC LIMIT ?", RECENT_MATCHES)
@@ -151,12 +161,22 @@ export class Player extends DurableObject<Env> {
           reason: row.reason,
           rated: row.rated === 1,
           // Stored as the report gave them (ratings and scores too); shown as who sat where.
-          opponents: (JSON.parse(row.opponents) as MatchReport["opponents"]).map(({ pid, name, seat }) => ({ playerId: pid, name, seat })),
+          opponents: (JSON.parse(row.opponents) as MatchReport["opponents"]).map(({ pid, name, seat }) => ({
+            playerId: pid,
+            name,
+            seat,
+          })),
           ratingBefore: row.rating_before === null ? null : (JSON.parse(row.rating_before) as Rating),
           ratingAfter: row.rating_after === null ? null : (JSON.parse(row.rating_after) as Rating),
         }),
       );
-    return json({ playerId: profile.pid, name: profile.name, createdAt: profile.created_at, ratings, recent } satisfies PlayerProfile);
+    return json({
+      playerId: profile.pid,
+      name: profile.name,
+      createdAt: profile.created_at,
+      ratings,
+      recent,
+    } satisfies PlayerProfile);
   }
 
   /** The player's rating in a game; everyone starts at INITIAL_RATING. */
@@ -179,7 +199,12 @@ export class Player extends DurableObject<Env> {
       const counts = report.rated && report.outcome !== "aborted";
       const current = this.#current(report.gameId);
       const before: Rating = current ? { rating: current.rating, rd: current.rd, vol: current.vol } : INITIAL_RATING;
-      const after = counts ? rated(before, report.opponents.map((o) => ({ opponent: o.rating, score: o.score }))) : null;
+      const after = counts
+        ? rated(
+            before,
+            report.opponents.map((o) => ({ opponent: o.rating, score: o.score })),
+          )
+        : null;
       sql.exec(
         `INSERT INTO matches (match_id, game_id, finished_at, seat, outcome, reason, rated, opponents, rating_before, rating_after, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -226,7 +251,13 @@ export class Player extends DurableObject<Env> {
     if (!this.#migrated) return;
     const sql = this.ctx.storage.sql;
     for (const row of this.#pending(Date.now())) {
-      const entry: LeaderboardEntry = { pid: row.pid, name: row.name, rating: row.rating, rd: row.rd, games: row.games };
+      const entry: LeaderboardEntry = {
+        pid: row.pid,
+        name: row.name,
+        rating: row.rating,
+        rd: row.rd,
+        games: row.games,
+      };
       try {
         await this.env.Leaderboard.getByName(row.game_id).upsert(entry);
         // Only the version sent: a match recorded meanwhile bumped seq and stays queued.
@@ -241,7 +272,13 @@ export class Player extends DurableObject<Env> {
           row.seq,
         );
         console.error(
-          JSON.stringify({ event: "leaderboard-update-failed", pid: row.pid, gameId: row.game_id, attempts, error: String(error) }),
+          JSON.stringify({
+            event: "leaderboard-update-failed",
+            pid: row.pid,
+            gameId: row.game_id,
+            attempts,
+            error: String(error),
+          }),
         );
       }
     }

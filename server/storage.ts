@@ -73,7 +73,9 @@ export const MATCH_MIGRATIONS: readonly string[] = [
 
 /** True when this object has never been given a schema (it holds no match). */
 export function isBlank(sql: SqlStorage): boolean {
-  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").toArray().length === 0;
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").toArray().length === 0
+  );
 }
 
 /** Applies the migrations this database lacks; returns the schema version. Call inside `transactionSync`. */

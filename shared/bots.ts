@@ -61,7 +61,12 @@ const cellOf = (column: number, row: number): number => column * ROWS + row;
 /** Every four-in-a-line window on the board, as cell indices, and the windows through each cell. */
 const { WINDOWS, WINDOWS_AT } = (() => {
   const windows: number[][] = [];
-  const directions = [[1, 0], [0, 1], [1, 1], [1, -1]] as const;
+  const directions = [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+    [1, -1],
+  ] as const;
   for (let column = 0; column < COLUMNS; column++) {
     for (let row = 0; row < ROWS; row++) {
       for (const [dc, dr] of directions) {
@@ -130,7 +135,8 @@ class Board {
     const other = this.counts[side === 0 ? 1 : 0];
     let won = false;
     for (const window of WINDOWS_AT[cellOf(column, row)] ?? []) {
-      const before = side === 0 ? (own[window] ?? 0) * 5 + (other[window] ?? 0) : (other[window] ?? 0) * 5 + (own[window] ?? 0);
+      const before =
+        side === 0 ? (own[window] ?? 0) * 5 + (other[window] ?? 0) : (other[window] ?? 0) * 5 + (own[window] ?? 0);
       const count = (own[window] ?? 0) + 1;
       own[window] = count;
       if (count === 4) won = true;
@@ -148,7 +154,8 @@ class Board {
     const own = this.counts[side];
     const other = this.counts[side === 0 ? 1 : 0];
     for (const window of WINDOWS_AT[cellOf(column, row)] ?? []) {
-      const after = side === 0 ? (own[window] ?? 0) * 5 + (other[window] ?? 0) : (other[window] ?? 0) * 5 + (own[window] ?? 0);
+      const after =
+        side === 0 ? (own[window] ?? 0) * 5 + (other[window] ?? 0) : (other[window] ?? 0) * 5 + (own[window] ?? 0);
       own[window] = (own[window] ?? 1) - 1;
       this.score += (WINDOW_SCORE[after - (side === 0 ? 5 : 1)] ?? 0) - (WINDOW_SCORE[after] ?? 0);
     }
@@ -172,7 +179,15 @@ class Board {
 const OUT_OF_NODES = Symbol("out of nodes");
 
 /** The value of the position for `side` to move, searching `depth` plies (negamax, alpha-beta). */
-function negamax(board: Board, side: 0 | 1, depth: number, alpha: number, beta: number, ply: number, budget: number): number {
+function negamax(
+  board: Board,
+  side: 0 | 1,
+  depth: number,
+  alpha: number,
+  beta: number,
+  ply: number,
+  budget: number,
+): number {
   if (++board.nodes > budget) throw OUT_OF_NODES;
   const opponent = side === 0 ? 1 : 0;
   for (const column of CENTRE_FIRST) if (board.wins(column, side)) return WIN - ply - 1;
@@ -205,7 +220,13 @@ function negamax(board: Board, side: 0 | 1, depth: number, alpha: number, beta: 
 }
 
 /** Root moves scored at one depth, exactly for every move tied with the best. */
-function searchRoot(board: Board, side: 0 | 1, depth: number, order: readonly number[], budget: number): { score: number; best: number[] } {
+function searchRoot(
+  board: Board,
+  side: 0 | 1,
+  depth: number,
+  order: readonly number[],
+  budget: number,
+): { score: number; best: number[] } {
   const opponent = side === 0 ? 1 : 0;
   let score = -Infinity;
   let best: number[] = [];
@@ -231,7 +252,9 @@ function connectFourState(state: unknown): ConnectFourState {
   const valid =
     Array.isArray(columns) &&
     columns.length === COLUMNS &&
-    columns.every((column) => Array.isArray(column) && column.length <= ROWS && column.every((seat) => seat === 0 || seat === 1)) &&
+    columns.every(
+      (column) => Array.isArray(column) && column.length <= ROWS && column.every((seat) => seat === 0 || seat === 1),
+    ) &&
     (turn === 0 || turn === 1);
   if (!valid) throw new Error("search bot: not a Connect Four state");
   return state as ConnectFourState;
@@ -242,7 +265,12 @@ function connectFourState(state: unknown): ConnectFourState {
  * threat, else the best move of the deepest iteration the node budget completed, ties broken
  * with `random`.
  */
-export function searchConnectFour(state: ConnectFourState, seat: Seat, random: Random, budget = CONNECT_FOUR_NODE_BUDGET): ConnectFourMove {
+export function searchConnectFour(
+  state: ConnectFourState,
+  seat: Seat,
+  random: Random,
+  budget = CONNECT_FOUR_NODE_BUDGET,
+): ConnectFourMove {
   if (state.winner !== null || seat !== state.turn) throw new Error(`search bot: seat ${seat} may not move`);
   const board = new Board(state);
   const side: 0 | 1 = seat === 0 ? 0 : 1;
@@ -280,7 +308,8 @@ export function searchConnectFour(state: ConnectFourState, seat: Seat, random: R
 
 /** The search bot with another node budget per move (tests and benchmarks; the server uses `searchBot`). */
 export function createSearchBot(budget: number): Bot {
-  if (!Number.isInteger(budget) || budget <= 0) throw new RangeError(`a node budget is a positive integer, got ${budget}`);
+  if (!Number.isInteger(budget) || budget <= 0)
+    throw new RangeError(`a node budget is a positive integer, got ${budget}`);
   const bot: Bot = {
     kind: "search",
     label: "Search",

@@ -90,7 +90,13 @@ function graceOf(control: TimeControl): number {
 /** Clocks for `players` seats, started at `at` with `running` to act. */
 export function startClock(control: TimeControl, players: number, running: readonly Seat[], at: number): ClockState {
   const zeros = Array<number>(players).fill(0);
-  return { remaining: Array<number>(players).fill(initialMs(control)), running: [...running], since: at, used: zeros, added: zeros };
+  return {
+    remaining: Array<number>(players).fill(initialMs(control)),
+    running: [...running],
+    since: at,
+    used: zeros,
+    added: zeros,
+  };
 }
 
 /** What `seat`'s clock has to charge for the time from `clock.since` to `at`, capped at what it holds. */
@@ -105,7 +111,13 @@ function charge(control: TimeControl, clock: ClockState, seat: Seat, at: number)
  * made a move) get their increment, and `next` start running. Per-move controls refill the
  * clock of each seat that starts a turn.
  */
-export function tick(control: TimeControl, clock: ClockState, at: number, moved: readonly Seat[], next: readonly Seat[]): ClockState {
+export function tick(
+  control: TimeControl,
+  clock: ClockState,
+  at: number,
+  moved: readonly Seat[],
+  next: readonly Seat[],
+): ClockState {
   const remaining = [...clock.remaining];
   const used = [...clock.used];
   const added = [...clock.added];

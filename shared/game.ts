@@ -1,5 +1,14 @@
 import * as v from "valibot";
-import { carriesOver, flagged, nextFlag, startClock, stopClock, tick, type ClockState, type TimeControl } from "./clock.ts";
+import {
+  carriesOver,
+  flagged,
+  nextFlag,
+  startClock,
+  stopClock,
+  tick,
+  type ClockState,
+  type TimeControl,
+} from "./clock.ts";
 import { createRandom, seedRandom, type Random, type RandomState } from "./random.ts";
 import { fail, ok, type Failure, type Result } from "./result.ts";
 
@@ -149,7 +158,13 @@ export interface Engine {
   /** When the first running clock reaches zero; null when none runs. */
   deadline(state: MatchState): number | null;
   /** The event for `seat`'s draw `action`, or why it cannot be taken now. */
-  draw(state: MatchState, seat: Seat, action: DrawAction): { ok: true; event: MatchEvent } | { ok: false; error: Failure<(typeof DRAW_REFUSALS)[number] | "not-started" | "game-over"> };
+  draw(
+    state: MatchState,
+    seat: Seat,
+    action: DrawAction,
+  ):
+    | { ok: true; event: MatchEvent }
+    | { ok: false; error: Failure<(typeof DRAW_REFUSALS)[number] | "not-started" | "game-over"> };
   /** The seats that may act now. */
   activeSeats(state: MatchState): readonly Seat[];
   /** What `viewer` may see of the game (null before the match starts). */
@@ -182,7 +197,12 @@ export function defaultTimeControl(game: AnyGame): TimeControl {
 }
 
 /** Binds a game to a match's options (already parsed), seed and time control. */
-export function createEngine(game: AnyGame, options: unknown, seed: string, control: TimeControl = defaultTimeControl(game)): Engine {
+export function createEngine(
+  game: AnyGame,
+  options: unknown,
+  seed: string,
+  control: TimeControl = defaultTimeControl(game),
+): Engine {
   const activeSeats = (state: MatchState): readonly Seat[] =>
     state.status === "playing" ? game.activeSeats(state.game) : [];
 
@@ -222,7 +242,8 @@ export function createEngine(game: AnyGame, options: unknown, seed: string, cont
 
   const seatOf = (state: MatchState, event: { kind: string; seat: Seat }): Seat => {
     if (state.status !== "playing") throw new Error(`${event.kind} applied outside play`);
-    if (event.seat < 0 || event.seat >= state.players) throw new Error(`${event.kind} by seat ${event.seat}, not in the match`);
+    if (event.seat < 0 || event.seat >= state.players)
+      throw new Error(`${event.kind} by seat ${event.seat}, not in the match`);
     return event.seat;
   };
 
@@ -236,17 +257,30 @@ export function createEngine(game: AnyGame, options: unknown, seed: string, cont
     game,
     options,
     control,
-    initial: () => ({ status: "waiting", players: 0, game: null, random: null, moves: 0, result: null, clock: null, drawOffers: [] }),
+    initial: () => ({
+      status: "waiting",
+      players: 0,
+      game: null,
+      random: null,
+      moves: 0,
+      result: null,
+      clock: null,
+      drawOffers: [],
+    }),
 
     check(state, seat, move) {
-      if (state.status === "waiting") return { ok: false, error: { code: "not-started", message: "the match has not started" } };
+      if (state.status === "waiting")
+        return { ok: false, error: { code: "not-started", message: "the match has not started" } };
       if (state.status === "finished") return { ok: false, error: { code: "game-over", message: "the match is over" } };
       if (!activeSeats(state).includes(seat)) {
         return { ok: false, error: { code: "not-your-turn", message: `seat ${seat} may not act now` } };
       }
       const parsed = v.safeParse(game.move, move);
       if (!parsed.success) {
-        return { ok: false, error: { code: "bad-move", message: `not a ${game.name} move: ${describeIssues(parsed.issues)}` } };
+        return {
+          ok: false,
+          error: { code: "bad-move", message: `not a ${game.name} move: ${describeIssues(parsed.issues)}` },
+        };
       }
       const illegal = game.validate(state.game, seat, parsed.output);
       if (illegal) return { ok: false, error: { code: "illegal", message: illegal.message, reason: illegal.code } };
@@ -264,7 +298,15 @@ export function createEngine(game: AnyGame, options: unknown, seed: string, cont
           const random = createRandom(seedRandom(seed));
           const setup = game.setup(event.players, options, random);
           const clock = startClock(control, event.players, game.activeSeats(setup), when);
-          return { ...state, status: "playing", players: event.players, game: setup, random: random.state(), clock, drawOffers: [] };
+          return {
+            ...state,
+            status: "playing",
+            players: event.players,
+            game: setup,
+            random: random.state(),
+            clock,
+            drawOffers: [],
+          };
         }
         case "move":
           return applyChecked(state, event.seat, event.move, when);
@@ -323,7 +365,8 @@ export function createEngine(game: AnyGame, options: unknown, seed: string, cont
     },
 
     draw(state, seat, action) {
-      if (state.status === "waiting") return { ok: false, error: { code: "not-started", message: "the match has not started" } };
+      if (state.status === "waiting")
+        return { ok: false, error: { code: "not-started", message: "the match has not started" } };
       if (state.status === "finished") return { ok: false, error: { code: "game-over", message: "the match is over" } };
       const mine = state.drawOffers.includes(seat);
       const others = state.drawOffers.some((offerer) => offerer !== seat);
@@ -334,7 +377,8 @@ export function createEngine(game: AnyGame, options: unknown, seed: string, cont
           return { ok: true, event: { kind: others ? "draw-accept" : "draw-offer", seat } };
         case "accept":
           if (!others) return { ok: false, error: { code: "no-draw-offer", message: "nobody offers a draw" } };
-          if (mine) return { ok: false, error: { code: "draw-offered", message: "you have agreed to the draw already" } };
+          if (mine)
+            return { ok: false, error: { code: "draw-offered", message: "you have agreed to the draw already" } };
           return { ok: true, event: { kind: "draw-accept", seat } };
         case "decline":
           if (!others) return { ok: false, error: { code: "no-draw-offer", message: "nobody offers a draw" } };
@@ -351,7 +395,8 @@ export function createEngine(game: AnyGame, options: unknown, seed: string, cont
 
     replay(events) {
       let state = engine.initial();
-      for (const event of events) state = engine.apply(state, event, "at" in event && typeof event.at === "number" ? event.at : undefined);
+      for (const event of events)
+        state = engine.apply(state, event, "at" in event && typeof event.at === "number" ? event.at : undefined);
       return state;
     },
   };

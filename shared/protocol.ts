@@ -5,7 +5,15 @@
 import * as v from "valibot";
 import { BOT_KINDS } from "./bots.ts";
 import { TimeControl } from "./clock.ts";
-import { DRAW_ACTIONS, DRAW_REFUSALS, MATCH_STATUSES, MOVE_REFUSALS, type MatchResult, type MatchStatus, type Seat } from "./game.ts";
+import {
+  DRAW_ACTIONS,
+  DRAW_REFUSALS,
+  MATCH_STATUSES,
+  MOVE_REFUSALS,
+  type MatchResult,
+  type MatchStatus,
+  type Seat,
+} from "./game.ts";
 
 /** Bumped on any change a deployed client could notice. */
 export const PROTOCOL_VERSION = 3;
@@ -99,7 +107,10 @@ export const GameId = v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,40}$/, "not a gam
 export const SeatIndex = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(63));
 export const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 /** Chosen by the client, unique per seat and match; a repeat is answered, not re-applied. */
-export const ClientMoveId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "move ids are 1–64 of A–Z a–z 0–9 _ -"));
+export const ClientMoveId = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]{1,64}$/, "move ids are 1–64 of A–Z a–z 0–9 _ -"),
+);
 /**
  * Display names: 1–24 characters (as people count them: graphemes) of letters with their
  * accents, digits, spaces and `_.-`; trimmed and NFC-normalised so "Zoë" is one name however typed.
@@ -137,7 +148,14 @@ export const PingFrame = v.strictObject({
 /** Offer a draw, accept the one offered, or decline it. */
 export const DrawFrame = v.strictObject({ type: v.literal("draw"), action: v.picklist(DRAW_ACTIONS) });
 
-export const ClientMessage = v.variant("type", [MoveFrame, ResyncFrame, ResignFrame, RematchFrame, DrawFrame, PingFrame]);
+export const ClientMessage = v.variant("type", [
+  MoveFrame,
+  ResyncFrame,
+  ResignFrame,
+  RematchFrame,
+  DrawFrame,
+  PingFrame,
+]);
 export type ClientMessage = v.InferOutput<typeof ClientMessage>;
 
 // ---------------------------------------------------------------------------------------------
@@ -259,7 +277,10 @@ export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 export const MatchOptions = v.pipe(
   // Checked first: a record schema alone turns an array into an object.
   v.unknown(),
-  v.check((options) => typeof options === "object" && options !== null && !Array.isArray(options), "options must be an object"),
+  v.check(
+    (options) => typeof options === "object" && options !== null && !Array.isArray(options),
+    "options must be an object",
+  ),
   v.record(v.string(), v.unknown()),
 );
 

@@ -149,7 +149,12 @@ export class Bot {
         return;
       }
       case "rematch":
-        if (typeof frame.matchId === "string" && frame.matchId !== this.matchId && this.ctx.running && !this.#switching) {
+        if (
+          typeof frame.matchId === "string" &&
+          frame.matchId !== this.matchId &&
+          this.ctx.running &&
+          !this.#switching
+        ) {
           this.#follow(frame.matchId);
         }
         return;
@@ -206,7 +211,8 @@ export class Bot {
       const seat = this.seat;
       const view = state.view;
       const legal: number[] = [];
-      for (let column = 0; column < COLUMNS; column++) if (connectFour.validate(view, seat, { column }) === null) legal.push(column);
+      for (let column = 0; column < COLUMNS; column++)
+        if (connectFour.validate(view, seat, { column }) === null) legal.push(column);
       const column = legal[Math.floor(Math.random() * legal.length)];
       if (column === undefined) return this.ctx.error(this, "no-legal-move", this.matchId);
       const id = `m${(++this.#moveCount).toString(36)}`;

@@ -60,7 +60,11 @@ export async function call<T>(
   }
   if (!response.ok) {
     const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new HttpError(response.status, error?.code ?? "http", `${init.method ?? "GET"} ${path}: ${response.status} ${error?.message ?? text.slice(0, 200)}`);
+    throw new HttpError(
+      response.status,
+      error?.code ?? "http",
+      `${init.method ?? "GET"} ${path}: ${response.status} ${error?.message ?? text.slice(0, 200)}`,
+    );
   }
   return json as T;
 }
@@ -75,7 +79,11 @@ export function matchUrl(origin: string, matchId: string, token?: string): strin
  * Opens a socket; resolves once open, rejects on error or after `timeoutMs`. `onMessage` is
  * attached before the handshake: the server's first frames can arrive with its 101 answer.
  */
-export function openSocket(url: string, onMessage: (data: Buffer, socket: WebSocket) => void, timeoutMs = 30_000): Promise<WebSocket> {
+export function openSocket(
+  url: string,
+  onMessage: (data: Buffer, socket: WebSocket) => void,
+  timeoutMs = 30_000,
+): Promise<WebSocket> {
   return new Promise((resolveOpen, reject) => {
     const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
     socket.on("message", (data: Buffer) => onMessage(data, socket));

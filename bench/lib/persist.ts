@@ -54,7 +54,10 @@ export async function checkPersisted(
     const logged = new Set<string>();
     try {
       for (let after = 0, pages = 0; pages < 100; pages++) {
-        const page = await call<{ events: LoggedMove[]; next: number | null }>(origin, `/api/matches/${matchId}/events?after=${after}&limit=500`);
+        const page = await call<{ events: LoggedMove[]; next: number | null }>(
+          origin,
+          `/api/matches/${matchId}/events?after=${after}&limit=500`,
+        );
         for (const event of page.events) if (event.kind === "move") logged.add(`${event.seat}:${event.id}`);
         if (page.next === null) break;
         after = page.next;
@@ -68,7 +71,8 @@ export async function checkPersisted(
     for (const move of moves) {
       if (!logged.has(move)) {
         report.missing++;
-        if (report.examples.length < 5) report.examples.push(`${matchId}: move ${move} was broadcast but is not in the log`);
+        if (report.examples.length < 5)
+          report.examples.push(`${matchId}: move ${move} was broadcast but is not in the log`);
       }
     }
     for (const move of logged) if (!moves.has(move)) report.extra++;

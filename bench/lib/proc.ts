@@ -27,7 +27,10 @@ function statFields(pid: number): string[] | null {
   const text = readText(`/proc/${pid}/stat`);
   if (text === null) return null;
   const close = text.lastIndexOf(")");
-  return text.slice(close + 2).trim().split(" ");
+  return text
+    .slice(close + 2)
+    .trim()
+    .split(" ");
 }
 
 export function procInfo(pid: number): ProcInfo | null {

@@ -114,7 +114,9 @@ export async function cpuProfile(
     // The bundle's text, to name anonymous functions by their first line.
     try {
       await inspector.send("Debugger.enable");
-      for (const scriptId of new Set(profile.nodes.filter((node) => node.callFrame.url).map((node) => node.callFrame.scriptId))) {
+      for (const scriptId of new Set(
+        profile.nodes.filter((node) => node.callFrame.url).map((node) => node.callFrame.scriptId),
+      )) {
         const answer = (await inspector.send("Debugger.getScriptSource", { scriptId })) as { scriptSource?: string };
         if (answer?.scriptSource) sources.set(scriptId, answer.scriptSource.split("\n"));
       }
@@ -134,7 +136,12 @@ export async function cpuProfile(
 }
 
 function pick(run: ThroughputResult): ProfileSummary["run"] {
-  return { movesPerS: run.movesPerS, latencyMs: run.latencyMs, usage: run.usage, serverCpuMsPerMove: run.serverCpuMsPerMove };
+  return {
+    movesPerS: run.movesPerS,
+    latencyMs: run.latencyMs,
+    usage: run.usage,
+    serverCpuMsPerMove: run.serverCpuMsPerMove,
+  };
 }
 
 function keyOf(node: ProfileNode, sources: ReadonlyMap<string, string[]>): { name: string; location: string } {
@@ -149,7 +156,10 @@ function keyOf(node: ProfileNode, sources: ReadonlyMap<string, string[]>): { nam
   return { name, location };
 }
 
-function summarise(nodes: readonly ProfileNode[], sources: ReadonlyMap<string, string[]>): Pick<ProfileSummary, "samples" | "top" | "inclusive"> {
+function summarise(
+  nodes: readonly ProfileNode[],
+  sources: ReadonlyMap<string, string[]>,
+): Pick<ProfileSummary, "samples" | "top" | "inclusive"> {
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const total = nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0) || 1;
   const self = new Map<string, { hits: number; name: string; location: string }>();
@@ -181,7 +191,11 @@ function summarise(nodes: readonly ProfileNode[], sources: ReadonlyMap<string, s
     if (fresh) onStack.delete(key);
   };
   if (root) walk(root, new Set());
-  const rows = (map: Map<string, { hits: number; name: string; location: string }>, count: number, keep: (row: { name: string }) => boolean) =>
+  const rows = (
+    map: Map<string, { hits: number; name: string; location: string }>,
+    count: number,
+    keep: (row: { name: string }) => boolean,
+  ) =>
     [...map.values()]
       .filter(keep)
       .sort((a, b) => b.hits - a.hits)

@@ -65,7 +65,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -107,7 +109,10 @@ function launch(args: readonly string[], env: Record<string, string>) {
 }
 
 /** The server of a launched process, registered so that stopAll and killAllNow reach it. */
-function track(proc: ReturnType<typeof launch>, fields: Omit<RunningServer, "output" | "stop">): RunningServer & { kill(): void } {
+function track(
+  proc: ReturnType<typeof launch>,
+  fields: Omit<RunningServer, "output" | "stop">,
+): RunningServer & { kill(): void } {
   const server: RunningServer & { kill(): void } = {
     ...fields,
     output: proc.output,
@@ -182,7 +187,13 @@ export function startPly(options: PlyOptions): Promise<RunningServer> {
  * same flags as Ply's (less `--assets`: it has none).
  */
 export function startWorkerdFloor(options: WorkerdFloorOptions): Promise<RunningServer> {
-  return startWrangler("workerd-floor", "bench/workerd-floor/wrangler.jsonc", false, options, options.memory ? ["--var", "FLOOR_MEMORY:1"] : []);
+  return startWrangler(
+    "workerd-floor",
+    "bench/workerd-floor/wrangler.jsonc",
+    false,
+    options,
+    options.memory ? ["--var", "FLOOR_MEMORY:1"] : [],
+  );
 }
 
 async function startWrangler(
@@ -202,18 +213,25 @@ async function startWrangler(
     "node_modules/wrangler/bin/wrangler.js",
     "dev",
     ...(config ? ["--config", config] : []),
-    "--ip", "127.0.0.1",
-    "--port", String(port),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
     // wrangler dev has no flag to turn its inspector off: keep it on loopback, on a port of ours.
-    "--inspector-ip", "127.0.0.1",
-    "--inspector-port", String(inspectorPort),
-    "--persist-to", join(state, "persist"),
+    "--inspector-ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    join(state, "persist"),
     ...(assets ? ["--assets", assetsDir] : []),
-    "--var", `PLY_TOKEN_SECRET:${secret}`,
+    "--var",
+    `PLY_TOKEN_SECRET:${secret}`,
     ...extra,
     "--show-interactive-dev-session=false",
     "--live-reload=false",
-    "--log-level", "error",
+    "--log-level",
+    "error",
     ...(options.minify ? ["--minify"] : []),
   ];
   const proc = launch(args, {
@@ -231,13 +249,28 @@ async function startWrangler(
   const watched: Watched[] = [
     {
       label: "workerd",
-      pids: cachedPids(() => tree().filter((p) => p.comm === "workerd" && !isProxy(p.args)).map((p) => p.pid)),
+      pids: cachedPids(() =>
+        tree()
+          .filter((p) => p.comm === "workerd" && !isProxy(p.args))
+          .map((p) => p.pid),
+      ),
     },
     {
       label: "devProxy",
-      pids: cachedPids(() => tree().filter((p) => p.comm === "workerd" && isProxy(p.args)).map((p) => p.pid)),
+      pids: cachedPids(() =>
+        tree()
+          .filter((p) => p.comm === "workerd" && isProxy(p.args))
+          .map((p) => p.pid),
+      ),
     },
-    { label: "wrangler", pids: cachedPids(() => tree().filter((p) => p.comm !== "workerd").map((p) => p.pid)) },
+    {
+      label: "wrangler",
+      pids: cachedPids(() =>
+        tree()
+          .filter((p) => p.comm !== "workerd")
+          .map((p) => p.pid),
+      ),
+    },
   ];
   const server = track(proc, { kind, via: "dev-proxy", origin, secret, watched, inspectorPort });
   await waitReady(origin, proc.alive, proc.output, 90);

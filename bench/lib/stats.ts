@@ -13,7 +13,8 @@ export interface Distribution {
 /** Nearest-rank percentiles (p of n samples is the ceil(p·n)-th smallest), in milliseconds. */
 export function distribution(samples: ArrayLike<number>): Distribution {
   const sorted = Float64Array.from(samples).sort();
-  const at = (p: number) => (sorted.length === 0 ? null : round(sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!, 2));
+  const at = (p: number) =>
+    sorted.length === 0 ? null : round(sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!, 2);
   return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) };
 }
 
@@ -49,7 +50,11 @@ export class Tally {
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */
-export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async () => {

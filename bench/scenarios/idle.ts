@@ -67,10 +67,13 @@ export async function idle(server: RunningServer, options: IdleOptions): Promise
   const rss = () => mib(workerd.pids().reduce((sum, pid) => sum + (rssBytes(pid) ?? 0), 0));
   /** SQLite files workerd holds open: 3 per loaded object (database, WAL, shared memory); evicted objects close theirs. */
   const files = () =>
-    workerd.pids().reduce((sum, pid) => {
-      const open = openFiles(pid);
-      return { sqlite: sum.sqlite + open.sqlite, sockets: sum.sockets + open.sockets };
-    }, { sqlite: 0, sockets: 0 });
+    workerd.pids().reduce(
+      (sum, pid) => {
+        const open = openFiles(pid);
+        return { sqlite: sum.sqlite + open.sqlite, sockets: sum.sockets + open.sockets };
+      },
+      { sqlite: 0, sockets: 0 },
+    );
   const tag = randomBytes(3).toString("hex");
   const [creators, joiners] = await Promise.all([
     players(server.secret, `i${tag}`, options.matches),
@@ -119,7 +122,11 @@ export async function idle(server: RunningServer, options: IdleOptions): Promise
         let snapshot!: () => void;
         const ready = new Promise<void>((resolve) => (snapshot = resolve));
         const socket = await openSocket(matchUrl(server.origin, match.matchId, token), (data) => {
-          const frame = JSON.parse(data.toString()) as { type: string; state?: { turn?: { deadline: number | null } }; event?: { kind: string } };
+          const frame = JSON.parse(data.toString()) as {
+            type: string;
+            state?: { turn?: { deadline: number | null } };
+            event?: { kind: string };
+          };
           if (frame.type === "snapshot") {
             match.deadline = frame.state?.turn?.deadline ?? null;
             snapshot();
@@ -132,7 +139,10 @@ export async function idle(server: RunningServer, options: IdleOptions): Promise
           if (!over && code !== 1000 && code !== 1005) fail("socket-closed", String(code));
         });
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([ready, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no snapshot in 30 s")), 30_000)))]);
+        await Promise.race([
+          ready,
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no snapshot in 30 s")), 30_000))),
+        ]);
         clearTimeout(timer);
       } catch (error) {
         fail("connect", String(error));
@@ -145,7 +155,9 @@ export async function idle(server: RunningServer, options: IdleOptions): Promise
   const deadlines = seated.map((match) => match.deadline ?? Infinity);
   const firstDeadline = Math.min(...deadlines);
   const lastDeadline = Math.max(...deadlines.filter(Number.isFinite));
-  progress(`  ${seated.length} matches started and ${sockets.length} sockets connected in ${setupS} s; workerd ${active} MiB (idle server ${idleServer} MiB)`);
+  progress(
+    `  ${seated.length} matches started and ${sockets.length} sockets connected in ${setupS} s; workerd ${active} MiB (idle server ${idleServer} MiB)`,
+  );
 
   // Left alone: no frame, no request, until just before the first deadline.
   const aloneStart = Date.now();
@@ -156,7 +168,8 @@ export async function idle(server: RunningServer, options: IdleOptions): Promise
     await delay(Math.min(1_000, Math.max(0, aloneUntil - Date.now())));
     series.push(rss());
     // Every match object closed its database: all evicted (hibernated, sockets kept).
-    if (evictedAfterS === null && files().sqlite <= filesIdle.sqlite + 3) evictedAfterS = round((Date.now() - aloneStart) / 1000, 1);
+    if (evictedAfterS === null && files().sqlite <= filesIdle.sqlite + 3)
+      evictedAfterS = round((Date.now() - aloneStart) / 1000, 1);
   }
   const leftAloneS = round((Date.now() - aloneStart) / 1000, 1);
   const hibernated = rss();
@@ -175,7 +188,10 @@ export async function idle(server: RunningServer, options: IdleOptions): Promise
   const late = new Samples();
   await pool(seated, 16, async (match) => {
     try {
-      const summary = await call<{ status: string; result: { reason: string } | null; finishedAt: number | null }>(server.origin, `/api/matches/${match.matchId}`);
+      const summary = await call<{ status: string; result: { reason: string } | null; finishedAt: number | null }>(
+        server.origin,
+        `/api/matches/${match.matchId}`,
+      );
       if (summary.status === "finished" && summary.result?.reason === "timeout") {
         timedOut++;
         if (summary.finishedAt !== null && match.deadline !== null) late.push(summary.finishedAt - match.deadline);
@@ -193,7 +209,14 @@ export async function idle(server: RunningServer, options: IdleOptions): Promise
     matches: options.matches,
     via: server.via,
     turnMs: options.turnMs,
-    rssMiB: { idleServer, active, hibernated, afterTimers, deltaHibernatedVsIdle: round(hibernated - idleServer, 1), series },
+    rssMiB: {
+      idleServer,
+      active,
+      hibernated,
+      afterTimers,
+      deltaHibernatedVsIdle: round(hibernated - idleServer, 1),
+      series,
+    },
     deltaMB: round(((hibernated - idleServer) * 1024 * 1024) / 1e6, 1),
     openFiles: { idleServer: filesIdle, active: filesActive, hibernated: filesHibernated },
     evictedAfterS,

@@ -89,7 +89,8 @@ export async function matchmaking(server: RunningServer, options: MatchmakingOpt
   );
   const usage = sampler.stop();
   const pairs = [...matchOf.values()].filter((members) => members.length === 2).length;
-  for (const [matchId, members] of matchOf) if (members.length !== 2) fail("pair-size", `${matchId}: ${members.length} players`);
+  for (const [matchId, members] of matchOf)
+    if (members.length !== 2) fail("pair-size", `${matchId}: ${members.length} players`);
 
   // Both players collected their ticket, so every match should be playing (allow a moment).
   let started = 0;

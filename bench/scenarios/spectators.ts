@@ -158,21 +158,24 @@ export async function spectators(server: RunningServer, options: SpectatorOption
         if (event) return onEvent(from, Number(event[1]));
         if (head.startsWith('{"type":"snapshot"')) return snapshot();
         if (head.startsWith('{"type":"rematch"')) {
-            const frame = JSON.parse(data.toString()) as { matchId: string | null };
-            if (frame.matchId && frame.matchId !== spectatorMatch && frame.matchId !== following && ctx.running) {
-              following = frame.matchId;
-              void watch(frame.matchId).catch((error: unknown) => {
-                errors.add("spectator-follow");
-                progress(`  spectators could not follow the rematch: ${String(error)}`);
-              });
-            }
+          const frame = JSON.parse(data.toString()) as { matchId: string | null };
+          if (frame.matchId && frame.matchId !== spectatorMatch && frame.matchId !== following && ctx.running) {
+            following = frame.matchId;
+            void watch(frame.matchId).catch((error: unknown) => {
+              errors.add("spectator-follow");
+              progress(`  spectators could not follow the rematch: ${String(error)}`);
+            });
           }
+        }
       });
       socket.on("close", () => {
         if (ctx.running && !retired.has(socket)) errors.add("spectator-closed");
       });
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([ready, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no snapshot in 30 s")), 30_000)))]);
+      await Promise.race([
+        ready,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no snapshot in 30 s")), 30_000))),
+      ]);
       clearTimeout(timer);
       return socket;
     });
@@ -183,12 +186,17 @@ export async function spectators(server: RunningServer, options: SpectatorOption
     release();
   };
 
-  const match = await call<{ matchId: string }>(server.origin, "/api/matches", { body: { game: "connect-four" }, token: creator.token });
+  const match = await call<{ matchId: string }>(server.origin, "/api/matches", {
+    body: { game: "connect-four" },
+    token: creator.token,
+  });
   await call(server.origin, `/api/matches/${match.matchId}/join`, { method: "POST", token: joiner.token });
   const bots = [new Bot(creator, ctx), new Bot(joiner, ctx)];
   await Promise.all(bots.map((bot) => bot.join(match.matchId, "initial")));
   await watch(match.matchId);
-  progress(`  ${options.spectators} spectators connected in ${Math.round(reconnect.values()[0] ?? 0)} ms; measuring ${options.moves} moves`);
+  progress(
+    `  ${options.spectators} spectators connected in ${Math.round(reconnect.values()[0] ?? 0)} ms; measuring ${options.moves} moves`,
+  );
 
   ctx.running = true;
   for (const bot of bots) bot.kick();

@@ -63,7 +63,10 @@ export interface ThroughputResult {
 export async function throughput(server: RunningServer, options: ThroughputOptions): Promise<ThroughputResult> {
   const { matches: m, durationS } = options;
   const tag = randomBytes(3).toString("hex");
-  const [creators, joiners] = await Promise.all([players(server.secret, `c${tag}`, m), players(server.secret, `j${tag}`, m)]);
+  const [creators, joiners] = await Promise.all([
+    players(server.secret, `c${tag}`, m),
+    players(server.secret, `j${tag}`, m),
+  ]);
   const errors = new Tally();
   const rejections = new Tally();
   const latency = new Samples();
@@ -110,7 +113,10 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
   const setupStart = now();
   const created = await pool(creators, options.setupConcurrency, async (creator, index) => {
     try {
-      const match = await call<{ matchId: string }>(server.origin, "/api/matches", { body: { game: "connect-four" }, token: creator.token });
+      const match = await call<{ matchId: string }>(server.origin, "/api/matches", {
+        body: { game: "connect-four" },
+        token: creator.token,
+      });
       await call(server.origin, `/api/matches/${match.matchId}/join`, { method: "POST", token: joiners[index]!.token });
       return match.matchId;
     } catch (error) {
@@ -138,7 +144,9 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
       if (sampleErrors++ < 5) progress(`  connect: ${String(error)}`);
     }
   });
-  progress(`  ${created.filter(Boolean).length} matches created in ${setupS} s, ${connectMs.length} sockets ready; playing for ${durationS} s`);
+  progress(
+    `  ${created.filter(Boolean).length} matches created in ${setupS} s, ${connectMs.length} sockets ready; playing for ${durationS} s`,
+  );
 
   // The timed window.
   await options.window?.start();
@@ -184,7 +192,10 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
     usage,
     serverCpuMsPerMove: inWindow > 0 ? round((serverCpuS * 1000) / inWindow, 3) : null,
     workerdCpuMsPerMove: inWindow > 0 && usage.workerd ? round((usage.workerd.cpuS * 1000) / inWindow, 3) : null,
-    diskWriteKBPerMove: inWindow > 0 ? round((Object.values(usage).reduce((sum, report) => sum + report.diskWriteMB, 0) * 1000) / inWindow, 1) : null,
+    diskWriteKBPerMove:
+      inWindow > 0
+        ? round((Object.values(usage).reduce((sum, report) => sum + report.diskWriteMB, 0) * 1000) / inWindow, 1)
+        : null,
     driverCpuS: round((driverUsed.user + driverUsed.system) / 1e6, 2),
     machineBusyCpuS,
     otherCpuS: round(Math.max(0, machineBusyCpuS - serverCpuS - (driverUsed.user + driverUsed.system) / 1e6), 2),

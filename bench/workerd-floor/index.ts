@@ -101,14 +101,26 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     if (this.#memory) return this.#id !== "";
     const sql = this.ctx.storage.sql;
     sql.exec(SCHEMA);
-    const meta = sql.exec<{ id: string; seats: string; rematch_id: string | null; turn_ms: number | null }>("SELECT id, seats, rematch_id, turn_ms FROM meta").toArray()[0];
+    const meta = sql
+      .exec<{ id: string; seats: string; rematch_id: string | null; turn_ms: number | null }>(
+        "SELECT id, seats, rematch_id, turn_ms FROM meta",
+      )
+      .toArray()[0];
     if (meta) {
       this.#id = meta.id;
       this.#seats = JSON.parse(meta.seats) as Seat[];
       this.#rematchId = meta.rematch_id;
       this.#turnMs = meta.turn_ms;
       for (const row of sql.exec<{ body: string }>("SELECT body FROM events ORDER BY seq")) {
-        const event = JSON.parse(row.body) as { seq: number; at: number; kind: string; seat?: number; move?: { column: number }; deadline?: number; result?: GameResult };
+        const event = JSON.parse(row.body) as {
+          seq: number;
+          at: number;
+          kind: string;
+          seat?: number;
+          move?: { column: number };
+          deadline?: number;
+          result?: GameResult;
+        };
         this.#seq = event.seq;
         if (event.deadline !== undefined) this.#deadline = event.deadline;
         if (event.kind === "timeout") this.#result = event.result!;
@@ -121,7 +133,8 @@ export class FloorMatch extends DurableObject<FloorEnv> {
         if (this.#result && this.#finishedAt === null) this.#finishedAt = event.at;
       }
     }
-    for (const socket of this.ctx.getWebSockets()) this.#sockets.set(socket, socket.deserializeAttachment() as number | null);
+    for (const socket of this.ctx.getWebSockets())
+      this.#sockets.set(socket, socket.deserializeAttachment() as number | null);
     return this.#id !== "";
   }
 
@@ -170,11 +183,16 @@ export class FloorMatch extends DurableObject<FloorEnv> {
       seats: this.#seats.map((seat, index) => ({ seat: index, name: seat.name, playerId: seat.pid })),
       capacity: 2,
       view: this.#game,
-      turn: playing ? { seats: [...connectFour.activeSeats(this.#game!)], deadline: this.#deadline ?? Date.now() + TURN_MS } : null,
+      turn: playing
+        ? { seats: [...connectFour.activeSeats(this.#game!)], deadline: this.#deadline ?? Date.now() + TURN_MS }
+        : null,
       moves: this.#moves,
       result: this.#result,
       finishedAt: this.#finishedAt,
-      rematch: this.#status === "finished" ? { offers: this.#seats.map((seat) => seat.rematch), matchId: this.#rematchId } : null,
+      rematch:
+        this.#status === "finished"
+          ? { offers: this.#seats.map((seat) => seat.rematch), matchId: this.#rematchId }
+          : null,
       serverTime: Date.now(),
     };
   }
@@ -234,14 +252,24 @@ export class FloorMatch extends DurableObject<FloorEnv> {
   events(after: number, limit: number): Answer {
     if (!this.#load()) return failure(404, "not-found", "no such match");
     const rows = this.#memory
-      ? this.#memory.filter((row) => row.seq > after).slice(0, limit).map((row) => ({ seq: row.seq, body: row.text }))
+      ? this.#memory
+          .filter((row) => row.seq > after)
+          .slice(0, limit)
+          .map((row) => ({ seq: row.seq, body: row.text }))
       : this.ctx.storage.sql
-          .exec<{ seq: number; body: string }>("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+          .exec<{ seq: number; body: string }>(
+            "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            after,
+            limit,
+          )
           .toArray();
     const last = rows.at(-1)?.seq;
     const next = last !== undefined && last < this.#seq ? last : null;
     // The stored events are JSON already: splice them in rather than parse and serialise them again.
-    return { status: 200, body: `{"matchId":${JSON.stringify(this.#id)},"events":[${rows.map((row) => row.body).join(",")}],"next":${next}}` };
+    return {
+      status: 200,
+      body: `{"matchId":${JSON.stringify(this.#id)},"events":[${rows.map((row) => row.body).join(",")}],"next":${next}}`,
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -258,9 +286,22 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     server.serializeAttachment(seat);
     this.#sockets.set(server, seat);
     server.send(
-      JSON.stringify({ type: "welcome", protocol: PROTOCOL_VERSION, matchId: this.#id, gameId: "connect-four", role: seat === null ? "spectator" : "player", seat }),
+      JSON.stringify({
+        type: "welcome",
+        protocol: PROTOCOL_VERSION,
+        matchId: this.#id,
+        gameId: "connect-four",
+        role: seat === null ? "spectator" : "player",
+        seat,
+      }),
     );
-    server.send(JSON.stringify({ type: "snapshot", state: this.#view(), presence: { connected: [true, true], forfeitAt: [null, null], spectators: 0 } }));
+    server.send(
+      JSON.stringify({
+        type: "snapshot",
+        state: this.#view(),
+        presence: { connected: [true, true], forfeitAt: [null, null], spectators: 0 },
+      }),
+    );
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -354,7 +395,9 @@ export class FloorMatch extends DurableObject<FloorEnv> {
       // The new match exists before anyone is told its id.
       await this.env.MATCH.get(this.env.MATCH.idFromName(next.id)).init(next.id, next.seats);
     }
-    this.#broadcast(JSON.stringify({ type: "rematch", offers: this.#seats.map((row) => row.rematch), matchId: this.#rematchId }));
+    this.#broadcast(
+      JSON.stringify({ type: "rematch", offers: this.#seats.map((row) => row.rematch), matchId: this.#rematchId }),
+    );
   }
 }
 
@@ -385,7 +428,8 @@ export default {
     const url = new URL(request.url);
     const path = url.pathname;
     const secret = env.PLY_TOKEN_SECRET;
-    if (path === "/api/games") return respond(json(200, { protocol: PROTOCOL_VERSION, games: [{ id: "connect-four" }] }));
+    if (path === "/api/games")
+      return respond(json(200, { protocol: PROTOCOL_VERSION, games: [{ id: "connect-four" }] }));
     const bearer = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
     if (path === "/api/matches" && request.method === "POST") {
       const player = await caller(secret, bearer);
@@ -393,7 +437,8 @@ export default {
       const id = newMatchId();
       // An optional turn limit (the idle scenario's timers): { turnMs } in the body.
       const body = (await request.json().catch(() => null)) as { turnMs?: unknown } | null;
-      const turnMs = typeof body?.turnMs === "number" && Number.isInteger(body.turnMs) && body.turnMs >= 1_000 ? body.turnMs : null;
+      const turnMs =
+        typeof body?.turnMs === "number" && Number.isInteger(body.turnMs) && body.turnMs >= 1_000 ? body.turnMs : null;
       return respond(await env.MATCH.get(env.MATCH.idFromName(id)).create(id, player, turnMs));
     }
     const socket = /^\/parties\/match\/([^/]+)$/.exec(path);

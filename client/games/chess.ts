@@ -21,7 +21,14 @@ interface Piece {
 }
 
 // The filled glyphs for both sides (colour comes from CSS); U+FE0E asks for text, not emoji.
-const GLYPHS: Record<PieceType, string> = { k: "♚\uFE0E", q: "♛\uFE0E", r: "♜\uFE0E", b: "♝\uFE0E", n: "♞\uFE0E", p: "♟\uFE0E" };
+const GLYPHS: Record<PieceType, string> = {
+  k: "♚\uFE0E",
+  q: "♛\uFE0E",
+  r: "♜\uFE0E",
+  b: "♝\uFE0E",
+  n: "♞\uFE0E",
+  p: "♟\uFE0E",
+};
 const NAMES: Record<PieceType, string> = { k: "king", q: "queen", r: "rook", b: "bishop", n: "knight", p: "pawn" };
 const PROMOTIONS = ["q", "r", "b", "n"] as const;
 
@@ -169,9 +176,24 @@ function build(root: HTMLElement): Board {
   root.replaceChildren(wrap);
 
   const board: Board = {
-    wrap, grid, squares, glyphs, picker, choices, ghost, flip,
-    context: null, state: null, pieces: piecesOf(START), legal: [], fen: "",
-    flipped: false, selected: null, promotion: null, drag: null, focus: "e2",
+    wrap,
+    grid,
+    squares,
+    glyphs,
+    picker,
+    choices,
+    ghost,
+    flip,
+    context: null,
+    state: null,
+    pieces: piecesOf(START),
+    legal: [],
+    fen: "",
+    flipped: false,
+    selected: null,
+    promotion: null,
+    drag: null,
+    focus: "e2",
   };
 
   flip.addEventListener("click", () => {
@@ -288,7 +310,14 @@ function onPointerDown(board: Board, event: PointerEvent): void {
   }
   const wasSelected = board.selected === square;
   select(board, square);
-  board.drag = { from: square, pointer: event.pointerId, x: event.clientX, y: event.clientY, wasSelected, moving: false };
+  board.drag = {
+    from: square,
+    pointer: event.pointerId,
+    x: event.clientX,
+    y: event.clientY,
+    wasSelected,
+    moving: false,
+  };
   board.grid.setPointerCapture(event.pointerId);
 }
 
@@ -316,7 +345,8 @@ function onPointerUp(board: Board, event: PointerEvent): void {
   endDrag(board);
   if (drag.moving) {
     const target = squareFrom(document.elementFromPoint(event.clientX, event.clientY));
-    if (target && target !== drag.from && board.grid.contains(board.squares.get(target) ?? null)) attempt(board, drag.from, target);
+    if (target && target !== drag.from && board.grid.contains(board.squares.get(target) ?? null))
+      attempt(board, drag.from, target);
   } else if (drag.wasSelected) {
     select(board, null);
   }
@@ -341,13 +371,19 @@ function onKey(board: Board, event: KeyboardEvent): void {
   }
   const { row, column } = cellOf(board, board.focus);
   const [dr, dc] =
-    event.key === "ArrowUp" ? [-1, 0]
-    : event.key === "ArrowDown" ? [1, 0]
-    : event.key === "ArrowLeft" ? [0, -1]
-    : event.key === "ArrowRight" ? [0, 1]
-    : event.key === "Home" ? [0, -column]
-    : event.key === "End" ? [0, 7 - column]
-    : [null, null];
+    event.key === "ArrowUp"
+      ? [-1, 0]
+      : event.key === "ArrowDown"
+        ? [1, 0]
+        : event.key === "ArrowLeft"
+          ? [0, -1]
+          : event.key === "ArrowRight"
+            ? [0, 1]
+            : event.key === "Home"
+              ? [0, -column]
+              : event.key === "End"
+                ? [0, 7 - column]
+                : [null, null];
   if (dr === null || dc === null) return;
   event.preventDefault();
   const clamp = (n: number) => Math.max(0, Math.min(7, n));
@@ -371,10 +407,12 @@ function draw(board: Board): void {
   const watching = !context || context.mySeat === null;
   const turn = state ? chessTurn(state) : 0;
   const targets = new Set<string>();
-  if (board.selected) for (const move of board.legal) if (move.startsWith(board.selected)) targets.add(move.slice(2, 4));
+  if (board.selected)
+    for (const move of board.legal) if (move.startsWith(board.selected)) targets.add(move.slice(2, 4));
   let checked: string | null = null;
   if (state?.check) {
-    for (const [square, piece] of board.pieces) if (piece.type === "k" && piece.color === (turn === 0 ? "w" : "b")) checked = square;
+    for (const [square, piece] of board.pieces)
+      if (piece.type === "k" && piece.color === (turn === 0 ? "w" : "b")) checked = square;
   }
   const last = state?.last ?? null;
   const bottom = blackBottom(board);
@@ -411,7 +449,8 @@ function draw(board: Board): void {
       square === checked ? "in check" : "",
       square === last?.to ? "last move" : "",
     ].filter(Boolean);
-    if (button.getAttribute("aria-description") !== notes.join(", ")) button.setAttribute("aria-description", notes.join(", "));
+    if (button.getAttribute("aria-description") !== notes.join(", "))
+      button.setAttribute("aria-description", notes.join(", "));
   }
   if (!board.squares.get(board.focus)?.matches(":focus")) moveFocus(board, board.focus, false);
   board.picker.hidden = board.promotion === null;

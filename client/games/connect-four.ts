@@ -34,10 +34,19 @@ function winningCells(state: ConnectFourState | null): Set<string> {
   if (!state || state.winner === null || !state.last) return line;
   const { column, row } = state.last;
   const seat = state.columns[column]?.[row];
-  for (const [dc, dr] of [[1, 0], [0, 1], [1, 1], [1, -1]] as const) {
+  for (const [dc, dr] of [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+    [1, -1],
+  ] as const) {
     const run = [`${column}:${row}`];
     for (const sign of [1, -1]) {
-      for (let c = column + dc * sign, r = row + dr * sign; state.columns[c]?.[r] === seat; c += dc * sign, r += dr * sign) {
+      for (
+        let c = column + dc * sign, r = row + dr * sign;
+        state.columns[c]?.[r] === seat;
+        c += dc * sign, r += dr * sign
+      ) {
         run.push(`${c}:${r}`);
       }
     }
@@ -82,11 +91,15 @@ function build(root: HTMLElement): Board {
   }
   grid.addEventListener("keydown", (event) => {
     const to =
-      event.key === "ArrowLeft" ? board.focus - 1
-      : event.key === "ArrowRight" ? board.focus + 1
-      : event.key === "Home" ? 0
-      : event.key === "End" ? COLUMNS - 1
-      : null;
+      event.key === "ArrowLeft"
+        ? board.focus - 1
+        : event.key === "ArrowRight"
+          ? board.focus + 1
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? COLUMNS - 1
+              : null;
     if (to === null) return;
     event.preventDefault();
     moveFocus(board, Math.max(0, Math.min(COLUMNS - 1, to)), true);

@@ -25,7 +25,8 @@ const SUIT_NAMES: Record<Suit, string> = { C: "clubs", D: "diamonds", H: "hearts
 const RANK_NAMES: Record<string, string> = { A: "ace", T: "10", J: "jack", Q: "queen", K: "king" };
 
 const isSuit = (x: unknown): x is Suit => typeof x === "string" && (SUITS as readonly string[]).includes(x);
-const isCard = (x: unknown): x is Card => typeof x === "string" && x.length === 2 && isSuit(x[1]) && "A23456789TJQK".includes(x[0]!);
+const isCard = (x: unknown): x is Card =>
+  typeof x === "string" && x.length === 2 && isSuit(x[1]) && "A23456789TJQK".includes(x[0]!);
 
 /** "7♥", "10♠". */
 const short = (card: Card): string => `${rankOf(card) === "T" ? "10" : rankOf(card)}${SYMBOLS[suitOf(card)]}`;
@@ -36,7 +37,13 @@ const pieceOf = (seat: Seat): string => PIECES[seat] ?? `Seat ${seat + 1}`;
 /** Reads the view defensively: anything of another shape draws an empty table. */
 function viewOf(view: unknown): CrazyEightsView | null {
   const candidate = view as Partial<CrazyEightsView> | null;
-  if (!candidate || !Array.isArray(candidate.handCounts) || !Array.isArray(candidate.discard) || !isSuit(candidate.suit)) return null;
+  if (
+    !candidate ||
+    !Array.isArray(candidate.handCounts) ||
+    !Array.isArray(candidate.discard) ||
+    !isSuit(candidate.suit)
+  )
+    return null;
   return candidate as CrazyEightsView;
 }
 
@@ -170,8 +177,25 @@ function build(root: HTMLElement): Table {
   root.replaceChildren(wrap);
 
   const table: Table = {
-    root: wrap, players, seats: [], pile, pileCount, follow, stockCount, draw, pass, status,
-    picker, pickerLabel, suitButtons, handWrap, hand, cards: [], eight: null, focus: 0, context: null,
+    root: wrap,
+    players,
+    seats: [],
+    pile,
+    pileCount,
+    follow,
+    stockCount,
+    draw,
+    pass,
+    status,
+    picker,
+    pickerLabel,
+    suitButtons,
+    handWrap,
+    hand,
+    cards: [],
+    eight: null,
+    focus: 0,
+    context: null,
   };
   draw.addEventListener("click", () => send(table, { type: "draw" }));
   pass.addEventListener("click", () => send(table, { type: "pass" }));
@@ -191,11 +215,15 @@ function build(root: HTMLElement): Table {
   });
   hand.addEventListener("keydown", (event) => {
     const to =
-      event.key === "ArrowLeft" || event.key === "ArrowUp" ? table.focus - 1
-      : event.key === "ArrowRight" || event.key === "ArrowDown" ? table.focus + 1
-      : event.key === "Home" ? 0
-      : event.key === "End" ? table.cards.length - 1
-      : null;
+      event.key === "ArrowLeft" || event.key === "ArrowUp"
+        ? table.focus - 1
+        : event.key === "ArrowRight" || event.key === "ArrowDown"
+          ? table.focus + 1
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? table.cards.length - 1
+              : null;
     if (to === null) return;
     event.preventDefault();
     moveFocus(table, to, true);
@@ -225,7 +253,9 @@ function lastText(last: LastAction | null, mySeat: Seat | null): string {
   const who = last.seat === mySeat ? "You" : pieceOf(last.seat);
   switch (last.type) {
     case "play":
-      return last.suit ? `${who} played ${short(last.card)} and named ${SUIT_NAMES[last.suit]}.` : `${who} played ${short(last.card)}.`;
+      return last.suit
+        ? `${who} played ${short(last.card)} and named ${SUIT_NAMES[last.suit]}.`
+        : `${who} played ${short(last.card)}.`;
     case "draw":
       return last.reshuffled ? `${who} drew a card (the pile was shuffled into the stock).` : `${who} drew a card.`;
     case "pass":
@@ -304,9 +334,11 @@ export const crazyEightsRenderer: Renderer = {
     let status = lastText(view?.last ?? null, context.mySeat);
     if (myTurn) {
       status +=
-        playableCards.size > 0 ? " Your turn: play a highlighted card" + (canDraw ? " or draw." : canPass ? " or pass." : ".")
-        : canDraw ? " Your turn: nothing to play, draw a card."
-        : " Your turn: nothing to play, pass.";
+        playableCards.size > 0
+          ? " Your turn: play a highlighted card" + (canDraw ? " or draw." : canPass ? " or pass." : ".")
+          : canDraw
+            ? " Your turn: nothing to play, draw a card."
+            : " Your turn: nothing to play, pass.";
     }
     setText(table.status, status.trim());
 
@@ -334,7 +366,8 @@ export const crazyEightsRenderer: Renderer = {
     const m = move as { type?: unknown; card?: unknown; suit?: unknown } | null;
     if (m?.type === "draw") return "drew a card";
     if (m?.type === "pass") return "passed";
-    if (m?.type === "play" && isCard(m.card)) return isSuit(m.suit) ? `${short(m.card)} → ${SYMBOLS[m.suit]}` : `played ${short(m.card)}`;
+    if (m?.type === "play" && isCard(m.card))
+      return isSuit(m.suit) ? `${short(m.card)} → ${SYMBOLS[m.suit]}` : `played ${short(m.card)}`;
     return "?";
   },
 

@@ -7,11 +7,26 @@ import type { TicTacToeState } from "../../shared/games/tic-tac-toe.ts";
 import type { RenderContext, Renderer } from "./renderer.ts";
 
 const MARKS = ["X", "O"] as const;
-const NAMES = ["top left", "top", "top right", "left", "centre", "right", "bottom left", "bottom", "bottom right"] as const;
+const NAMES = [
+  "top left",
+  "top",
+  "top right",
+  "left",
+  "centre",
+  "right",
+  "bottom left",
+  "bottom",
+  "bottom right",
+] as const;
 const LINES = [
-  [0, 1, 2], [3, 4, 5], [6, 7, 8],
-  [0, 3, 6], [1, 4, 7], [2, 5, 8],
-  [0, 4, 8], [2, 4, 6],
+  [0, 1, 2],
+  [3, 4, 5],
+  [6, 7, 8],
+  [0, 3, 6],
+  [1, 4, 7],
+  [2, 5, 8],
+  [0, 4, 8],
+  [2, 4, 6],
 ] as const;
 
 interface Board {
@@ -72,13 +87,19 @@ function build(root: HTMLElement): Board {
     const row = Math.floor(board.focus / 3);
     const column = board.focus % 3;
     const to =
-      event.key === "ArrowLeft" ? row * 3 + Math.max(0, column - 1)
-      : event.key === "ArrowRight" ? row * 3 + Math.min(2, column + 1)
-      : event.key === "ArrowUp" ? Math.max(0, row - 1) * 3 + column
-      : event.key === "ArrowDown" ? Math.min(2, row + 1) * 3 + column
-      : event.key === "Home" ? 0
-      : event.key === "End" ? 8
-      : null;
+      event.key === "ArrowLeft"
+        ? row * 3 + Math.max(0, column - 1)
+        : event.key === "ArrowRight"
+          ? row * 3 + Math.min(2, column + 1)
+          : event.key === "ArrowUp"
+            ? Math.max(0, row - 1) * 3 + column
+            : event.key === "ArrowDown"
+              ? Math.min(2, row + 1) * 3 + column
+              : event.key === "Home"
+                ? 0
+                : event.key === "End"
+                  ? 8
+                  : null;
     if (to === null) return;
     event.preventDefault();
     moveFocus(board, to, true);

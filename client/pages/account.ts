@@ -3,7 +3,10 @@ import { api, saveAccount, type Account } from "../session.ts";
 import { describeError, errorBox, h } from "./dom.ts";
 
 /** A form that creates a player and calls `done` with the saved account. */
-export function nameForm(done: (account: Account) => void, intro = "Pick a name other players will see. No sign-up, no password."): HTMLFormElement {
+export function nameForm(
+  done: (account: Account) => void,
+  intro = "Pick a name other players will see. No sign-up, no password.",
+): HTMLFormElement {
   const input = h("input", {
     id: "name",
     name: "name",

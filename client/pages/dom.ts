@@ -8,7 +8,11 @@ type Attrs = Record<string, string | number | boolean | null | undefined | ((eve
  * `h("button", {class: "primary", onclick: go}, "Play")`: attributes by name (`class` sets the
  * class list, `on…` adds a listener, `true` sets an empty attribute, false/null/undefined none).
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Attrs | null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs ?? {})) {
     if (value === false || value === null || value === undefined) continue;
@@ -52,7 +56,9 @@ export function describeError(error: ApiError): string {
   if (error.code === "network") return "The server could not be reached. Check your connection and try again.";
   if (error.code === "rate-limited") return "Too many requests: wait a minute and try again.";
   const message = error.message.trim();
-  return message ? message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? "" : ".") : `Something went wrong (${error.code}).`;
+  return message
+    ? message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? "" : ".")
+    : `Something went wrong (${error.code}).`;
 }
 
 /** An error paragraph, announced to screen readers. */

@@ -31,11 +31,20 @@ function chosenGame(games: readonly GameInfo[]): string {
   } catch {
     // Storage disabled: the default game.
   }
-  return games.find((game) => game.id === stored)?.id ?? games.find((game) => game.id === "connect-four")?.id ?? games[0]?.id ?? "";
+  return (
+    games.find((game) => game.id === stored)?.id ??
+    games.find((game) => game.id === "connect-four")?.id ??
+    games[0]?.id ??
+    ""
+  );
 }
 
 const MINUTE = 60_000;
-const fischer = (minutes: number, seconds: number): TimeControl => ({ kind: "fischer", baseMs: minutes * MINUTE, incrementMs: seconds * 1000 });
+const fischer = (minutes: number, seconds: number): TimeControl => ({
+  kind: "fischer",
+  baseMs: minutes * MINUTE,
+  incrementMs: seconds * 1000,
+});
 
 /** The clocks a new match may choose besides the game's default (null here). */
 function controlsFor(gameId: string): (TimeControl | null)[] {
@@ -65,7 +74,11 @@ export async function render(root: HTMLElement): Promise<() => void> {
           "section",
           { class: "hero" },
           h("h1", null, "Board games, live."),
-          h("p", { class: "lead" }, "Play chess, Connect Four, Crazy Eights and Tic-tac-toe against people your level or the computer, invite a friend, or watch a game."),
+          h(
+            "p",
+            { class: "lead" },
+            "Play chess, Connect Four, Crazy Eights and Tic-tac-toe against people your level or the computer, invite a friend, or watch a game.",
+          ),
         ),
         nameForm(() => void draw()),
       );
@@ -114,7 +127,11 @@ async function lobby(root: HTMLElement): Promise<() => void> {
         }),
         h("span", { class: `game-icon icon-${info.id}`, "aria-hidden": "true" }),
         h("span", { class: "game-name" }, info.name),
-        h("span", { class: "game-meta" }, `${info.minPlayers === info.maxPlayers ? info.minPlayers : `${info.minPlayers}–${info.maxPlayers}`} players · ${controlText(info.defaultTimeControl)}`),
+        h(
+          "span",
+          { class: "game-meta" },
+          `${info.minPlayers === info.maxPlayers ? info.minPlayers : `${info.minPlayers}–${info.maxPlayers}`} players · ${controlText(info.defaultTimeControl)}`,
+        ),
       ),
     ),
   );
@@ -149,7 +166,12 @@ async function lobby(root: HTMLElement): Promise<() => void> {
   // Playing the computer: one button per kind of bot the game has; a count for many-seat games.
   const computerButtons = h("div", { class: "actions computer-actions" });
   const botCount = h("select", { id: "bot-count", name: "bot-count" });
-  const botCountBox = h("div", { class: "bot-count" }, h("label", { for: "bot-count" }, "Computer opponents"), botCount);
+  const botCountBox = h(
+    "div",
+    { class: "bot-count" },
+    h("label", { for: "bot-count" }, "Computer opponents"),
+    botCount,
+  );
   const computer = h(
     "div",
     { class: "computer", role: "group", "aria-labelledby": "computer-title" },
@@ -165,7 +187,11 @@ async function lobby(root: HTMLElement): Promise<() => void> {
     choices,
     h("div", { class: "actions" }, quick, privateMatch),
     botFallbackBox,
-    h("p", { class: "muted small" }, "Quick match pairs you with a player of similar rating. Play a friend creates a private match with an invite link."),
+    h(
+      "p",
+      { class: "muted small" },
+      "Quick match pairs you with a player of similar rating. Play a friend creates a private match with an invite link.",
+    ),
     computer,
     settings,
     playError,
@@ -179,7 +205,13 @@ async function lobby(root: HTMLElement): Promise<() => void> {
     controls = controlsFor(game);
     controlSelect.replaceChildren(
       ...controls.map((choice, index) =>
-        h("option", { value: index }, choice === null ? `${info ? controlText(info.defaultTimeControl) : "the game's clock"} (default)` : controlText(choice)),
+        h(
+          "option",
+          { value: index },
+          choice === null
+            ? `${info ? controlText(info.defaultTimeControl) : "the game's clock"} (default)`
+            : controlText(choice),
+        ),
       ),
     );
     // Keep the chosen clock when the new game offers it too.
@@ -188,13 +220,21 @@ async function lobby(root: HTMLElement): Promise<() => void> {
     const kinds = definition ? botsFor(definition) : [];
     // The strongest first: it is the one most people want to try.
     computerButtons.replaceChildren(
-      ...[...kinds].reverse().map((kind) =>
-        h("button", { type: "button", class: "computer-button", "data-bot": kind, onclick: () => void playComputer(kind) }, kinds.length === 1 ? "Play the computer" : BOT_LABELS[kind]),
-      ),
+      ...[...kinds]
+        .reverse()
+        .map((kind) =>
+          h(
+            "button",
+            { type: "button", class: "computer-button", "data-bot": kind, onclick: () => void playComputer(kind) },
+            kinds.length === 1 ? "Play the computer" : BOT_LABELS[kind],
+          ),
+        ),
     );
     const most = Math.max(1, (info?.maxPlayers ?? 2) - 1);
     const chosen = Number(botCount.value) || 1;
-    botCount.replaceChildren(...Array.from({ length: most }, (_, index) => h("option", { value: index + 1 }, String(index + 1))));
+    botCount.replaceChildren(
+      ...Array.from({ length: most }, (_, index) => h("option", { value: index + 1 }, String(index + 1))),
+    );
     botCount.value = String(Math.min(chosen, most));
     show(botCountBox, most > 1);
     show(computer, kinds.length > 0);
@@ -272,8 +312,17 @@ async function lobby(root: HTMLElement): Promise<() => void> {
     h("div", { class: "row" }, codeInput, h("button", { type: "submit" }, "Join")),
   );
 
-  const live = h("section", { class: "card live", "aria-labelledby": "live-title" }, h("h2", { id: "live-title" }, "Live now"));
-  const lobbyGrid = h("div", { class: "lobby" }, h("div", { class: "lobby-main" }, play, waiting), h("div", { class: "lobby-side" }, join, live));
+  const live = h(
+    "section",
+    { class: "card live", "aria-labelledby": "live-title" },
+    h("h2", { id: "live-title" }, "Live now"),
+  );
+  const lobbyGrid = h(
+    "div",
+    { class: "lobby" },
+    h("div", { class: "lobby-main" }, play, waiting),
+    h("div", { class: "lobby-side" }, join, live),
+  );
   root.replaceChildren(lobbyGrid);
 
   // Quick match: take a ticket, long-poll it, cancel on request or when the page is left.

@@ -20,10 +20,19 @@ export async function render(root: HTMLElement, [raw = ""]: readonly string[]): 
         { class: "card narrow", role: "alert" },
         h("h1", null, heading),
         h("p", null, text),
-        h("p", { class: "actions" }, watch ? h("a", { class: "button primary", href: watch }, "Watch the match") : null, h("a", { class: "button", href: "/" }, "Back to the lobby")),
+        h(
+          "p",
+          { class: "actions" },
+          watch ? h("a", { class: "button primary", href: watch }, "Watch the match") : null,
+          h("a", { class: "button", href: "/" }, "Back to the lobby"),
+        ),
       ),
     );
-  if (!code) return fail("That invite code looks wrong", `“${raw}” is not an invite code: codes are six letters and digits, like ABC234.`);
+  if (!code)
+    return fail(
+      "That invite code looks wrong",
+      `“${raw}” is not an invite code: codes are six letters and digits, like ABC234.`,
+    );
 
   const join = async (): Promise<void> => {
     root.replaceChildren(h("p", { class: "muted", role: "status" }, `Joining match ${code}…`));
@@ -36,7 +45,10 @@ export async function render(root: HTMLElement, [raw = ""]: readonly string[]): 
       case "match-full":
         return fail("This match is already full", "Both seats are taken, but you can still watch.", matchPath);
       case "not-found":
-        return fail("No match for this code", `Nobody has created a match with the code ${code}. Check it with your friend.`);
+        return fail(
+          "No match for this code",
+          `Nobody has created a match with the code ${code}. Check it with your friend.`,
+        );
       default:
         return fail("Could not join", describeError(joined.error));
     }
@@ -44,7 +56,12 @@ export async function render(root: HTMLElement, [raw = ""]: readonly string[]): 
 
   if (account()) return join();
   root.replaceChildren(
-    h("div", { class: "page-head" }, h("h1", null, "You're invited to a match"), h("p", { class: "muted" }, `Invite code ${code}`)),
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", null, "You're invited to a match"),
+      h("p", { class: "muted" }, `Invite code ${code}`),
+    ),
     nameForm(() => void join(), "Pick a name, then you go straight to the board."),
   );
 }

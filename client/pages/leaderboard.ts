@@ -26,7 +26,11 @@ export async function render(root: HTMLElement, [requested = ""]: readonly strin
     "nav",
     { class: "tabs", "aria-label": "Games" },
     ...list.map((info) =>
-      h("a", { class: "tab", href: `/leaderboard/${info.id}`, "aria-current": info.id === game.id ? "page" : null }, info.name),
+      h(
+        "a",
+        { class: "tab", href: `/leaderboard/${info.id}`, "aria-current": info.id === game.id ? "page" : null },
+        info.name,
+      ),
     ),
   );
   const body = h("tbody");
@@ -37,11 +41,22 @@ export async function render(root: HTMLElement, [requested = ""]: readonly strin
     h(
       "thead",
       null,
-      h("tr", null, h("th", { scope: "col", class: "num" }, "Rank"), h("th", { scope: "col" }, "Player"), h("th", { scope: "col", class: "num" }, "Rating"), h("th", { scope: "col", class: "num" }, "Games")),
+      h(
+        "tr",
+        null,
+        h("th", { scope: "col", class: "num" }, "Rank"),
+        h("th", { scope: "col" }, "Player"),
+        h("th", { scope: "col", class: "num" }, "Rating"),
+        h("th", { scope: "col", class: "num" }, "Games"),
+      ),
     ),
     body,
   );
-  const empty = h("p", { class: "muted" }, `Nobody has a rated ${game.name} game yet. Play a quick match to be the first.`);
+  const empty = h(
+    "p",
+    { class: "muted" },
+    `Nobody has a rated ${game.name} game yet. Play a quick match to be the first.`,
+  );
   empty.hidden = true;
   const error = errorBox();
   const previous = h("button", { type: "button" }, "← Previous");
@@ -49,7 +64,12 @@ export async function render(root: HTMLElement, [requested = ""]: readonly strin
   const where = h("span", { class: "muted" });
   const pager = h("div", { class: "pager" }, previous, where, next);
   root.replaceChildren(
-    h("div", { class: "page-head" }, h("h1", null, "Leaderboard"), h("p", { class: "muted" }, "Glicko-2 ratings from rated matches (quick match).")),
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", null, "Leaderboard"),
+      h("p", { class: "muted" }, "Glicko-2 ratings from rated matches (quick match)."),
+    ),
     tabs,
     h("section", { class: "card wide" }, table, empty, error, pager),
   );
@@ -77,7 +97,9 @@ export async function render(root: HTMLElement, [requested = ""]: readonly strin
             "td",
             { class: "num" },
             Math.round(entry.rating),
-            entry.rd > PROVISIONAL_RD ? h("span", { class: "provisional", title: "Provisional: too few games to be sure" }, "?") : null,
+            entry.rd > PROVISIONAL_RD
+              ? h("span", { class: "provisional", title: "Provisional: too few games to be sure" }, "?")
+              : null,
           ),
           h("td", { class: "num" }, entry.games),
         ),

@@ -45,26 +45,42 @@ function nameOf(seats: readonly SeatInfo[], seat: number): string {
 }
 
 /** The result as a headline, a detail line and a tone, from this viewer's side. */
-export function describeResult(result: MatchResult, seats: readonly SeatInfo[], mySeat: number | null): { headline: string; detail: string; tone: string } {
-  if (result.kind === "aborted") return { headline: "Match called off", detail: `No result: ${reasonText(result.reason)}.`, tone: "neutral" };
+export function describeResult(
+  result: MatchResult,
+  seats: readonly SeatInfo[],
+  mySeat: number | null,
+): { headline: string; detail: string; tone: string } {
+  if (result.kind === "aborted")
+    return { headline: "Match called off", detail: `No result: ${reasonText(result.reason)}.`, tone: "neutral" };
   if (result.kind === "draw") {
     const detail =
-      result.reason === "timeout" ? "Both ran out of time."
-      : result.reason === "blocked" ? "Nobody could play or draw, and the hands tie."
-      : capitalise(reasonText(result.reason));
+      result.reason === "timeout"
+        ? "Both ran out of time."
+        : result.reason === "blocked"
+          ? "Nobody could play or draw, and the hands tie."
+          : capitalise(reasonText(result.reason));
     return { headline: "Draw", detail, tone: "draw" };
   }
   const winners = result.winners.map((seat) => nameOf(seats, seat)).join(" and ");
   const winnersFromHere = result.winners.map((seat) => (seat === mySeat ? "You" : nameOf(seats, seat))).join(" and ");
-  const losers = seats.filter((info) => !result.winners.includes(info.seat)).map((info) => (info.seat === mySeat ? "You" : info.name)).join(" and ");
+  const losers = seats
+    .filter((info) => !result.winners.includes(info.seat))
+    .map((info) => (info.seat === mySeat ? "You" : info.name))
+    .join(" and ");
   const detail =
-    result.reason === "timeout" ? `${losers} ran out of time.`
-    : result.reason === "resign" ? `${losers} resigned.`
-    : result.reason === "abandoned" ? `${losers} left the game.`
-    : result.reason === "checkmate" ? `Checkmate: ${winnersFromHere} mated ${losers === "You" ? "you" : losers}.`
-    : result.reason === "out-of-cards" ? `${winnersFromHere} played out every card.`
-    : result.reason === "blocked" ? "Nobody could play or draw: the smallest hand wins."
-    : capitalise(reasonText(result.reason));
+    result.reason === "timeout"
+      ? `${losers} ran out of time.`
+      : result.reason === "resign"
+        ? `${losers} resigned.`
+        : result.reason === "abandoned"
+          ? `${losers} left the game.`
+          : result.reason === "checkmate"
+            ? `Checkmate: ${winnersFromHere} mated ${losers === "You" ? "you" : losers}.`
+            : result.reason === "out-of-cards"
+              ? `${winnersFromHere} played out every card.`
+              : result.reason === "blocked"
+                ? "Nobody could play or draw: the smallest hand wins."
+                : capitalise(reasonText(result.reason));
   if (mySeat === null) return { headline: `${winners} won`, detail, tone: "neutral" };
   if (result.winners.includes(mySeat)) return { headline: "You won!", detail, tone: "win" };
   return { headline: "You lost", detail, tone: "loss" };
@@ -111,7 +127,11 @@ interface SeatCard {
 
 function seatCard(seat: number, gameId: string, renderer: Renderer): SeatCard {
   const piece = renderer.pieces[seat] ?? `Seat ${seat + 1}`;
-  const token = h("span", { class: `token g-${gameId} s${seat}`, role: "img", "aria-label": piece, title: piece }, gameId === "tic-tac-toe" ? piece : "");
+  const token = h(
+    "span",
+    { class: `token g-${gameId} s${seat}`, role: "img", "aria-label": piece, title: piece },
+    gameId === "tic-tac-toe" ? piece : "",
+  );
   const name = h("span", { class: "seat-name" });
   const you = h("span", { class: "tag" }, "You");
   you.hidden = true;
@@ -126,7 +146,12 @@ function seatCard(seat: number, gameId: string, renderer: Renderer): SeatCard {
     "div",
     { class: "seat", "data-seat": seat },
     token,
-    h("div", { class: "seat-who" }, h("div", { class: "seat-line" }, name, you, bot), h("div", { class: "seat-line small" }, rating, presence)),
+    h(
+      "div",
+      { class: "seat-who" },
+      h("div", { class: "seat-line" }, name, you, bot),
+      h("div", { class: "seat-line small" }, rating, presence),
+    ),
     time,
   );
   return { root, token, name, you, bot, rating, presence, presenceLabel, presenceTime, clock: time };
@@ -153,7 +178,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const known = rendererFor(gameId);
   const gameName = findGame(gameId)?.name ?? gameId;
   if (!known) {
-    root.replaceChildren(errorBox(`This browser does not know how to draw ${gameName} yet. Reload the page to get the latest version.`));
+    root.replaceChildren(
+      errorBox(`This browser does not know how to draw ${gameName} yet. Reload the page to get the latest version.`),
+    );
     return () => {};
   }
   const renderer: Renderer = known;
@@ -179,11 +206,23 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const drawText = h("span", { class: "draw-text" });
   const acceptDraw = h("button", { type: "button", class: "primary", id: "accept-draw" }, "Accept draw");
   const declineDraw = h("button", { type: "button", id: "decline-draw" }, "Decline");
-  const drawPrompt = h("div", { class: "draw-prompt", role: "group", "aria-label": "Draw offer" }, drawText, acceptDraw, declineDraw);
+  const drawPrompt = h(
+    "div",
+    { class: "draw-prompt", role: "group", "aria-label": "Draw offer" },
+    drawText,
+    acceptDraw,
+    declineDraw,
+  );
   const confirmText = h("span", null, "Resign this game?");
   const confirmYes = h("button", { type: "button", class: "danger", id: "resign-confirm" }, "Yes, resign");
   const confirmNo = h("button", { type: "button", id: "resign-cancel" }, "Keep playing");
-  const confirmBox = h("div", { class: "confirm", role: "group", "aria-label": "Confirm resignation" }, confirmText, confirmYes, confirmNo);
+  const confirmBox = h(
+    "div",
+    { class: "confirm", role: "group", "aria-label": "Confirm resignation" },
+    confirmText,
+    confirmYes,
+    confirmNo,
+  );
   const rematch = h("button", { type: "button", class: "primary", id: "rematch" }, "Rematch");
   const rematchNote = h("span", { class: "muted small" });
   const toRematch = h("button", { type: "button", class: "primary", id: "go-rematch" }, "Go to the rematch");
@@ -193,7 +232,20 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const lobbyLink = h("a", { class: "button", href: "/" }, "New game");
   const actionError = errorBox();
   const seatForm = h("div", { class: "seat-form" });
-  const actions = h("div", { class: "actions match-actions" }, offerDraw, resign, confirmBox, startNow, takeSeat, rematch, toRematch, rematchNote, replayLink, lobbyLink);
+  const actions = h(
+    "div",
+    { class: "actions match-actions" },
+    offerDraw,
+    resign,
+    confirmBox,
+    startNow,
+    takeSeat,
+    rematch,
+    toRematch,
+    rematchNote,
+    replayLink,
+    lobbyLink,
+  );
 
   const inviteLink = `${location.origin}/i/${summary.inviteCode ?? ""}`;
   const copyButton = h("button", { type: "button", id: "copy-invite" }, "Copy link");
@@ -207,8 +259,18 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
           "div",
           null,
           h("p", null, "Send this link, or the code, to the person you want to play:"),
-          h("p", { class: "invite-code" }, h("span", { class: "muted small" }, "Code "), h("strong", { id: "invite-code-value" }, summary.inviteCode)),
-          h("div", { class: "row" }, h("input", { class: "invite-link", readonly: true, value: inviteLink, "aria-label": "Invite link" }), copyButton),
+          h(
+            "p",
+            { class: "invite-code" },
+            h("span", { class: "muted small" }, "Code "),
+            h("strong", { id: "invite-code-value" }, summary.inviteCode),
+          ),
+          h(
+            "div",
+            { class: "row" },
+            h("input", { class: "invite-link", readonly: true, value: inviteLink, "aria-label": "Invite link" }),
+            copyButton,
+          ),
           copied,
         )
       : h("p", null, "Anyone with this page's address can take the free seat."),
@@ -227,12 +289,39 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     "div",
     { class: "match", "data-game": gameId, "data-match": matchId },
     offline,
-    h("header", { class: "match-head" }, h("div", { class: "match-title" }, heading, control, spectating, watchers), turnLine),
+    h(
+      "header",
+      { class: "match-head" },
+      h("div", { class: "match-title" }, heading, control, spectating, watchers),
+      turnLine,
+    ),
     h(
       "div",
       { class: "match-layout" },
-      h("div", { class: "match-main" }, invite, seatsBox, boardRoot, notice, drawPrompt, resultBox, actions, seatForm, actionError),
-      h("aside", { class: "match-side" }, h("section", { class: "card moves-card", "aria-labelledby": "moves-title" }, h("h2", { id: "moves-title" }, "Moves"), noMoves, movesBox)),
+      h(
+        "div",
+        { class: "match-main" },
+        invite,
+        seatsBox,
+        boardRoot,
+        notice,
+        drawPrompt,
+        resultBox,
+        actions,
+        seatForm,
+        actionError,
+      ),
+      h(
+        "aside",
+        { class: "match-side" },
+        h(
+          "section",
+          { class: "card moves-card", "aria-labelledby": "moves-title" },
+          h("h2", { id: "moves-title" }, "Moves"),
+          noMoves,
+          movesBox,
+        ),
+      ),
     ),
   );
   root.replaceChildren(page);
@@ -267,7 +356,12 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     if (noticeTimer) clearTimeout(noticeTimer);
     notice.replaceChildren();
     if (text) {
-      append(notice, h("span", { class: "notice-icon", "aria-hidden": "true" }, "!"), h("span", null, text), code ? h("code", null, code) : null);
+      append(
+        notice,
+        h("span", { class: "notice-icon", "aria-hidden": "true" }, "!"),
+        h("span", null, text),
+        code ? h("code", null, code) : null,
+      );
       noticeTimer = setTimeout(() => setNotice(""), 8000);
     }
     notice.classList.toggle("shown", text !== "");
@@ -305,10 +399,11 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
 
   let frame = 0;
   function schedule(): void {
-    if (!frame) frame = requestAnimationFrame(() => {
-      frame = 0;
-      update();
-    });
+    if (!frame)
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        update();
+      });
   }
 
   function connect(): void {
@@ -418,9 +513,11 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     show(offline, client.status !== "open");
     setText(
       offline,
-      client.status === "closed" ? "Disconnected. Reload the page to reconnect."
-      : wasOpen ? "Connection lost. Reconnecting…"
-      : "Connecting…",
+      client.status === "closed"
+        ? "Disconnected. Reload the page to reconnect."
+        : wasOpen
+          ? "Connection lost. Reconnecting…"
+          : "Connecting…",
     );
 
     show(spectating, client.role === "spectator");
@@ -430,7 +527,8 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     // Whose turn.
     let line = "Connecting…";
     if (view) {
-      if (status === "waiting") line = mySeat === null ? "Waiting for players to join" : "Waiting for an opponent to join…";
+      if (status === "waiting")
+        line = mySeat === null ? "Waiting for players to join" : "Waiting for an opponent to join…";
       else if (status === "finished" && view.result) line = describeResult(view.result, seats, mySeat).headline;
       else {
         const piece = mySeat === null ? undefined : renderer.pieces[mySeat];
@@ -441,7 +539,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     }
     setText(turnLine, line);
     turnLine.classList.toggle("mine", client.myTurn);
-    title(`${client.myTurn ? "Your turn · " : ""}${gameName}${seats.length >= 2 ? `: ${seats.map((seat) => seat.name).join(" vs ")}` : ""}`);
+    title(
+      `${client.myTurn ? "Your turn · " : ""}${gameName}${seats.length >= 2 ? `: ${seats.map((seat) => seat.name).join(" vs ")}` : ""}`,
+    );
 
     // Seats.
     cards.forEach((card, seat) => {
@@ -468,7 +568,14 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       const rating = info ? ratings.get(info.playerId) : undefined;
       const before = info ? ratingsBefore.get(info.playerId) : undefined;
       const delta = rating && before !== undefined ? Math.round(rating.rating) - Math.round(before) : 0;
-      setText(card.rating, !info ? "" : rating ? `${Math.round(rating.rating)}${delta ? ` (${delta > 0 ? "+" : "−"}${Math.abs(delta)})` : ""}` : "Unrated");
+      setText(
+        card.rating,
+        !info
+          ? ""
+          : rating
+            ? `${Math.round(rating.rating)}${delta ? ` (${delta > 0 ? "+" : "−"}${Math.abs(delta)})` : ""}`
+            : "Unrated",
+      );
     });
     tick();
 
@@ -516,15 +623,27 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     offerDraw.disabled = offeredByMe || answering;
     offerDraw.classList.toggle("pending", offeredByMe);
     setText(offerDraw, offeredByMe ? "Draw offered" : "Offer draw");
-    offerDraw.title = offeredByMe ? "Waiting for an answer: a move by the opponent declines it" : "Offer your opponent a draw";
+    offerDraw.title = offeredByMe
+      ? "Waiting for an answer: a move by the opponent declines it"
+      : "Offer your opponent a draw";
     show(drawPrompt, playing && !offeredByMe && offeredByOthers.length > 0);
-    setText(drawText, `${offeredByOthers.map((seat) => nameOf(seats, seat)).join(" and ")} ${offeredByOthers.length === 1 ? "offers" : "offer"} a draw.`);
+    setText(
+      drawText,
+      `${offeredByOthers.map((seat) => nameOf(seats, seat)).join(" and ")} ${offeredByOthers.length === 1 ? "offers" : "offer"} a draw.`,
+    );
     acceptDraw.disabled = declineDraw.disabled = answering;
     show(confirmBox, playing && confirming);
-    const canSeat = status === "waiting" && client.role === "spectator" && seats.length < (view?.capacity ?? summary.capacity);
+    const canSeat =
+      status === "waiting" && client.role === "spectator" && seats.length < (view?.capacity ?? summary.capacity);
     show(takeSeat, canSeat);
     const creator = summary.creatorId !== null && summary.creatorId === account()?.playerId;
-    show(startNow, status === "waiting" && creator && seats.length >= summary.minPlayers && seats.length < (view?.capacity ?? summary.capacity));
+    show(
+      startNow,
+      status === "waiting" &&
+        creator &&
+        seats.length >= summary.minPlayers &&
+        seats.length < (view?.capacity ?? summary.capacity),
+    );
     if (!canSeat) seatForm.replaceChildren();
     const over = status === "finished";
     const played = over && result?.kind !== "aborted";
@@ -537,12 +656,24 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     const others = seats.filter((info) => info.seat !== mySeat && offers[info.seat]).map((info) => info.name);
     rematch.disabled = mine;
     setText(rematch, mine ? "Rematch offered" : others.length ? "Accept rematch" : "Rematch");
-    setText(rematchNote, nextMatch ? "" : mine ? "Waiting for your opponent to accept…" : others.length && mySeat !== null ? `${others.join(" and ")} wants a rematch!` : "");
+    setText(
+      rematchNote,
+      nextMatch
+        ? ""
+        : mine
+          ? "Waiting for your opponent to accept…"
+          : others.length && mySeat !== null
+            ? `${others.join(" and ")} wants a rematch!`
+            : "",
+    );
     show(rematchNote, played && rematchNote.textContent !== "");
     show(replayLink, over);
     show(lobbyLink, over);
     show(invite, status === "waiting" && (mySeat !== null || !!summary.inviteCode));
-    show(actions, [...actions.children].some((child) => !(child as HTMLElement).hidden));
+    show(
+      actions,
+      [...actions.children].some((child) => !(child as HTMLElement).hidden),
+    );
 
     // Moves: appended as the log grows (it never rewrites itself), then the pending ones.
     const log = client.log;
@@ -553,11 +684,25 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       if (!described) continue;
       const counted = event.kind === "move" || (event.kind === "timeout" && event.move !== undefined);
       if (counted) movesCount++;
-      movesList.append(moveItem(counted ? movesCount : null, described.seat, described.seat === null ? "" : nameOf(seats, described.seat), described.text, event.seq));
+      movesList.append(
+        moveItem(
+          counted ? movesCount : null,
+          described.seat,
+          described.seat === null ? "" : nameOf(seats, described.seat),
+          described.text,
+          event.seq,
+        ),
+      );
     }
     for (const stale of movesList.querySelectorAll(".pending")) stale.remove();
     client.pending.forEach((pending, index) => {
-      const item = moveItem(movesCount + index + 1, mySeat, mySeat === null ? "" : nameOf(seats, mySeat), renderer.describe(pending.move), null);
+      const item = moveItem(
+        movesCount + index + 1,
+        mySeat,
+        mySeat === null ? "" : nameOf(seats, mySeat),
+        renderer.describe(pending.move),
+        null,
+      );
       item.classList.add("pending");
       item.title = "Sending…";
       movesList.append(item);
@@ -566,12 +711,24 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     if (atBottom) movesBox.scrollTop = movesBox.scrollHeight;
   }
 
-  function moveItem(n: number | null, seat: number | null, who: string, what: string, seq: number | null): HTMLLIElement {
+  function moveItem(
+    n: number | null,
+    seat: number | null,
+    who: string,
+    what: string,
+    seq: number | null,
+  ): HTMLLIElement {
     return h(
       "li",
       { "data-seq": seq ?? "", class: n === null ? "event" : "move" },
       h("span", { class: "n" }, n === null ? "" : `${n}.`),
-      seat === null ? null : h("span", { class: `token tiny g-${gameId} s${seat}`, "aria-hidden": "true" }, gameId === "tic-tac-toe" ? (renderer.pieces[seat] ?? "") : ""),
+      seat === null
+        ? null
+        : h(
+            "span",
+            { class: `token tiny g-${gameId} s${seat}`, "aria-hidden": "true" },
+            gameId === "tic-tac-toe" ? (renderer.pieces[seat] ?? "") : "",
+          ),
       h("span", { class: "who" }, who),
       " ",
       h("span", { class: "what" }, what),

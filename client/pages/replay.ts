@@ -43,7 +43,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   root.replaceChildren(h("p", { class: "muted", role: "status" }, "Loading the replay…"));
   const found = await api().match(matchId);
   if (!found.ok) {
-    root.replaceChildren(errorBox(found.error.code === "not-found" ? "There is no match at this address." : describeError(found.error)));
+    root.replaceChildren(
+      errorBox(found.error.code === "not-found" ? "There is no match at this address." : describeError(found.error)),
+    );
     return () => {};
   }
   const summary = found.value;
@@ -72,19 +74,31 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   // its clock, each event at its time, so positions and clocks are exactly the server's.
   if (game.hiddenInformation && summary.seed === null) {
     root.replaceChildren(
-      h("section", { class: "card narrow" }, h("h1", null, "No replay yet"), h("p", null, `A ${game.name} deal stays secret until the match is over.`), h("a", { class: "button", href: `/m/${matchId}` }, "Watch live")),
+      h(
+        "section",
+        { class: "card narrow" },
+        h("h1", null, "No replay yet"),
+        h("p", null, `A ${game.name} deal stays secret until the match is over.`),
+        h("a", { class: "button", href: `/m/${matchId}` }, "Watch live"),
+      ),
     );
     return () => {};
   }
   const options = parseOptions(game, summary.options);
-  const engine = createEngine(game, options.ok ? options.value : summary.options, summary.seed ?? "", summary.timeControl);
+  const engine = createEngine(
+    game,
+    options.ok ? options.value : summary.options,
+    summary.seed ?? "",
+    summary.timeControl,
+  );
   let state = engine.initial();
   const steps: Step[] = [];
   try {
     for (const event of events) {
       state = engine.apply(state, event, event.at);
       if (event.kind === "start") steps.push({ state, event: null });
-      else if (event.kind === "move" || (event.kind === "timeout" && event.move !== undefined)) steps.push({ state, event });
+      else if (event.kind === "move" || (event.kind === "timeout" && event.move !== undefined))
+        steps.push({ state, event });
     }
   } catch (error) {
     root.replaceChildren(errorBox(`This log cannot be replayed: ${String(error)}`));
@@ -92,7 +106,13 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   }
   if (steps.length === 0) {
     root.replaceChildren(
-      h("section", { class: "card narrow" }, h("h1", null, "Nothing to replay yet"), h("p", null, "This match has not started."), h("a", { class: "button", href: `/m/${matchId}` }, "Go to the match")),
+      h(
+        "section",
+        { class: "card narrow" },
+        h("h1", null, "Nothing to replay yet"),
+        h("p", null, "This match has not started."),
+        h("a", { class: "button", href: `/m/${matchId}` }, "Go to the match"),
+      ),
     );
     return () => {};
   }
@@ -106,8 +126,16 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const boardRoot = h("div", { class: `board-wrap g-${summary.gameId}` });
   const position = h("span", { class: "position", "aria-live": "polite" });
   const caption = h("p", { class: "step-caption" });
-  const first = h("button", { type: "button", "aria-label": "First position", title: "First (Home)" }, icon(ICONS.first));
-  const previous = h("button", { type: "button", "aria-label": "Previous move", title: "Previous (←)" }, icon(ICONS.previous));
+  const first = h(
+    "button",
+    { type: "button", "aria-label": "First position", title: "First (Home)" },
+    icon(ICONS.first),
+  );
+  const previous = h(
+    "button",
+    { type: "button", "aria-label": "Previous move", title: "Previous (←)" },
+    icon(ICONS.previous),
+  );
   const next = h("button", { type: "button", "aria-label": "Next move", title: "Next (→)" }, icon(ICONS.next));
   const last = h("button", { type: "button", "aria-label": "Last position", title: "Last (End)" }, icon(ICONS.last));
   const result = h("div", { class: "result", role: "status" });
@@ -125,7 +153,11 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
           "button",
           { type: "button", class: "step", "data-step": index + 1, onclick: () => goTo(index + 1) },
           h("span", { class: "n" }, `${index + 1}.`),
-          h("span", { class: `token tiny g-${summary.gameId} s${seat}`, "aria-hidden": "true" }, summary.gameId === "tic-tac-toe" ? (renderer.pieces[seat] ?? "") : ""),
+          h(
+            "span",
+            { class: `token tiny g-${summary.gameId} s${seat}`, "aria-hidden": "true" },
+            summary.gameId === "tic-tac-toe" ? (renderer.pieces[seat] ?? "") : "",
+          ),
           h("span", { class: "who" }, nameOf(seat)),
           " ",
           h("span", { class: "what" }, renderer.describe(move)),
@@ -139,7 +171,12 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     h(
       "header",
       { class: "match-head" },
-      h("div", { class: "match-title" }, h("h1", null, `Replay · ${game.name}`), h("span", { class: "badge" }, summary.rated ? "Rated" : "Casual")),
+      h(
+        "div",
+        { class: "match-title" },
+        h("h1", null, `Replay · ${game.name}`),
+        h("span", { class: "badge" }, summary.rated ? "Rated" : "Casual"),
+      ),
       h("p", { class: "turn-line" }, seats.map((info) => info.name).join(" vs ")),
     ),
     h(
@@ -149,13 +186,34 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
         "div",
         { class: "match-main" },
         boardRoot,
-        h("div", { class: "replay-controls", role: "group", "aria-label": "Replay controls" }, first, previous, position, next, last),
+        h(
+          "div",
+          { class: "replay-controls", role: "group", "aria-label": "Replay controls" },
+          first,
+          previous,
+          position,
+          next,
+          last,
+        ),
         caption,
         result,
         h("p", { class: "muted small keys-hint" }, "Tip: use ← and → to step, Home and End to jump."),
-        h("p", { class: "actions" }, h("a", { class: "button", href: `/m/${matchId}` }, summary.status === "finished" ? "Back to the match" : "Watch live"), h("a", { class: "button", href: "/" }, "New game")),
+        h(
+          "p",
+          { class: "actions" },
+          h(
+            "a",
+            { class: "button", href: `/m/${matchId}` },
+            summary.status === "finished" ? "Back to the match" : "Watch live",
+          ),
+          h("a", { class: "button", href: "/" }, "New game"),
+        ),
       ),
-      h("aside", { class: "match-side" }, h("section", { class: "card moves-card" }, h("h2", null, "Moves"), h("div", { class: "moves-scroll" }, list))),
+      h(
+        "aside",
+        { class: "match-side" },
+        h("section", { class: "card moves-card" }, h("h2", null, "Moves"), h("div", { class: "moves-scroll" }, list)),
+      ),
     ),
   );
   root.replaceChildren(page);
@@ -174,7 +232,10 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       play: () => {},
       lastMove: event && (event.kind === "move" || event.kind === "timeout") ? event.move : undefined,
     });
-    setText(position, target === 0 ? `Start · ${moves} ${moves === 1 ? "move" : "moves"}` : `Move ${target} of ${moves}`);
+    setText(
+      position,
+      target === 0 ? `Start · ${moves} ${moves === 1 ? "move" : "moves"}` : `Move ${target} of ${moves}`,
+    );
     page.dataset.step = String(target);
     setText(
       caption,
@@ -188,7 +249,10 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     result.hidden = !atEnd;
     if (atEnd && finalResult) {
       const described = describeResult(finalResult, seats, null);
-      result.replaceChildren(h("strong", { class: "result-headline" }, described.headline), h("span", { class: "result-detail" }, described.detail));
+      result.replaceChildren(
+        h("strong", { class: "result-headline" }, described.headline),
+        h("span", { class: "result-detail" }, described.detail),
+      );
       result.dataset.tone = described.tone;
     }
     for (const button of list.querySelectorAll<HTMLButtonElement>("button.step")) {
@@ -209,11 +273,15 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     const target = event.target as HTMLElement | null;
     if (target?.closest("input, textarea, select")) return;
     const to =
-      event.key === "ArrowLeft" ? current - 1
-      : event.key === "ArrowRight" ? current + 1
-      : event.key === "Home" ? 0
-      : event.key === "End" ? moves
-      : null;
+      event.key === "ArrowLeft"
+        ? current - 1
+        : event.key === "ArrowRight"
+          ? current + 1
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? moves
+              : null;
     if (to === null) return;
     event.preventDefault();
     goTo(to);

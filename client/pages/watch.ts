@@ -36,7 +36,10 @@ function row(match: LiveMatch, compact: boolean): HTMLLIElement {
  * Fills `container` with a live list (its heading is the caller's); `compact` shows one page and a
  * link to the full list, otherwise a "More" button follows the cursor. Returns its clean-up.
  */
-export function liveList(container: HTMLElement, options: { limit: number; compact: boolean; game?: string }): () => void {
+export function liveList(
+  container: HTMLElement,
+  options: { limit: number; compact: boolean; game?: string },
+): () => void {
   let stopped = false;
   const list = h("ul", { class: "live-list", "aria-busy": "true" });
   const empty = h("p", { class: "muted" }, "No public matches are being played right now. Start one!");
@@ -44,12 +47,21 @@ export function liveList(container: HTMLElement, options: { limit: number; compa
   const error = errorBox();
   const more = h("button", { type: "button", class: "more" }, "Show more");
   more.hidden = true;
-  container.append(list, empty, error, options.compact ? h("a", { href: "/watch", class: "see-all" }, "All live matches →") : more);
+  container.append(
+    list,
+    empty,
+    error,
+    options.compact ? h("a", { href: "/watch", class: "see-all" }, "All live matches →") : more,
+  );
 
   let cursor: string | undefined;
   const load = async () => {
     more.disabled = true;
-    const page = await api().live({ limit: options.limit, ...(cursor ? { cursor } : {}), ...(options.game ? { game: options.game } : {}) });
+    const page = await api().live({
+      limit: options.limit,
+      ...(cursor ? { cursor } : {}),
+      ...(options.game ? { game: options.game } : {}),
+    });
     if (stopped) return;
     more.disabled = false;
     list.removeAttribute("aria-busy");
@@ -80,17 +92,27 @@ export async function render(root: HTMLElement): Promise<() => void> {
   const filter = h("div", { class: "tabs", role: "group", "aria-label": "Game" });
   const draw = (game: string | undefined) => {
     stop();
-    for (const button of filter.querySelectorAll("button")) button.setAttribute("aria-pressed", String(button.dataset.game === (game ?? "")));
+    for (const button of filter.querySelectorAll("button"))
+      button.setAttribute("aria-pressed", String(button.dataset.game === (game ?? "")));
     section.replaceChildren();
     stop = liveList(section, { limit: 20, compact: false, ...(game ? { game } : {}) });
   };
   filter.append(
     ...[{ id: "", name: "All games" }, ...games].map((game) =>
-      h("button", { type: "button", class: "tab", "data-game": game.id, onclick: () => draw(game.id || undefined) }, game.name),
+      h(
+        "button",
+        { type: "button", class: "tab", "data-game": game.id, onclick: () => draw(game.id || undefined) },
+        game.name,
+      ),
     ),
   );
   root.replaceChildren(
-    h("div", { class: "page-head" }, h("h1", null, "Watch live"), h("p", { class: "muted" }, "Public matches being played now. Spectators see every move as it happens.")),
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", null, "Watch live"),
+      h("p", { class: "muted" }, "Public matches being played now. Spectators see every move as it happens."),
+    ),
     filter,
     section,
   );

@@ -22,9 +22,13 @@ import type { Handler, Route } from "../router.ts";
 const inviteCode = customAlphabet(INVITE_ALPHABET, 6);
 
 /** Runs `handler` only for a well-formed match id (the first path parameter). */
-function withMatchId(handler: (request: Request, env: Env, matchId: string, url: URL) => Promise<Response> | Response): Handler {
+function withMatchId(
+  handler: (request: Request, env: Env, matchId: string, url: URL) => Promise<Response> | Response,
+): Handler {
   return (request, env, [raw], url) =>
-    raw !== undefined && v.is(MatchId, raw) ? handler(request, env, raw, url) : errorResponse(400, "bad-request", "not a match id");
+    raw !== undefined && v.is(MatchId, raw)
+      ? handler(request, env, raw, url)
+      : errorResponse(400, "bad-request", "not a match id");
 }
 
 /** GET /api/games: every game with its limits and default options. */
@@ -84,7 +88,10 @@ const createMatch: Handler = async (request, env) => {
 const LiveQuery = v.object({
   status: v.optional(v.literal("live", "only status=live is listed"), "live"),
   game: v.optional(GameId),
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a number"), v.transform(Number), v.minValue(1), v.maxValue(100)), "20"),
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a number"), v.transform(Number), v.minValue(1), v.maxValue(100)),
+    "20",
+  ),
   /** `<startedAt>.<matchId>` of the last match of the previous page. */
   cursor: v.optional(
     v.pipe(
@@ -156,4 +163,3 @@ export const MATCH_ROUTES: readonly Route[] = [
   { pattern: /^\/api\/matches\/([^/]+)\/events$/, methods: { GET: getEvents } },
   { pattern: /^\/api\/invites\/([^/]+)\/join$/, methods: { POST: joinByInvite } },
 ];
-

@@ -14,7 +14,9 @@ const TicketBody = v.strictObject({
   game: GameId,
   options: v.optional(MatchOptions),
   /** After this long without a match, a server-side bot takes the other seat(s); the match is not rated. */
-  botAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minBotAfterMs), v.maxValue(LIMITS.maxBotAfterMs))),
+  botAfterMs: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(LIMITS.minBotAfterMs), v.maxValue(LIMITS.maxBotAfterMs)),
+  ),
 });
 
 const MAX_WAIT_SECONDS = MATCHMAKING_TIMES.maxWaitMs / 1000;

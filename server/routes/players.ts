@@ -11,7 +11,6 @@ import type { Handler, Route } from "../router.ts";
 
 /** POST /api/players. */
 
-
 /** The page size when the query names none. */
 export const DEFAULT_PAGE = 50;
 

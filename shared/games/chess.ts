@@ -4,7 +4,13 @@ import type { GameDefinition, GameResult, Illegal, Seat } from "../game.ts";
 import { fail, ok, type Result } from "../result.ts";
 
 /** The ways a game of chess ends by itself; each is also the `outcome` reason. */
-export const CHESS_ENDINGS = ["checkmate", "stalemate", "insufficient-material", "threefold-repetition", "fifty-move-rule"] as const;
+export const CHESS_ENDINGS = [
+  "checkmate",
+  "stalemate",
+  "insufficient-material",
+  "threefold-repetition",
+  "fifty-move-rule",
+] as const;
 export type ChessEnding = (typeof CHESS_ENDINGS)[number];
 
 /** The codes `validate` refuses a move with. */
@@ -32,7 +38,10 @@ export interface ChessState {
   readonly repetitions: Readonly<Record<string, number>>;
   readonly last: ChessLastMove | null;
   readonly check: boolean;
-  readonly ended: { readonly kind: "checkmate"; readonly winner: Seat } | { readonly kind: Exclude<ChessEnding, "checkmate"> } | null;
+  readonly ended:
+    | { readonly kind: "checkmate"; readonly winner: Seat }
+    | { readonly kind: Exclude<ChessEnding, "checkmate"> }
+    | null;
 }
 
 /** The move that led to a position. */
@@ -58,7 +67,10 @@ const SAN = /^(?:(O-O-O|0-0-0)|(O-O|0-0)|([KQRBN])?([a-h])?([1-8])?(x)?([a-h][1-
 const MOVE = v.pipe(
   v.string(),
   v.maxLength(10),
-  v.check((text) => UCI.test(text) || SAN.test(text), "expected a move in UCI (e2e4, e7e8q) or SAN (e4, Nf3, O-O, e8=Q)"),
+  v.check(
+    (text) => UCI.test(text) || SAN.test(text),
+    "expected a move in UCI (e2e4, e7e8q) or SAN (e4, Nf3, O-O, e8=Q)",
+  ),
 );
 
 /** One legal move, described enough to match either notation against it. */
@@ -102,15 +114,25 @@ function candidates(position: Chess): Candidate[] {
         const castle = text === "O-O" ? "king" : text === "O-O-O" ? "queen" : null;
         const rank = turn === "w" ? "1" : "8";
         const promotion = /=([QRBN])$/.exec(text)?.[1]?.toLowerCase() as PromotionPiece | undefined;
-        const to = castle ? (`${castle === "king" ? "g" : "c"}${rank}` as Square) : (text.replace(/=[QRBN]$/, "").slice(-2) as Square);
-        list.push({ from: cell.square, to, piece: cell.type, promotion: promotion ?? null, capture: text.includes("x"), castle });
+        const to = castle
+          ? (`${castle === "king" ? "g" : "c"}${rank}` as Square)
+          : (text.replace(/=[QRBN]$/, "").slice(-2) as Square);
+        list.push({
+          from: cell.square,
+          to,
+          piece: cell.type,
+          promotion: promotion ?? null,
+          capture: text.includes("x"),
+          castle,
+        });
       }
     }
   }
   return list;
 }
 
-const uciOf = (move: Pick<Candidate, "from" | "to" | "promotion">): string => `${move.from}${move.to}${move.promotion ?? ""}`;
+const uciOf = (move: Pick<Candidate, "from" | "to" | "promotion">): string =>
+  `${move.from}${move.to}${move.promotion ?? ""}`;
 
 const isLastRank = (square: string): boolean => square[1] === "1" || square[1] === "8";
 
@@ -128,7 +150,10 @@ function resolve(position: Chess, text: string): Result<Candidate, ChessRefusal>
     const found = legal.find((move) => move.from === from && move.to === to && move.promotion === promotion);
     if (found) return ok(found);
     if (!promotion && legal.some((move) => move.from === from && move.to === to && move.promotion)) {
-      return fail("needs-promotion", `${text} reaches the last rank: add the piece to promote to (${text}q, ${text}r, ${text}b or ${text}n)`);
+      return fail(
+        "needs-promotion",
+        `${text} reaches the last rank: add the piece to promote to (${text}q, ${text}r, ${text}b or ${text}n)`,
+      );
     }
     return fail("illegal-move", `${text} is not a legal move here`);
   }
@@ -153,8 +178,10 @@ function resolve(position: Chess, text: string): Result<Candidate, ChessRefusal>
   );
   const exact = fits.filter((move) => move.promotion === promotion);
   if (exact.length === 1) return ok(exact[0]!);
-  if (exact.length > 1) return fail("ambiguous-move", `${text} could be ${exact.map(uciOf).join(" or ")}: say which piece moves`);
-  if (!promotion && fits.length > 0) return fail("needs-promotion", `${text} reaches the last rank: add the piece to promote to (${text}=Q)`);
+  if (exact.length > 1)
+    return fail("ambiguous-move", `${text} could be ${exact.map(uciOf).join(" or ")}: say which piece moves`);
+  if (!promotion && fits.length > 0)
+    return fail("needs-promotion", `${text} reaches the last rank: add the piece to promote to (${text}=Q)`);
   return fail("illegal-move", `${text} is not a legal move here`);
 }
 
@@ -175,7 +202,13 @@ export function chessStateFromFen(fen: string): Result<ChessState, "bad-fen"> {
   if (!checked.ok) return fail("bad-fen", checked.error ?? "not a valid FEN");
   const position = new Chess(fen);
   const normal = position.fen();
-  return ok({ fen: normal, repetitions: { [positionKey(normal)]: 1 }, last: null, check: position.inCheck(), ended: endingOf(position, 1) });
+  return ok({
+    fen: normal,
+    repetitions: { [positionKey(normal)]: 1 },
+    last: null,
+    check: position.inCheck(),
+    ended: endingOf(position, 1),
+  });
 }
 
 /**
@@ -206,7 +239,13 @@ export const chess: GameDefinition<ChessState, ChessMove, ChessOptions> = {
   defaultTimeControl: { kind: "fischer", baseMs: 300_000, incrementMs: 3_000 },
   timeout: { kind: "forfeit" },
 
-  setup: () => ({ fen: START_FEN, repetitions: { [positionKey(START_FEN)]: 1 }, last: null, check: false, ended: null }),
+  setup: () => ({
+    fen: START_FEN,
+    repetitions: { [positionKey(START_FEN)]: 1 },
+    last: null,
+    check: false,
+    ended: null,
+  }),
 
   activeSeats: (state) => (state.ended ? [] : [chessTurn(state)]),
 
@@ -215,7 +254,8 @@ export const chess: GameDefinition<ChessState, ChessMove, ChessOptions> = {
     return found.ok ? null : refuse(found.error.code, found.error.message);
   },
 
-  legalMoves: (state, seat) => (state.ended || seat !== chessTurn(state) ? [] : candidates(new Chess(state.fen)).map(uciOf)),
+  legalMoves: (state, seat) =>
+    state.ended || seat !== chessTurn(state) ? [] : candidates(new Chess(state.fen)).map(uciOf),
 
   apply: (state, _seat, move) => {
     const board = new Chess(state.fen);

@@ -20,7 +20,10 @@ export interface ConnectFourState {
 export type ConnectFourMove = { readonly column: number };
 
 const DIRECTIONS = [
-  [1, 0], [0, 1], [1, 1], [1, -1],
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [1, -1],
 ] as const;
 
 function discAt(columns: ConnectFourState["columns"], column: number, row: number): Seat | undefined {
@@ -69,7 +72,9 @@ export const connectFour: GameDefinition<ConnectFourState, ConnectFourMove, Reco
       : { code: "column-full", message: `column ${move.column} is full` },
 
   legalMoves: (state, seat) =>
-    connectFour.outcome(state) || seat !== state.turn ? [] : state.columns.flatMap((column, index) => (column.length < ROWS ? [{ column: index }] : [])),
+    connectFour.outcome(state) || seat !== state.turn
+      ? []
+      : state.columns.flatMap((column, index) => (column.length < ROWS ? [{ column: index }] : [])),
 
   apply: (state, seat, move) => {
     const columns = state.columns.map((column, index) => (index === move.column ? [...column, seat] : column));

@@ -113,13 +113,17 @@ function hasPlayable(state: CrazyEightsState, seat: Seat): boolean {
 function refusal(state: CrazyEightsState, seat: Seat, move: CrazyEightsMove): Illegal | null {
   switch (move.type) {
     case "play": {
-      if (!(state.hands[seat] ?? []).includes(move.card)) return { code: "not-in-hand", message: `${move.card} is not in your hand` };
+      if (!(state.hands[seat] ?? []).includes(move.card))
+        return { code: "not-in-hand", message: `${move.card} is not in your hand` };
       const eight = rankOf(move.card) === "8";
       if (eight && move.suit === undefined) return { code: "suit-required", message: "an 8 needs a suit to name" };
       if (!eight && move.suit !== undefined) return { code: "suit-not-allowed", message: "only an 8 names a suit" };
       const top = topCard(state.discard);
       if (!playable(move.card, top, state.suit)) {
-        return { code: "no-match", message: `${move.card} matches neither the suit ${state.suit} nor the rank of ${top}` };
+        return {
+          code: "no-match",
+          message: `${move.card} matches neither the suit ${state.suit} nor the rank of ${top}`,
+        };
       }
       return null;
     }
@@ -214,10 +218,14 @@ export const crazyEights: GameDefinition<CrazyEightsState, CrazyEightsMove, Reco
     const next = (seat + 1) % state.hands.length;
     switch (move.type) {
       case "play": {
-        const hands = state.hands.map((hand, index) => (index === seat ? hand.filter((card) => card !== move.card) : hand));
+        const hands = state.hands.map((hand, index) =>
+          index === seat ? hand.filter((card) => card !== move.card) : hand,
+        );
         const suit = move.suit ?? suitOf(move.card);
         const last: LastAction =
-          move.suit === undefined ? { seat, type: "play", card: move.card } : { seat, type: "play", card: move.card, suit: move.suit };
+          move.suit === undefined
+            ? { seat, type: "play", card: move.card }
+            : { seat, type: "play", card: move.card, suit: move.suit };
         return { ...state, hands, discard: [...state.discard, move.card], suit, turn: next, draws: 0, passes: 0, last };
       }
       case "draw": {

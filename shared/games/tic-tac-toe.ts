@@ -10,9 +10,14 @@ export interface TicTacToeState {
 export type TicTacToeMove = { readonly cell: number };
 
 const LINES = [
-  [0, 1, 2], [3, 4, 5], [6, 7, 8],
-  [0, 3, 6], [1, 4, 7], [2, 5, 8],
-  [0, 4, 8], [2, 4, 6],
+  [0, 1, 2],
+  [3, 4, 5],
+  [6, 7, 8],
+  [0, 3, 6],
+  [1, 4, 7],
+  [2, 5, 8],
+  [0, 4, 8],
+  [2, 4, 6],
 ] as const;
 
 /** The winning line's owner, if any. */
@@ -43,7 +48,10 @@ export const ticTacToe: GameDefinition<TicTacToeState, TicTacToeMove, Record<str
   validate: (state, _seat, move) =>
     state.cells[move.cell] === null ? null : { code: "cell-occupied", message: `cell ${move.cell} is taken` },
 
-  legalMoves: (state, seat) => (ticTacToe.outcome(state) || seat !== state.turn ? [] : state.cells.flatMap((cell, index) => (cell === null ? [{ cell: index }] : []))),
+  legalMoves: (state, seat) =>
+    ticTacToe.outcome(state) || seat !== state.turn
+      ? []
+      : state.cells.flatMap((cell, index) => (cell === null ? [{ cell: index }] : [])),
 
   apply: (state, seat, move) => {
     const cells = state.cells.slice();

@@ -37,7 +37,8 @@ afterAll(async () => {
 
 afterEach(async (context) => {
   if (context.task.result?.state !== "fail") return;
-  for (const player of [dana, eve]) await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
+  for (const player of [dana, eve])
+    await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
 });
 
 async function signUp(player: Player): Promise<void> {
@@ -50,7 +51,12 @@ async function signUp(player: Player): Promise<void> {
 }
 
 /** From the lobby: picks `game`, then starts a game against the computer with `bot`. */
-async function playComputer(page: Page, game: string, bot: "random" | "search", choose?: () => Promise<void>): Promise<void> {
+async function playComputer(
+  page: Page,
+  game: string,
+  bot: "random" | "search",
+  choose?: () => Promise<void>,
+): Promise<void> {
   await page.goto("/");
   await page.locator(`label[data-game="${game}"]`).click();
   await choose?.();
@@ -76,10 +82,13 @@ async function myTurnOrOver(page: Page): Promise<boolean> {
 
 /** Waits until the page shows more than `moves` moves, or the end. */
 async function waitPast(page: Page, moves: number): Promise<void> {
-  await page.waitForFunction(`Number(document.querySelector(".match")?.dataset.moves) > ${moves} || document.querySelector(".match")?.dataset.status === "finished"`);
+  await page.waitForFunction(
+    `Number(document.querySelector(".match")?.dataset.moves) > ${moves} || document.querySelector(".match")?.dataset.status === "finished"`,
+  );
 }
 
-const movesShown = async (page: Page): Promise<number> => Number(await page.locator(".match").getAttribute("data-moves"));
+const movesShown = async (page: Page): Promise<number> =>
+  Number(await page.locator(".match").getAttribute("data-moves"));
 
 const clockOf = (page: Page, seat: number) => page.locator(`.seat[data-seat="${seat}"] .seat-clock`);
 
@@ -126,7 +135,9 @@ describe("clocks, draws and the computer", () => {
     await page.locator('.seat[data-seat="0"] .seat-clock.running').waitFor();
     const before = await clockOf(page, 0).textContent();
     expect(before).toMatch(/^[23]:\d\d$/);
-    await page.waitForFunction(`document.querySelector('.seat[data-seat="0"] .seat-clock').textContent !== ${JSON.stringify(before)}`);
+    await page.waitForFunction(
+      `document.querySelector('.seat[data-seat="0"] .seat-clock').textContent !== ${JSON.stringify(before)}`,
+    );
 
     // 1. e4 by click; the bot answers and its clock takes over, then hands back.
     await chessMove(page, "e2", "e4");
@@ -187,7 +198,12 @@ describe("clocks, draws and the computer", () => {
 
   it("plays Crazy Eights against two bots with only the player's own hand in the page, then replays the deal", async () => {
     const page = dana.page;
-    await playComputer(page, "crazy-eights", "random", () => page.locator("#bot-count").selectOption("2").then(() => {}));
+    await playComputer(page, "crazy-eights", "random", () =>
+      page
+        .locator("#bot-count")
+        .selectOption("2")
+        .then(() => {}),
+    );
     expect(await page.locator(".seat.bot").count()).toBe(2);
     let turnsEnded = 0;
     while (turnsEnded < 3 && (await myTurnOrOver(page))) {

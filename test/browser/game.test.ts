@@ -10,7 +10,16 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
-import { ARTIFACTS, connectFourBoard, moveList, openPlayer, screenshot, storedAccount, switchSockets, type Player } from "./harness.ts";
+import {
+  ARTIFACTS,
+  connectFourBoard,
+  moveList,
+  openPlayer,
+  screenshot,
+  storedAccount,
+  switchSockets,
+  type Player,
+} from "./harness.ts";
 
 let server: DevServer;
 let persistTo: string;
@@ -40,7 +49,8 @@ afterAll(async () => {
 // A failed test leaves what each browser showed, to look at.
 afterEach(async (context) => {
   if (context.task.result?.state !== "fail") return;
-  for (const player of [alice, bob, carol]) await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
+  for (const player of [alice, bob, carol])
+    await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
 });
 
 /** Signs a fresh browser up from the home page. */
@@ -151,7 +161,10 @@ describe("the browser game", () => {
     expect(await connectFourBoard(carol.page)).toBe(board);
     expect(await connectFourBoard(second.page)).toBe(board);
     expect(await moveList(carol.page)).toEqual(await moveList(first.page));
-    await alice.page.locator(".seat.active .seat-clock").filter({ hasText: /\d:\d\d/ }).waitFor();
+    await alice.page
+      .locator(".seat.active .seat-clock")
+      .filter({ hasText: /\d:\d\d/ })
+      .waitFor();
     await screenshot(first.page, "match");
     await screenshot(bob.page, "match-phone");
     await screenshot(carol.page, "spectator");
@@ -200,7 +213,9 @@ describe("the browser game", () => {
       await drop(first.page, 2);
       await first.page.locator(".moves li.pending").waitFor();
       // The opponent sees the absence, with the time left before the seat forfeits.
-      const away = second.page.locator(`.seat[data-seat="${await mySeat(first.page)}"] .seat-presence[data-state="away"]`);
+      const away = second.page.locator(
+        `.seat[data-seat="${await mySeat(first.page)}"] .seat-presence[data-state="away"]`,
+      );
       await away.waitFor();
       expect(await away.textContent()).toMatch(/^offline · forfeits in \d:\d\d$/);
       await screenshot(first.page, "match-offline");
@@ -219,7 +234,12 @@ describe("the browser game", () => {
     const [first, second] = seated;
     // The first player lines up the bottom row from column 3 to 6; the second stacks column 7.
     const plan: [Player, number][] = [
-      [second, 6], [first, 3], [second, 6], [first, 4], [second, 6], [first, 5],
+      [second, 6],
+      [first, 3],
+      [second, 6],
+      [first, 4],
+      [second, 6],
+      [first, 5],
     ];
     let moves = 7;
     for (const [index, [player, column]] of plan.entries()) {
@@ -227,13 +247,16 @@ describe("the browser game", () => {
         // By keyboard: focus the first column, arrow right to the fourth, drop with Enter.
         await player.page.getByRole("button", { name: "Column 1", exact: true }).focus();
         for (let step = 0; step < column; step++) await player.page.keyboard.press("ArrowRight");
-        expect(await player.page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe(`Column ${column + 1}`);
+        expect(await player.page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe(
+          `Column ${column + 1}`,
+        );
         await player.page.keyboard.press("Enter");
       } else await drop(player.page, column);
       moves++;
       for (const viewer of [alice, bob, carol]) await waitForMoves(viewer.page, moves);
     }
-    for (const player of [alice, bob, carol]) await player.page.locator('.match[data-status="finished"] .result').waitFor();
+    for (const player of [alice, bob, carol])
+      await player.page.locator('.match[data-status="finished"] .result').waitFor();
     expect(await first.page.locator(".result").textContent()).toContain("You won!");
     expect(await second.page.locator(".result").textContent()).toContain("You lost");
     expect(await carol.page.locator(".result").textContent()).toContain(`${first.name} won`);

@@ -15,7 +15,14 @@ afterAll(async () => {
 it("loses no acknowledged move across 3 SIGKILLs of the server", async () => {
   const report = await runCrash({ kills: 3, matches: 6, timers: 2, movesBetweenKills: 10, log: () => {} });
   expect(report.problems).toEqual([]);
-  expect(report).toMatchObject({ ok: true, kills: 3, movesLost: 0, clientErrors: 0, timerMatches: 2, timersFiredAfterRestart: 2 });
+  expect(report).toMatchObject({
+    ok: true,
+    kills: 3,
+    movesLost: 0,
+    clientErrors: 0,
+    timerMatches: 2,
+    timersFiredAfterRestart: 2,
+  });
   expect(report.movesAcknowledged).toBeGreaterThan(30);
   expect(report.movesLogged).toBeGreaterThanOrEqual(report.movesAcknowledged);
 }, 150_000);

@@ -172,7 +172,12 @@ function possible(view: MatchView): boolean {
 }
 
 /** Resolves once `test()` holds, checked now and on every change of `clients`; rejects after `ms`. */
-function until(clients: MatchClient | readonly MatchClient[], test: () => boolean, label: string, ms = 20_000): Promise<void> {
+function until(
+  clients: MatchClient | readonly MatchClient[],
+  test: () => boolean,
+  label: string,
+  ms = 20_000,
+): Promise<void> {
   const list = Array.isArray(clients) ? clients : [clients as MatchClient];
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -212,7 +217,11 @@ function ready(client: MatchClient): boolean {
 }
 
 async function untilReady(clients: readonly MatchClient[], status: MatchView["status"] = "playing"): Promise<void> {
-  await until(clients, () => clients.every((client) => ready(client) && client.confirmed?.status === status), "clients ready");
+  await until(
+    clients,
+    () => clients.every((client) => ready(client) && client.confirmed?.status === status),
+    "clients ready",
+  );
 }
 
 /** Waits for the client's turn, moves, and waits until the server has logged the move. */
@@ -303,7 +312,12 @@ function fours(columns: readonly (readonly number[])[]): Set<number> {
     for (let r = 0; r < 6; r++) {
       const seat = at(c, r);
       if (seat === undefined) continue;
-      for (const [dc, dr] of [[1, 0], [0, 1], [1, 1], [1, -1]] as const) {
+      for (const [dc, dr] of [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+        [1, -1],
+      ] as const) {
         if ([1, 2, 3].every((k) => at(c + dc * k, r + dr * k) === seat)) found.add(seat);
       }
     }
@@ -314,7 +328,8 @@ function fours(columns: readonly (readonly number[])[]): Set<number> {
 /** The board the move log builds, dropping discs by hand. */
 function replayBoard(log: readonly LoggedEvent[]): number[][] {
   const columns: number[][] = Array.from({ length: 7 }, () => []);
-  for (const event of log) if (event.kind === "move") columns[(event.move as { column: number }).column]!.push(event.seat);
+  for (const event of log)
+    if (event.kind === "move") columns[(event.move as { column: number }).column]!.push(event.seat);
   return columns;
 }
 
@@ -345,35 +360,75 @@ describe("the client SDK against a real wrangler dev", () => {
     // An origin with a trailing slash works as well.
     const games = unwrap(await new Api({ origin: `${server.origin}/` }).games());
     expect(games.games.map((game) => game.id).sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
-    expect(games.games.find((game) => game.id === "connect-four")).toMatchObject({ minPlayers: 2, maxPlayers: 2, hiddenInformation: false });
+    expect(games.games.find((game) => game.id === "connect-four")).toMatchObject({
+      minPlayers: 2,
+      maxPlayers: 2,
+      hiddenInformation: false,
+    });
     expect(unwrap(await api.profile(ada.playerId))).toMatchObject({ playerId: ada.playerId, name: "Ada" });
-    expect(unwrap(await api.leaderboard("connect-four", 0, 10))).toMatchObject({ gameId: "connect-four", entries: expect.any(Array) });
+    expect(unwrap(await api.leaderboard("connect-four", 0, 10))).toMatchObject({
+      gameId: "connect-four",
+      entries: expect.any(Array),
+    });
     expect(unwrap(await api.live({ game: "connect-four", limit: 5 }))).toMatchObject({ matches: expect.any(Array) });
 
     // A private match, joined with its invite code as people type it.
     const created = unwrap(await api.as(ada.token).createMatch({ game: "tic-tac-toe", private: true }));
-    expect(created).toMatchObject({ seat: 0, private: true, inviteCode: expect.any(String), inviteUrl: expect.stringContaining("/i/") });
+    expect(created).toMatchObject({
+      seat: 0,
+      private: true,
+      inviteCode: expect.any(String),
+      inviteUrl: expect.stringContaining("/i/"),
+    });
     const code = created.inviteCode!;
-    expect(await api.as(carol.token).start(created.matchId)).toMatchObject({ ok: false, error: { status: 403, code: "not-creator" } });
-    expect(await api.as(ada.token).start(created.matchId)).toMatchObject({ ok: false, error: { status: 409, code: "not-enough-players" } });
+    expect(await api.as(carol.token).start(created.matchId)).toMatchObject({
+      ok: false,
+      error: { status: 403, code: "not-creator" },
+    });
+    expect(await api.as(ada.token).start(created.matchId)).toMatchObject({
+      ok: false,
+      error: { status: 409, code: "not-enough-players" },
+    });
     const joined = unwrap(await api.as(brian.token).joinInvite(`${code.slice(0, 3)}-${code.slice(3)}`.toLowerCase()));
     expect(joined).toEqual({ matchId: created.matchId, seat: 1 });
-    expect(await api.as(carol.token).join(created.matchId)).toMatchObject({ ok: false, error: { status: 409, code: "match-full" } });
-    expect(unwrap(await api.match(created.matchId))).toMatchObject({ status: "playing", seats: [{ name: "Ada" }, { name: "Brian" }] });
-    expect(unwrap(await api.events(created.matchId)).events.map((event) => event.kind)).toEqual(["join", "join", "start"]);
+    expect(await api.as(carol.token).join(created.matchId)).toMatchObject({
+      ok: false,
+      error: { status: 409, code: "match-full" },
+    });
+    expect(unwrap(await api.match(created.matchId))).toMatchObject({
+      status: "playing",
+      seats: [{ name: "Ada" }, { name: "Brian" }],
+    });
+    expect(unwrap(await api.events(created.matchId)).events.map((event) => event.kind)).toEqual([
+      "join",
+      "join",
+      "start",
+    ]);
 
     // A quick-match ticket, taken and given back.
     const ticket = unwrap(await api.as(carol.token).enqueue("connect-four"));
     expect(ticket).toMatchObject({ gameId: "connect-four", status: "waiting" });
-    expect(unwrap(await api.as(carol.token).ticket(ticket.ticketId))).toMatchObject({ ticketId: ticket.ticketId, status: "waiting" });
+    expect(unwrap(await api.as(carol.token).ticket(ticket.ticketId))).toMatchObject({
+      ticketId: ticket.ticketId,
+      status: "waiting",
+    });
     expect(unwrap(await api.as(carol.token).cancelTicket(ticket.ticketId))).toMatchObject({ status: "cancelled" });
 
     // Failures are values with the server's codes; no answer at all is `network`.
     expect(await api.match("no-such-match-1")).toMatchObject({ ok: false, error: { status: 404, code: "not-found" } });
-    expect(await api.createMatch({ game: "connect-four" })).toMatchObject({ ok: false, error: { status: 401, code: "unauthorized" } });
-    expect(await api.as(ada.token).createMatch({ game: "go" })).toMatchObject({ ok: false, error: { status: 400, code: "unknown-game" } });
+    expect(await api.createMatch({ game: "connect-four" })).toMatchObject({
+      ok: false,
+      error: { status: 401, code: "unauthorized" },
+    });
+    expect(await api.as(ada.token).createMatch({ game: "go" })).toMatchObject({
+      ok: false,
+      error: { status: 400, code: "unknown-game" },
+    });
     expect(await api.createPlayer("<script>")).toMatchObject({ ok: false, error: { status: 400 } });
-    expect(await new Api({ origin: "http://127.0.0.1:1" }).games()).toMatchObject({ ok: false, error: { status: 0, code: "network" } });
+    expect(await new Api({ origin: "http://127.0.0.1:1" }).games()).toMatchObject({
+      ok: false,
+      error: { status: 0, code: "network" },
+    });
   });
 
   it("plays a whole game of Connect Four with the random bot, watched by a spectator", async () => {
@@ -390,7 +445,11 @@ describe("the client SDK against a real wrangler dev", () => {
       45_000,
       "the bots to finish the game",
     );
-    expect(clients.map((client) => [client.role, client.seat])).toEqual([["player", 0], ["player", 1], ["spectator", null]]);
+    expect(clients.map((client) => [client.role, client.seat])).toEqual([
+      ["player", 0],
+      ["player", 1],
+      ["spectator", null],
+    ]);
 
     // Every client ends with the same, gap-free log: the server's.
     const log = await serverLog(matchId);
@@ -419,7 +478,11 @@ describe("the client SDK against a real wrangler dev", () => {
       expect(winners.size).toBe(0);
       expect(columns.every((column) => column.length === 6)).toBe(true);
     }
-    expect(unwrap(await api.match(matchId))).toMatchObject({ status: "finished", result: end.result, moves: moves.length });
+    expect(unwrap(await api.match(matchId))).toMatchObject({
+      status: "finished",
+      result: end.result,
+      moves: moves.length,
+    });
   });
 
   it("plays tic-tac-toe with the random bot as well", async () => {
@@ -459,9 +522,24 @@ describe("the client SDK against a real wrangler dev", () => {
       error: { id: null, move: { column: 0 }, code: "illegal", reason: "column-full", message: "column 0 is full" },
     });
     expect(b.move({ column: 3 })).toMatchObject({ ok: false, error: { id: null, code: "not-your-turn" } });
-    const shapes: unknown[] = [{ column: 7 }, { column: -1 }, { column: 2.5 }, { column: "3" }, { col: 3 }, { column: 3, extra: 1 }, 3, null, undefined];
-    for (const shape of shapes) expect(a.move(shape)).toMatchObject({ ok: false, error: { id: null, code: "bad-move" } });
-    expect(refusals.map((refusal) => refusal.code)).toEqual(["illegal", "not-your-turn", ...shapes.map(() => "bad-move")]);
+    const shapes: unknown[] = [
+      { column: 7 },
+      { column: -1 },
+      { column: 2.5 },
+      { column: "3" },
+      { col: 3 },
+      { column: 3, extra: 1 },
+      3,
+      null,
+      undefined,
+    ];
+    for (const shape of shapes)
+      expect(a.move(shape)).toMatchObject({ ok: false, error: { id: null, code: "bad-move" } });
+    expect(refusals.map((refusal) => refusal.code)).toEqual([
+      "illegal",
+      "not-your-turn",
+      ...shapes.map(() => "bad-move"),
+    ]);
 
     // Nothing was written, nothing is pending, and the views did not move.
     expect(networks.map((network) => network.sent.length)).toEqual(written);
@@ -472,14 +550,23 @@ describe("the client SDK against a real wrangler dev", () => {
     const after = await serverLog(matchId);
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after.slice(before.length)).toMatchObject([{ kind: "move", seat: 0, move: { column: 3 }, id }]);
-    expect(networks[0]!.moves().map(({ frame }) => frame.move)).toEqual([{ column: 0 }, { column: 0 }, { column: 0 }, { column: 3 }]);
+    expect(networks[0]!.moves().map(({ frame }) => frame.move)).toEqual([
+      { column: 0 },
+      { column: 0 },
+      { column: 0 },
+      { column: 3 },
+    ]);
     expect(errors).toEqual([]);
   });
 
   it("shows a move at once, and rolls back one the server refuses", async () => {
     const { matchId, tokens } = await table("connect-four");
     // Two clients on seat 0 (two tabs of the same player), one on seat 1.
-    const [a, twin, b] = [connect(matchId, tokens[0]), connect(matchId, tokens[0]), connect(matchId, tokens[1])] as const;
+    const [a, twin, b] = [
+      connect(matchId, tokens[0]),
+      connect(matchId, tokens[0]),
+      connect(matchId, tokens[1]),
+    ] as const;
     await untilReady([a, twin, b]);
     expect([a.seat, twin.seat, b.seat]).toEqual([0, 0, 1]);
 
@@ -532,12 +619,17 @@ describe("the client SDK against a real wrangler dev", () => {
   it("catches up on exactly the events it missed while disconnected", async () => {
     const { matchId, tokens } = await table("connect-four");
     const [netA, netS] = [new Network(), new Network()];
-    const [a, b, spectator] = [connect(matchId, tokens[0], netA), connect(matchId, tokens[1]), connect(matchId, null, netS)] as const;
+    const [a, b, spectator] = [
+      connect(matchId, tokens[0], netA),
+      connect(matchId, tokens[1]),
+      connect(matchId, null, netS),
+    ] as const;
     const emitted = new Map([a, spectator].map((client) => [client, [] as number[]]));
     for (const [client, seen] of emitted) client.on("event", (event) => seen.push(event.seq));
     // The seq each client shows when it says it is open again.
     const openedAt = new Map([a, spectator].map((client) => [client, [] as number[]]));
-    for (const [client, seqs] of openedAt) client.on("connection", (status) => status === "open" && seqs.push(client.confirmed!.seq));
+    for (const [client, seqs] of openedAt)
+      client.on("connection", (status) => status === "open" && seqs.push(client.confirmed!.seq));
     await untilReady([a, b, spectator]);
 
     // The spectator drops off while three moves are played; then seat 0 while seat 1 moves.
@@ -557,7 +649,10 @@ describe("the client SDK against a real wrangler dev", () => {
     netS.restore();
     await within(untilReady([a, spectator]), 30_000, "both to reconnect");
     const log = await serverLog(matchId);
-    for (const [client, had] of [[a, aHad], [spectator, spectatorHad]] as const) {
+    for (const [client, had] of [
+      [a, aHad],
+      [spectator, spectatorHad],
+    ] as const) {
       expect(client.log).toEqual(log);
       // Each event was told once, in order; after the reconnect, exactly the missed ones.
       expect(emitted.get(client)).toEqual(range(1, log.length));
@@ -579,22 +674,44 @@ describe("the client SDK against a real wrangler dev", () => {
   it("asks for the events it is missing when a frame is lost on the way", async () => {
     const { matchId, tokens } = await table("tic-tac-toe");
     const netS = new Network();
-    const [a, b, spectator] = [connect(matchId, tokens[0]), connect(matchId, tokens[1]), connect(matchId, null, netS)] as const;
+    const [a, b, spectator] = [
+      connect(matchId, tokens[0]),
+      connect(matchId, tokens[1]),
+      connect(matchId, null, netS),
+    ] as const;
     await untilReady([a, b, spectator]);
     const lost = spectator.confirmed!.seq + 2;
     netS.lose = (frame) => frame.type === "event" && frame.event.seq === lost;
-    for (const [client, cell] of [[a, 4], [b, 0], [a, 8], [b, 2]] as const) await play(client, { cell });
-    await until(spectator, () => ready(spectator) && spectator.confirmed!.seq === lost + 2, "the spectator to fill the gap");
+    for (const [client, cell] of [
+      [a, 4],
+      [b, 0],
+      [a, 8],
+      [b, 2],
+    ] as const)
+      await play(client, { cell });
+    await until(
+      spectator,
+      () => ready(spectator) && spectator.confirmed!.seq === lost + 2,
+      "the spectator to fill the gap",
+    );
     expect(spectator.log).toEqual(await serverLog(matchId));
     // One resync to fill the log on connecting, one for the gap.
-    expect(netS.sent.filter(({ frame }) => frame.type === "resync").map(({ frame }) => frame.seq)).toEqual([0, lost - 1]);
+    expect(netS.sent.filter(({ frame }) => frame.type === "resync").map(({ frame }) => frame.seq)).toEqual([
+      0,
+      lost - 1,
+    ]);
   });
 
   it("fills a long gap from the HTTP log when the server answers a resync with a snapshot", async () => {
     const { matchId, tokens } = await table("tic-tac-toe");
     const [a, b] = [connect(matchId, tokens[0]), connect(matchId, tokens[1])] as const;
     await untilReady([a, b]);
-    for (const [client, cell] of [[a, 4], [b, 0], [a, 8]] as const) await play(client, { cell });
+    for (const [client, cell] of [
+      [a, 4],
+      [b, 0],
+      [a, 8],
+    ] as const)
+      await play(client, { cell });
     // What the server does for a client more than LIMITS.resyncEvents behind: a snapshot instead of the events.
     const network = new Network();
     let presence: unknown = null;
@@ -638,7 +755,9 @@ describe("the client SDK against a real wrangler dev", () => {
       "the queued move",
     );
     const log = await serverLog(matchId);
-    expect(log.filter((event) => event.kind === "move" && event.id === queued.id)).toMatchObject([{ seat: 0, move: { column: 2 } }]);
+    expect(log.filter((event) => event.kind === "move" && event.id === queued.id)).toMatchObject([
+      { seat: 0, move: { column: 2 } },
+    ]);
     expect(a.log).toEqual(log);
     const carried = netA.moves(queued.id);
     expect(carried).toHaveLength(1);
@@ -659,12 +778,18 @@ describe("the client SDK against a real wrangler dev", () => {
     netA.cut();
     netA.loseOutgoing = null;
     netA.restore();
-    await within(until(a, () => ready(a) && a.pending.length === 0, "the resent move", 30_000), 30_000, "the resent move");
+    await within(
+      until(a, () => ready(a) && a.pending.length === 0, "the resent move", 30_000),
+      30_000,
+      "the resent move",
+    );
     const carried = netA.moves(sent.id);
     expect(carried.map(({ socket }) => socket)).toEqual([1, netA.sockets]);
     expect(carried[1]!.frame).toEqual(carried[0]!.frame);
     const log = await serverLog(matchId);
-    expect(log.filter((event) => event.kind === "move" && event.id === sent.id)).toMatchObject([{ seat: 0, move: { cell: 0 } }]);
+    expect(log.filter((event) => event.kind === "move" && event.id === sent.id)).toMatchObject([
+      { seat: 0, move: { cell: 0 } },
+    ]);
     expect(a.log).toEqual(log);
   });
 
@@ -677,11 +802,19 @@ describe("the client SDK against a real wrangler dev", () => {
     netA.lose = (frame) => frame.type !== "welcome" && frame.type !== "snapshot" && frame.type !== "sync";
     const sent = a.move({ cell: 4 });
     if (!sent.ok) throw new Error("refused");
-    await until(b, () => b.log.some((event) => event.kind === "move" && event.id === sent.id), "the server to apply it");
+    await until(
+      b,
+      () => b.log.some((event) => event.kind === "move" && event.id === sent.id),
+      "the server to apply it",
+    );
     netA.cut();
     netA.lose = null;
     netA.restore();
-    await within(until(a, () => ready(a) && a.pending.length === 0, "seat 0 to reconnect and settle", 30_000), 30_000, "settle");
+    await within(
+      until(a, () => ready(a) && a.pending.length === 0, "seat 0 to reconnect and settle", 30_000),
+      30_000,
+      "settle",
+    );
     const log = await serverLog(matchId);
     expect(log.filter((event) => event.kind === "move" && event.id === sent.id)).toHaveLength(1);
     // The log it caught up on told it the move was in: it was not sent again.

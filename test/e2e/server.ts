@@ -18,7 +18,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -32,14 +34,23 @@ export function spawnWrangler(persistTo: string, port: number, logLevel: "warn" 
     "node_modules/.bin/wrangler",
     [
       "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(port),
-      "--persist-to", persistTo,
-      "--var", "PLY_TOKEN_SECRET:e2e-secret-e2e-secret-e2e-secret-e2e-secret",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persistTo,
+      "--var",
+      "PLY_TOKEN_SECRET:e2e-secret-e2e-secret-e2e-secret-e2e-secret",
       "--show-interactive-dev-session=false",
-      "--log-level", logLevel,
+      "--log-level",
+      logLevel,
     ],
-    { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
+    {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    },
   );
 }
 
@@ -59,7 +70,11 @@ export async function waitUntilReady(origin: string, child: ChildProcess): Promi
 }
 
 /** Runs `wrangler dev` (see `spawnWrangler`) and resolves once it answers. */
-export async function startDevServer(persistTo: string, port: number, logLevel: "warn" | "log" = "warn"): Promise<DevServer> {
+export async function startDevServer(
+  persistTo: string,
+  port: number,
+  logLevel: "warn" | "log" = "warn",
+): Promise<DevServer> {
   const child = spawnWrangler(persistTo, port, logLevel);
   let log = "";
   child.stdout?.on("data", (chunk) => (log += String(chunk)));

@@ -70,10 +70,20 @@ async function table(game: string, turnMs?: number) {
   const { matchId } = await post("/api/matches", { game, ...(turnMs ? { turnMs } : {}) }, accounts[0]!.token);
   await post(`/api/matches/${matchId}/join`, {}, accounts[1]!.token);
   const ws = server.origin.replace("http", "ws");
-  const players = await Promise.all(accounts.map((account) => Peer.open(`${ws}/parties/match/${matchId}?token=${encodeURIComponent(account.token)}`)));
+  const players = await Promise.all(
+    accounts.map((account) => Peer.open(`${ws}/parties/match/${matchId}?token=${encodeURIComponent(account.token)}`)),
+  );
   const spectator = await Peer.open(`${ws}/parties/match/${matchId}`);
-  const snapshots = await Promise.all([...players, spectator].map((peer) => peer.next((frame) => frame.type === "snapshot")));
-  return { matchId, players, spectator, seq: snapshots[0]!.state.seq as number, tokens: accounts.map((account) => account.token as string) };
+  const snapshots = await Promise.all(
+    [...players, spectator].map((peer) => peer.next((frame) => frame.type === "snapshot")),
+  );
+  return {
+    matchId,
+    players,
+    spectator,
+    seq: snapshots[0]!.state.seq as number,
+    tokens: accounts.map((account) => account.token as string),
+  };
 }
 
 beforeAll(async () => {
@@ -123,8 +133,14 @@ describe("a real wrangler dev", () => {
       .split("\n")
       .filter((line) => line.includes(matchId) && line.trim().startsWith("{"))
       .map((line) => JSON.parse(line.slice(line.indexOf("{"))) as Frame);
-    expect(lines.map((line) => line.event)).toEqual(expect.arrayContaining(["match-created", "match-started", "match-ended"]));
-    expect(lines.find((line) => line.event === "match-ended")).toMatchObject({ result: "win", reason: "four-in-a-row", moves: 7 });
+    expect(lines.map((line) => line.event)).toEqual(
+      expect.arrayContaining(["match-created", "match-started", "match-ended"]),
+    );
+    expect(lines.find((line) => line.event === "match-ended")).toMatchObject({
+      result: "win",
+      reason: "four-in-a-row",
+      moves: 7,
+    });
     for (const token of tokens) expect(server.output()).not.toContain(token);
   });
 
@@ -132,7 +148,9 @@ describe("a real wrangler dev", () => {
     const { players, spectator } = await table("tic-tac-toe", 1_000);
     const end = await spectator.next((frame) => frame.type === "event" && frame.event.kind === "timeout");
     expect(end.state.result).toEqual({ kind: "win", winners: [1], reason: "timeout" });
-    expect((await players[0]!.next((frame) => frame.type === "event" && frame.event.kind === "timeout")).event.seats).toEqual([0]);
+    expect(
+      (await players[0]!.next((frame) => frame.type === "event" && frame.event.kind === "timeout")).event.seats,
+    ).toEqual([0]);
     for (const peer of [...players, spectator]) peer.socket.close();
   });
 

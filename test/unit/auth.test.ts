@@ -18,7 +18,8 @@ function signRaw(secret: string, payloadText: string): string {
 
 function parts(token: string): [payload: string, signature: string] {
   const [payload, signature, ...rest] = token.split(".");
-  if (payload === undefined || signature === undefined || rest.length > 0) throw new Error(`not a two-part token: ${token}`);
+  if (payload === undefined || signature === undefined || rest.length > 0)
+    throw new Error(`not a two-part token: ${token}`);
   return [payload, signature];
 }
 
@@ -53,7 +54,12 @@ describe("signToken and verifyToken", () => {
     const [payload, signature] = parts(token);
     expect(payload).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))).toEqual({ v: 1, ...CLAIMS, iat: NOW, exp: NOW + TOKEN_TTL_MS });
+    expect(JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))).toEqual({
+      v: 1,
+      ...CLAIMS,
+      iat: NOW,
+      exp: NOW + TOKEN_TTL_MS,
+    });
     expect(signature).toBe(createHmac("sha256", SECRET).update(payload).digest("base64url"));
   });
 
@@ -120,7 +126,8 @@ describe("signToken and verifyToken", () => {
     const respelled = singleEdits(signature).filter((edited) => Buffer.from(edited, "base64url").equals(original));
     expect(respelled).toHaveLength(3);
     const accepted: string[] = [];
-    for (const edited of respelled) if ((await verifyToken(SECRET, `${payload}.${edited}`, NOW)).ok) accepted.push(edited);
+    for (const edited of respelled)
+      if ((await verifyToken(SECRET, `${payload}.${edited}`, NOW)).ok) accepted.push(edited);
     expect(accepted).toEqual([]);
   });
 
@@ -140,7 +147,8 @@ describe("signToken and verifyToken", () => {
     const token = await signToken(SECRET, CLAIMS, NOW);
     const accepted: string[] = [];
     for (let n = 0; n < token.length; n++) {
-      for (const cut of [token.slice(0, n), token.slice(token.length - n)]) if ((await verifyToken(SECRET, cut, NOW)).ok) accepted.push(cut);
+      for (const cut of [token.slice(0, n), token.slice(token.length - n)])
+        if ((await verifyToken(SECRET, cut, NOW)).ok) accepted.push(cut);
     }
     expect(accepted).toEqual([]);
   });
@@ -148,7 +156,14 @@ describe("signToken and verifyToken", () => {
   it("refuses a token with an extra dot-separated part", async () => {
     const token = await signToken(SECRET, CLAIMS, NOW);
     const [payload, signature] = parts(token);
-    for (const extended of [`${token}.`, `${token}.x`, `${token}.${signature}`, `${payload}.${payload}.${signature}`, `x.${token}`, `${payload}..${signature}`]) {
+    for (const extended of [
+      `${token}.`,
+      `${token}.x`,
+      `${token}.${signature}`,
+      `${payload}.${payload}.${signature}`,
+      `x.${token}`,
+      `${payload}..${signature}`,
+    ]) {
       expect(await refusal(extended)).toBe("unauthorized: the token is not valid");
     }
   });
@@ -156,8 +171,15 @@ describe("signToken and verifyToken", () => {
   it("refuses padded, spaced and otherwise re-encoded forms of a genuine token", async () => {
     const token = await signToken(SECRET, CLAIMS, NOW);
     const [payload, signature] = parts(token);
-    const forms = [`${token}=`, `${payload}.${signature}=`, ` ${token}`, `${token}\n`, token.replaceAll("-", "+").replaceAll("_", "/")];
-    for (const form of forms.filter((f) => f !== token)) expect(await refusal(form)).toBe("unauthorized: the token is not valid");
+    const forms = [
+      `${token}=`,
+      `${payload}.${signature}=`,
+      ` ${token}`,
+      `${token}\n`,
+      token.replaceAll("-", "+").replaceAll("_", "/"),
+    ];
+    for (const form of forms.filter((f) => f !== token))
+      expect(await refusal(form)).toBe("unauthorized: the token is not valid");
   });
 
   it("refuses garbage without throwing", async () => {

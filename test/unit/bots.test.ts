@@ -3,8 +3,24 @@
  * search bot takes wins, blocks losses, never mutates its input, and beats the random bot.
  */
 import { describe, expect, it } from "vitest";
-import { BOT_KINDS, CONNECT_FOUR_NODE_BUDGET, botFor, botsFor, createSearchBot, randomBot, searchBot, type Bot } from "../../shared/bots.ts";
-import { createEngine, parseOptions, type AnyGame, type Engine, type MatchState, type Seat } from "../../shared/game.ts";
+import {
+  BOT_KINDS,
+  CONNECT_FOUR_NODE_BUDGET,
+  botFor,
+  botsFor,
+  createSearchBot,
+  randomBot,
+  searchBot,
+  type Bot,
+} from "../../shared/bots.ts";
+import {
+  createEngine,
+  parseOptions,
+  type AnyGame,
+  type Engine,
+  type MatchState,
+  type Seat,
+} from "../../shared/game.ts";
 import { COLUMNS, connectFour, type ConnectFourState } from "../../shared/games/connect-four.ts";
 import { GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
@@ -39,7 +55,10 @@ function playOut(engine: Engine, start: MatchState, bots: readonly Bot[], random
     if (!bot) throw new Error(`no bot for seat ${seat}`);
     const move = bot.choose(engine.game, state.game, seat, random);
     const checked = engine.check(state, seat, move);
-    if (!checked.ok) throw new Error(`${engine.game.id}: ${bot.kind} bot's move ${JSON.stringify(move)} refused: ${checked.error.code} ${checked.error.message}`);
+    if (!checked.ok)
+      throw new Error(
+        `${engine.game.id}: ${bot.kind} bot's move ${JSON.stringify(move)} refused: ${checked.error.code} ${checked.error.message}`,
+      );
     state = engine.apply(state, { kind: "move", seat, move, id: String(step) });
   }
   return state;
@@ -94,8 +113,12 @@ describe("the registry of bots", () => {
     expect(() => searchBot.choose(connectFour, state.game, 1, randomFrom("x"))).toThrow(/may not move/);
     const won = connectFourAfter([0, 1, 0, 1, 0, 1, 0]).state;
     expect(() => searchBot.choose(connectFour, won.game, 1, randomFrom("x"))).toThrow(/may not move/);
-    expect(() => searchBot.choose(ticTacToe, ticTacToe.setup(2, {}, randomFrom("x")), 0, randomFrom("x"))).toThrow(/cannot play/);
-    expect(() => searchBot.choose(connectFour, { columns: [[7]], turn: 0 }, 0, randomFrom("x"))).toThrow(/not a Connect Four state/);
+    expect(() => searchBot.choose(ticTacToe, ticTacToe.setup(2, {}, randomFrom("x")), 0, randomFrom("x"))).toThrow(
+      /cannot play/,
+    );
+    expect(() => searchBot.choose(connectFour, { columns: [[7]], turn: 0 }, 0, randomFrom("x"))).toThrow(
+      /not a Connect Four state/,
+    );
     expect(() => createSearchBot(0)).toThrow(RangeError);
   });
 });
@@ -103,26 +126,34 @@ describe("the registry of bots", () => {
 describe("the random bot", () => {
   // Every registered game, at every player count it allows: new games are covered by adding them.
   const cases = [...GAMES.values()].flatMap((game) =>
-    Array.from({ length: game.maxPlayers - game.minPlayers + 1 }, (_, i) => ({ id: game.id, game, players: game.minPlayers + i })),
+    Array.from({ length: game.maxPlayers - game.minPlayers + 1 }, (_, i) => ({
+      id: game.id,
+      game,
+      players: game.minPlayers + i,
+    })),
   );
 
-  it.each(cases)("plays only moves the engine accepts in $id with $players players, to the end", ({ game, players }) => {
-    // Up to 30 games, or fewer long ones (a random chess game runs to hundreds of plies).
-    const games = 30;
-    const movesBudget = 4_000;
-    const cap = 2_000;
-    let finished = 0;
-    let moves = 0;
-    for (let n = 0; n < games && (n < 3 || moves < movesBudget); n++) {
-      const { engine, state } = startEngine(game, players, `random-${game.id}-${players}-${n}`);
-      const bots = Array.from({ length: players }, () => randomBot);
-      const end = playOut(engine, state, bots, randomFrom(`random-bot-${n}`), cap);
-      moves += end.moves;
-      if (end.status === "finished") finished++;
-    }
-    // A game random play cannot end in `cap` moves would be odd, but it is the rules', not the bot's.
-    expect(finished).toBeGreaterThan(0);
-  }, 60_000);
+  it.each(cases)(
+    "plays only moves the engine accepts in $id with $players players, to the end",
+    ({ game, players }) => {
+      // Up to 30 games, or fewer long ones (a random chess game runs to hundreds of plies).
+      const games = 30;
+      const movesBudget = 4_000;
+      const cap = 2_000;
+      let finished = 0;
+      let moves = 0;
+      for (let n = 0; n < games && (n < 3 || moves < movesBudget); n++) {
+        const { engine, state } = startEngine(game, players, `random-${game.id}-${players}-${n}`);
+        const bots = Array.from({ length: players }, () => randomBot);
+        const end = playOut(engine, state, bots, randomFrom(`random-bot-${n}`), cap);
+        moves += end.moves;
+        if (end.status === "finished") finished++;
+      }
+      // A game random play cannot end in `cap` moves would be odd, but it is the rules', not the bot's.
+      expect(finished).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it("picks every legal move of a position, each about equally often", () => {
     const random = randomFrom("uniform");
@@ -167,7 +198,8 @@ describe("the Connect Four search bot", () => {
     const seat = position.turn;
     expect(winningColumns(position, seat).sort()).toEqual([...want].sort());
     const chosen = new Set<unknown>();
-    for (let n = 0; n < 20; n++) chosen.add(JSON.stringify(searchBot.choose(connectFour, position, seat, randomFrom(`win-${n}`))));
+    for (let n = 0; n < 20; n++)
+      chosen.add(JSON.stringify(searchBot.choose(connectFour, position, seat, randomFrom(`win-${n}`))));
     expect([...chosen].sort()).toEqual(want.map((column) => JSON.stringify({ column })).sort());
   });
 
@@ -176,7 +208,8 @@ describe("the Connect Four search bot", () => {
     const seat = position.turn;
     expect(winningColumns(position, seat), "the mover has no win of its own").toEqual([]);
     expect(winningColumns(position, seat === 0 ? 1 : 0), "the opponent has one threat").toEqual([want]);
-    for (let n = 0; n < 5; n++) expect(searchBot.choose(connectFour, position, seat, randomFrom(`block-${n}`))).toEqual({ column: want });
+    for (let n = 0; n < 5; n++)
+      expect(searchBot.choose(connectFour, position, seat, randomFrom(`block-${n}`))).toEqual({ column: want });
   });
 
   it("never mutates the state it is given, even a deeply frozen one", () => {

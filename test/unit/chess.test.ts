@@ -7,7 +7,14 @@ import { startClock } from "../../shared/clock.ts";
 import { Chess } from "chess.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createEngine, type GameResult, type MatchEvent, type MatchResult, type MatchState, type Seat } from "../../shared/game.ts";
+import {
+  createEngine,
+  type GameResult,
+  type MatchEvent,
+  type MatchResult,
+  type MatchState,
+  type Seat,
+} from "../../shared/game.ts";
 import { chess, chessStateFromFen, chessTurn, type ChessState } from "../../shared/games/chess.ts";
 
 const START: MatchEvent = { kind: "start", players: 2 };
@@ -36,7 +43,8 @@ function play(state: MatchState, moves: readonly string[]): { state: MatchState;
     const [seat] = engine.activeSeats(state);
     if (seat === undefined) throw new Error(`no seat to play ${move}: the game is over`);
     const checked = engine.check(state, seat, move);
-    if (!checked.ok) throw new Error(`${move} refused: ${checked.error.reason ?? checked.error.code} (${checked.error.message})`);
+    if (!checked.ok)
+      throw new Error(`${move} refused: ${checked.error.reason ?? checked.error.code} (${checked.error.message})`);
     const event: MatchEvent = { kind: "move", seat, move, id: `m${index}` };
     state = engine.apply(state, event);
     events.push(event);
@@ -79,11 +87,31 @@ describe("perft through the game's legalMoves and the engine's apply", () => {
 
   // Published figures: https://www.chessprogramming.org/Perft_Results
   it.each([
-    { name: "the initial position", fen: "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1", counts: [20, 400, 8902] },
-    { name: "Kiwipete (castling, en passant, promotion, pins)", fen: "r3k2r/p1ppqpb1/bn2pnp1/3PN3/1p2P3/2N2Q1p/PPPBBPPP/R3K2R w KQkq - 0 1", counts: [48, 2039, 97862] },
-    { name: "position 3 (en passant out of a pin, rook endgame)", fen: "8/2p5/3p4/KP5r/1R3p1k/8/4P1P1/8 w - - 0 1", counts: [14, 191, 2812] },
-    { name: "position 4 (promotions, checks, castling black)", fen: "r3k2r/Pppp1ppp/1b3nbN/nP6/BBP1P3/q4N2/Pp1P2PP/R2Q1RK1 w kq - 0 1", counts: [6, 264, 9467] },
-    { name: "position 5 (promotion with capture and check)", fen: "rnbq1k1r/pp1Pbppp/2p5/8/2B5/8/PPP1NnPP/RNBQK2R w KQ - 1 8", counts: [44, 1486, 62379] },
+    {
+      name: "the initial position",
+      fen: "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1",
+      counts: [20, 400, 8902],
+    },
+    {
+      name: "Kiwipete (castling, en passant, promotion, pins)",
+      fen: "r3k2r/p1ppqpb1/bn2pnp1/3PN3/1p2P3/2N2Q1p/PPPBBPPP/R3K2R w KQkq - 0 1",
+      counts: [48, 2039, 97862],
+    },
+    {
+      name: "position 3 (en passant out of a pin, rook endgame)",
+      fen: "8/2p5/3p4/KP5r/1R3p1k/8/4P1P1/8 w - - 0 1",
+      counts: [14, 191, 2812],
+    },
+    {
+      name: "position 4 (promotions, checks, castling black)",
+      fen: "r3k2r/Pppp1ppp/1b3nbN/nP6/BBP1P3/q4N2/Pp1P2PP/R2Q1RK1 w kq - 0 1",
+      counts: [6, 264, 9467],
+    },
+    {
+      name: "position 5 (promotion with capture and check)",
+      fen: "rnbq1k1r/pp1Pbppp/2p5/8/2B5/8/PPP1NnPP/RNBQK2R w KQ - 1 8",
+      counts: [44, 1486, 62379],
+    },
   ])("matches the published counts at depths 1–3 from $name", ({ fen, counts }) => {
     const state = fromFen(fen);
     expect(counts.map((_, index) => perft(state, index + 1))).toEqual(counts);
@@ -123,7 +151,27 @@ describe("how a game ends", () => {
   });
 
   it("draws by stalemate after Sam Loyd's ten-move stalemate", () => {
-    const moves = ["e3", "a5", "Qh5", "Ra6", "Qxa5", "h5", "h4", "Rah6", "Qxc7", "f6", "Qxd7+", "Kf7", "Qxb7", "Qd3", "Qxb8", "Qh7", "Qxc8", "Kg6", "Qe6"];
+    const moves = [
+      "e3",
+      "a5",
+      "Qh5",
+      "Ra6",
+      "Qxa5",
+      "h5",
+      "h4",
+      "Rah6",
+      "Qxc7",
+      "f6",
+      "Qxd7+",
+      "Kf7",
+      "Qxb7",
+      "Qd3",
+      "Qxb8",
+      "Qh7",
+      "Qxc8",
+      "Kg6",
+      "Qe6",
+    ];
     const before = play(started(), moves.slice(0, -1)).state;
     expect(before.status).toBe("playing");
     const { state } = play(before, moves.slice(-1));
@@ -146,7 +194,20 @@ describe("how a game ends", () => {
   });
 
   it("forgets earlier positions after a pawn move, so they no longer count towards a repetition", () => {
-    const { state } = play(started(), ["Nf3", "Nf6", "Ng1", "Ng8", "a3", "a6", "Nf3", "Nf6", "Ng1", "Ng8", "Nf3", "Nf6"]);
+    const { state } = play(started(), [
+      "Nf3",
+      "Nf6",
+      "Ng1",
+      "Ng8",
+      "a3",
+      "a6",
+      "Nf3",
+      "Nf6",
+      "Ng1",
+      "Ng8",
+      "Nf3",
+      "Nf6",
+    ]);
     expect(state.status).toBe("playing");
     expect(Object.keys(game(state).repetitions)).toHaveLength(4);
     expect(play(state, ["Ng1", "Ng8"]).state.result).toEqual(draw("threefold-repetition"));
@@ -158,7 +219,10 @@ describe("how a game ends", () => {
     const { state } = play(fromFen(from), ["d4", "Kd7", "Nf3", "Ke8", "Ng1", "Kd7", "Nf3", "Ke8", "Ng1"]);
     // The placement after d4 with Black to move occurs three times, but only the first had e.p.
     expect(state.status).toBe("playing");
-    expect(game(state).repetitions).toMatchObject({ "4k3/8/8/8/3Pp3/8/8/4K1N1 b - d3": 1, "4k3/8/8/8/3Pp3/8/8/4K1N1 b - -": 2 });
+    expect(game(state).repetitions).toMatchObject({
+      "4k3/8/8/8/3Pp3/8/8/4K1N1 b - d3": 1,
+      "4k3/8/8/8/3Pp3/8/8/4K1N1 b - -": 2,
+    });
   });
 
   it("draws by the fifty-move rule when the half-move clock reaches 100, automatically", () => {
@@ -221,7 +285,9 @@ describe("special moves", () => {
     expect(refusal(through, "e1g1")).toBe("illegal-move");
     expect(refusal(through, "O-O-O")).toBe("accepted");
     const inCheck = fromFen("4k3/8/8/8/8/8/8/R3K2R w KQ - 0 1");
-    expect(refusal(play(inCheck, ["Ra8+", "Kd7", "Ra1", "Ke8", "Kf1", "Kd7", "Ke1", "Ke8"]).state, "O-O")).toBe("illegal-move");
+    expect(refusal(play(inCheck, ["Ra8+", "Kd7", "Ra1", "Ke8", "Kf1", "Kd7", "Ke1", "Ke8"]).state, "O-O")).toBe(
+      "illegal-move",
+    );
     expect(refusal(fromFen("4k3/8/8/8/8/8/8/R3K2r w Q - 0 1"), "O-O-O")).toBe("illegal-move");
   });
 
@@ -333,16 +399,36 @@ describe("running out of time", () => {
   };
 
   it.each([
-    { name: "White flags at the start", fen: "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1", result: win(1, "timeout") },
+    {
+      name: "White flags at the start",
+      fen: "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1",
+      result: win(1, "timeout"),
+    },
     { name: "Black flags against a queen", fen: "4k3/8/8/8/8/8/8/4K2Q b - - 0 1", result: win(0, "timeout") },
     { name: "Black flags against two knights", fen: "4k3/8/8/8/8/8/8/1N2K1N1 b - - 0 1", result: win(0, "timeout") },
     { name: "White flags against a lone pawn", fen: "4k3/4p3/8/8/8/8/8/4K3 w - - 0 1", result: win(1, "timeout") },
-    { name: "White flags against a bare king", fen: "4k3/8/8/8/8/8/3PPP2/4KQ2 w - - 0 1", result: draw("timeout-vs-insufficient-material") },
+    {
+      name: "White flags against a bare king",
+      fen: "4k3/8/8/8/8/8/3PPP2/4KQ2 w - - 0 1",
+      result: draw("timeout-vs-insufficient-material"),
+    },
     // A lone minor piece mates only with the loser's own men in the way: a win when there are some
     // (against a bare king the position is drawn already, before any flag).
-    { name: "White, with pawns, flags against king and bishop", fen: "4kb2/8/8/8/8/8/PPPP4/4K3 w - - 0 1", result: win(1, "timeout") },
-    { name: "Black, with pawns, flags against king and knight", fen: "4k3/pppp4/8/8/8/8/8/4KN2 b - - 0 1", result: win(0, "timeout") },
-    { name: "Black, with a queen, flags against king and knight", fen: "3qk3/8/8/8/8/8/8/4KN2 b - - 0 1", result: win(0, "timeout") },
+    {
+      name: "White, with pawns, flags against king and bishop",
+      fen: "4kb2/8/8/8/8/8/PPPP4/4K3 w - - 0 1",
+      result: win(1, "timeout"),
+    },
+    {
+      name: "Black, with pawns, flags against king and knight",
+      fen: "4k3/pppp4/8/8/8/8/8/4KN2 b - - 0 1",
+      result: win(0, "timeout"),
+    },
+    {
+      name: "Black, with a queen, flags against king and knight",
+      fen: "3qk3/8/8/8/8/8/8/4KN2 b - - 0 1",
+      result: win(0, "timeout"),
+    },
   ])("$name: $result.reason", ({ fen, result }) => {
     expect(flag(fromFen(fen))).toEqual(result);
   });
@@ -353,7 +439,27 @@ describe("running out of time", () => {
 });
 
 describe("state and replay", () => {
-  const GAME = ["e4", "c5", "Nf3", "d6", "d4", "cxd4", "Nxd4", "Nf6", "Nc3", "a6", "Be3", "e5", "Nb3", "Be6", "f3", "Be7", "Qd2", "O-O", "O-O-O"];
+  const GAME = [
+    "e4",
+    "c5",
+    "Nf3",
+    "d6",
+    "d4",
+    "cxd4",
+    "Nxd4",
+    "Nf6",
+    "Nc3",
+    "a6",
+    "Be3",
+    "e5",
+    "Nb3",
+    "Be6",
+    "f3",
+    "Be7",
+    "Qd2",
+    "O-O",
+    "O-O-O",
+  ];
 
   it("round-trips its state through JSON and replays its log to the live state at every point", () => {
     const { state, events } = play(started(), GAME);
@@ -381,49 +487,67 @@ describe("state and replay", () => {
 
 describe("random legal games", () => {
   const files = "abcdefgh";
-  const square = fc.tuple(fc.constantFrom(...files), fc.integer({ min: 1, max: 8 })).map(([file, rank]) => `${file}${rank}`);
-  const uciLike = fc.tuple(square, square, fc.constantFrom("", "q", "r", "b", "n")).map(([from, to, promotion]) => `${from}${to}${promotion}`);
+  const square = fc
+    .tuple(fc.constantFrom(...files), fc.integer({ min: 1, max: 8 }))
+    .map(([file, rank]) => `${file}${rank}`);
+  const uciLike = fc
+    .tuple(square, square, fc.constantFrom("", "q", "r", "b", "n"))
+    .map(([from, to, promotion]) => `${from}${to}${promotion}`);
   const sanLike = fc
-    .tuple(fc.constantFrom("", "K", "Q", "R", "B", "N"), fc.constantFrom("", ...files), fc.constantFrom("", "x"), square, fc.constantFrom("", "=Q", "=N", "+"))
+    .tuple(
+      fc.constantFrom("", "K", "Q", "R", "B", "N"),
+      fc.constantFrom("", ...files),
+      fc.constantFrom("", "x"),
+      square,
+      fc.constantFrom("", "=Q", "=N", "+"),
+    )
     .map((parts) => parts.join(""));
   const junk = fc.oneof(uciLike, sanLike, fc.string({ maxLength: 12 }), fc.constantFrom("O-O", "O-O-O", "0-0"));
 
   /** chess.js on its own: every legal move in UCI (an oracle for legalMoves). */
-  const oracle = (fen: string): string[] => new Chess(fen).moves({ verbose: true }).map((move) => move.lan).sort();
+  const oracle = (fen: string): string[] =>
+    new Chess(fen)
+      .moves({ verbose: true })
+      .map((move) => move.lan)
+      .sort();
 
   it("never throw, list only moves the engine accepts, and refuse what they do not list", () => {
     fc.assert(
-      fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 80 }), fc.array(junk, { minLength: 80, maxLength: 80 }), (choices, tries) => {
-        let state = started();
-        const events: MatchEvent[] = [START];
-        for (const [ply, choice] of choices.entries()) {
-          const seats = engine.activeSeats(state);
-          expect(seats.length === 0).toBe(state.result !== null);
-          const [seat] = seats;
-          if (seat === undefined) break;
-          expect(seat).toBe(chessTurn(game(state)));
-          expect(chess.legalMoves(game(state), 1 - seat)).toEqual([]);
-          const moves = chess.legalMoves(game(state), seat);
-          expect([...moves].sort()).toEqual(oracle(game(state).fen));
-          for (const move of moves) expect(engine.check(state, seat, move)).toEqual({ ok: true, move });
-          // A string not listed is refused, or (in SAN) names one of the listed moves.
-          const attempt = tries[ply]!;
-          const checked = engine.check(state, seat, attempt);
-          if (checked.ok) {
-            const after = engine.apply(state, { kind: "move", seat, move: attempt, id: "t" });
-            expect(moves).toContain(game(after).last?.uci);
-          } else if (/^[a-h][1-8][a-h][1-8][qrbn]?$/.test(attempt)) {
-            expect(moves).not.toContain(attempt);
-            expect(checked.error.code).toBe("illegal");
+      fc.property(
+        fc.array(fc.nat(), { minLength: 1, maxLength: 80 }),
+        fc.array(junk, { minLength: 80, maxLength: 80 }),
+        (choices, tries) => {
+          let state = started();
+          const events: MatchEvent[] = [START];
+          for (const [ply, choice] of choices.entries()) {
+            const seats = engine.activeSeats(state);
+            expect(seats.length === 0).toBe(state.result !== null);
+            const [seat] = seats;
+            if (seat === undefined) break;
+            expect(seat).toBe(chessTurn(game(state)));
+            expect(chess.legalMoves(game(state), 1 - seat)).toEqual([]);
+            const moves = chess.legalMoves(game(state), seat);
+            expect([...moves].sort()).toEqual(oracle(game(state).fen));
+            for (const move of moves) expect(engine.check(state, seat, move)).toEqual({ ok: true, move });
+            // A string not listed is refused, or (in SAN) names one of the listed moves.
+            const attempt = tries[ply]!;
+            const checked = engine.check(state, seat, attempt);
+            if (checked.ok) {
+              const after = engine.apply(state, { kind: "move", seat, move: attempt, id: "t" });
+              expect(moves).toContain(game(after).last?.uci);
+            } else if (/^[a-h][1-8][a-h][1-8][qrbn]?$/.test(attempt)) {
+              expect(moves).not.toContain(attempt);
+              expect(checked.error.code).toBe("illegal");
+            }
+            const event: MatchEvent = { kind: "move", seat, move: moves[choice % moves.length]!, id: `m${ply}` };
+            state = engine.apply(state, event);
+            events.push(event);
+            expect(JSON.parse(JSON.stringify(state.game))).toEqual(state.game);
           }
-          const event: MatchEvent = { kind: "move", seat, move: moves[choice % moves.length]!, id: `m${ply}` };
-          state = engine.apply(state, event);
-          events.push(event);
-          expect(JSON.parse(JSON.stringify(state.game))).toEqual(state.game);
-        }
-        expect(state.moves).toBe(events.length - 1);
-        expect(engine.replay(events)).toEqual(state);
-      }),
+          expect(state.moves).toBe(events.length - 1);
+          expect(engine.replay(events)).toEqual(state);
+        },
+      ),
       { numRuns: 12 },
     );
   });

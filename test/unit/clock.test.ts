@@ -8,8 +8,16 @@ const T0 = 1_700_000_000_000;
 
 const controls: fc.Arbitrary<TimeControl> = fc.oneof(
   fc.record({ kind: fc.constant("move" as const), ms: fc.integer({ min: 1_000, max: 20_000 }) }),
-  fc.record({ kind: fc.constant("fischer" as const), baseMs: fc.integer({ min: 1_000, max: 60_000 }), incrementMs: fc.integer({ min: 0, max: 5_000 }) }),
-  fc.record({ kind: fc.constant("delay" as const), baseMs: fc.integer({ min: 1_000, max: 60_000 }), delayMs: fc.integer({ min: 0, max: 5_000 }) }),
+  fc.record({
+    kind: fc.constant("fischer" as const),
+    baseMs: fc.integer({ min: 1_000, max: 60_000 }),
+    incrementMs: fc.integer({ min: 0, max: 5_000 }),
+  }),
+  fc.record({
+    kind: fc.constant("delay" as const),
+    baseMs: fc.integer({ min: 1_000, max: 60_000 }),
+    delayMs: fc.integer({ min: 0, max: 5_000 }),
+  }),
   fc.record({ kind: fc.constant("correspondence" as const), days: fc.integer({ min: 1, max: 3 }) }),
 );
 

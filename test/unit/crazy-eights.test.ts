@@ -7,7 +7,14 @@
 import fc from "fast-check";
 import { startClock } from "../../shared/clock.ts";
 import { describe, expect, it } from "vitest";
-import { createEngine, type Engine, type MatchEvent, type MatchState, type Seat, type Viewer } from "../../shared/game.ts";
+import {
+  createEngine,
+  type Engine,
+  type MatchEvent,
+  type MatchState,
+  type Seat,
+  type Viewer,
+} from "../../shared/game.ts";
 import {
   crazyEights,
   DECK,
@@ -82,11 +89,14 @@ const sameMoves = (a: readonly unknown[], b: readonly unknown[]): boolean => {
 function stateProblems(engine: Engine, state: MatchState, chooser: () => number): string[] {
   const game = gameOf(state);
   const problems = cardProblems(game);
-  if (JSON.stringify(JSON.parse(JSON.stringify(state))) !== JSON.stringify(state)) problems.push("the state does not survive JSON");
+  if (JSON.stringify(JSON.parse(JSON.stringify(state))) !== JSON.stringify(state))
+    problems.push("the state does not survive JSON");
   const active = engine.activeSeats(state);
-  if ((active.length === 0) !== (state.status === "finished")) problems.push(`active ${JSON.stringify(active)} while ${state.status}`);
+  if ((active.length === 0) !== (state.status === "finished"))
+    problems.push(`active ${JSON.stringify(active)} while ${state.status}`);
   const outcome = crazyEights.outcome(game);
-  if (JSON.stringify(outcome) !== JSON.stringify(state.status === "finished" ? state.result : null)) problems.push(`outcome ${JSON.stringify(outcome)}`);
+  if (JSON.stringify(outcome) !== JSON.stringify(state.status === "finished" ? state.result : null))
+    problems.push(`outcome ${JSON.stringify(outcome)}`);
   for (let seat = 0; seat < state.players; seat++) {
     const legal = crazyEights.legalMoves(game, seat);
     if (!active.includes(seat)) {
@@ -105,7 +115,8 @@ function stateProblems(engine: Engine, state: MatchState, chooser: () => number)
     }
     const view = engine.view(state, seat) as CrazyEightsView;
     const own = [...(game.hands[seat] ?? [])].sort((a, b) => DECK.indexOf(a) - DECK.indexOf(b));
-    if (JSON.stringify(view.hand) !== JSON.stringify(own)) problems.push(`seat ${seat} is shown ${JSON.stringify(view.hand)}`);
+    if (JSON.stringify(view.hand) !== JSON.stringify(own))
+      problems.push(`seat ${seat} is shown ${JSON.stringify(view.hand)}`);
     const shown = leaked(view, secretsFor(game, seat));
     if (shown.length > 0) problems.push(`seat ${seat}'s view shows ${shown.join(" ")}`);
   }
@@ -113,7 +124,8 @@ function stateProblems(engine: Engine, state: MatchState, chooser: () => number)
   if (spectator.hand !== null) problems.push("the spectator is shown a hand");
   const shown = leaked(spectator, secretsFor(game, "spectator"));
   if (shown.length > 0) problems.push(`the spectator's view shows ${shown.join(" ")}`);
-  if (JSON.stringify(spectator.handCounts) !== JSON.stringify(game.hands.map((hand) => hand.length))) problems.push("wrong hand counts");
+  if (JSON.stringify(spectator.handCounts) !== JSON.stringify(game.hands.map((hand) => hand.length)))
+    problems.push("wrong hand counts");
   if (spectator.stock !== game.stock.length) problems.push("wrong stock count");
   return problems;
 }
@@ -157,7 +169,8 @@ function playRandom(players: number, seed: string, chooserSeed: string, drawBias
       const draw = legal.find((move) => move.type === "draw");
       const plays = legal.filter((move) => move.type === "play");
       const pool = steps < DRAWING_STEPS || plays.length === 0 ? legal : plays;
-      const move = draw && steps < DRAWING_STEPS && chooser() < drawBias ? draw : pool[Math.floor(chooser() * pool.length)];
+      const move =
+        draw && steps < DRAWING_STEPS && chooser() < drawBias ? draw : pool[Math.floor(chooser() * pool.length)];
       if (move === undefined) throw new Error("the seat to move has no legal move");
       event = { kind: "move", seat, move, id: `m${events.length}` };
     }
@@ -323,7 +336,16 @@ function at(table: Table): { engine: Engine; state: MatchState } {
   };
   const players = table.hands.length;
   const clock = startClock(engine.control, players, [game.turn], 0);
-  const state: MatchState = { status: "playing", players, game, random: seedRandom("table"), moves: 0, result: null, clock, drawOffers: [] };
+  const state: MatchState = {
+    status: "playing",
+    players,
+    game,
+    random: seedRandom("table"),
+    moves: 0,
+    result: null,
+    clock,
+    drawOffers: [],
+  };
   return { engine, state };
 }
 
@@ -338,20 +360,99 @@ function playAll(engine: Engine, state: MatchState, moves: readonly CrazyEightsM
 
 describe("crazy eights: refusals", () => {
   it.each<{ name: string; table: Table; move: unknown; code: string; reason?: string }>([
-    { name: "a card of neither the suit nor the rank", table: { hands: [["7H", "2C"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "7H" }, code: "illegal", reason: "no-match" },
-    { name: "the top card's suit after an 8 named another", table: { hands: [["3C", "3H"], ["3D"]], discard: ["9C", "8C"], suit: "H" }, move: { type: "play", card: "3C" }, code: "illegal", reason: "no-match" },
-    { name: "an 8 without a suit", table: { hands: [["8H"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "8H" }, code: "illegal", reason: "suit-required" },
-    { name: "a suit named with a card that is not an 8", table: { hands: [["7C"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "7C", suit: "H" }, code: "illegal", reason: "suit-not-allowed" },
-    { name: "a card that is not in the hand", table: { hands: [["7C"], ["3C"]], discard: ["9C"] }, move: { type: "play", card: "3C" }, code: "illegal", reason: "not-in-hand" },
-    { name: "a pass before three draws", table: { hands: [["7H"], ["3D"]], discard: ["9C"], draws: 2 }, move: { type: "pass" }, code: "illegal", reason: "pass-not-allowed" },
-    { name: "a pass with nothing to draw and a card to play", table: { hands: [["7C"], ["3D"]], discard: ["9C"], stock: [] }, move: { type: "pass" }, code: "illegal", reason: "pass-not-allowed" },
-    { name: "a fourth draw", table: { hands: [["7H"], ["3D"]], discard: ["9C"], draws: 3 }, move: { type: "draw" }, code: "illegal", reason: "draw-limit" },
-    { name: "a draw with nothing to draw", table: { hands: [["7H"], ["3D"]], discard: ["9C"], stock: [] }, move: { type: "draw" }, code: "illegal", reason: "nothing-to-draw" },
-    { name: "a card that does not exist", table: { hands: [["7H"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "1H" }, code: "bad-move" },
-    { name: "a lower-case card", table: { hands: [["7H"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "7h" }, code: "bad-move" },
-    { name: "a suit that does not exist", table: { hands: [["8H"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "8H", suit: "X" }, code: "bad-move" },
-    { name: "a draw naming a card (moves carry no secrets)", table: { hands: [["7H"], ["3D"]], discard: ["9C"] }, move: { type: "draw", card: "2C" }, code: "bad-move" },
-    { name: "an unknown move type", table: { hands: [["7H"], ["3D"]], discard: ["9C"] }, move: { type: "discard", card: "7H" }, code: "bad-move" },
+    {
+      name: "a card of neither the suit nor the rank",
+      table: { hands: [["7H", "2C"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "7H" },
+      code: "illegal",
+      reason: "no-match",
+    },
+    {
+      name: "the top card's suit after an 8 named another",
+      table: { hands: [["3C", "3H"], ["3D"]], discard: ["9C", "8C"], suit: "H" },
+      move: { type: "play", card: "3C" },
+      code: "illegal",
+      reason: "no-match",
+    },
+    {
+      name: "an 8 without a suit",
+      table: { hands: [["8H"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "8H" },
+      code: "illegal",
+      reason: "suit-required",
+    },
+    {
+      name: "a suit named with a card that is not an 8",
+      table: { hands: [["7C"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "7C", suit: "H" },
+      code: "illegal",
+      reason: "suit-not-allowed",
+    },
+    {
+      name: "a card that is not in the hand",
+      table: { hands: [["7C"], ["3C"]], discard: ["9C"] },
+      move: { type: "play", card: "3C" },
+      code: "illegal",
+      reason: "not-in-hand",
+    },
+    {
+      name: "a pass before three draws",
+      table: { hands: [["7H"], ["3D"]], discard: ["9C"], draws: 2 },
+      move: { type: "pass" },
+      code: "illegal",
+      reason: "pass-not-allowed",
+    },
+    {
+      name: "a pass with nothing to draw and a card to play",
+      table: { hands: [["7C"], ["3D"]], discard: ["9C"], stock: [] },
+      move: { type: "pass" },
+      code: "illegal",
+      reason: "pass-not-allowed",
+    },
+    {
+      name: "a fourth draw",
+      table: { hands: [["7H"], ["3D"]], discard: ["9C"], draws: 3 },
+      move: { type: "draw" },
+      code: "illegal",
+      reason: "draw-limit",
+    },
+    {
+      name: "a draw with nothing to draw",
+      table: { hands: [["7H"], ["3D"]], discard: ["9C"], stock: [] },
+      move: { type: "draw" },
+      code: "illegal",
+      reason: "nothing-to-draw",
+    },
+    {
+      name: "a card that does not exist",
+      table: { hands: [["7H"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "1H" },
+      code: "bad-move",
+    },
+    {
+      name: "a lower-case card",
+      table: { hands: [["7H"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "7h" },
+      code: "bad-move",
+    },
+    {
+      name: "a suit that does not exist",
+      table: { hands: [["8H"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "8H", suit: "X" },
+      code: "bad-move",
+    },
+    {
+      name: "a draw naming a card (moves carry no secrets)",
+      table: { hands: [["7H"], ["3D"]], discard: ["9C"] },
+      move: { type: "draw", card: "2C" },
+      code: "bad-move",
+    },
+    {
+      name: "an unknown move type",
+      table: { hands: [["7H"], ["3D"]], discard: ["9C"] },
+      move: { type: "discard", card: "7H" },
+      code: "bad-move",
+    },
     { name: "a bare string", table: { hands: [["7H"], ["3D"]], discard: ["9C"] }, move: "draw", code: "bad-move" },
   ])("refuses $name", ({ table, move, code, reason }) => {
     const { engine, state } = at(table);
@@ -362,18 +463,52 @@ describe("crazy eights: refusals", () => {
       expect(refused.error.reason).toBe(reason);
     }
     // Nothing the engine refuses is listed as legal.
-    expect(crazyEights.legalMoves(gameOf(state), 0).map((m) => key(m))).not.toContain(typeof move === "object" ? key(move) : move);
+    expect(crazyEights.legalMoves(gameOf(state), 0).map((m) => key(m))).not.toContain(
+      typeof move === "object" ? key(move) : move,
+    );
   });
 
   it.each<{ name: string; table: Table; move: CrazyEightsMove }>([
-    { name: "a card of the suit to follow", table: { hands: [["2C"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "2C" } },
-    { name: "a card of the top card's rank", table: { hands: [["9H"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "9H" } },
-    { name: "a card of the suit an 8 named", table: { hands: [["3H"], ["3D"]], discard: ["9C", "8C"], suit: "H" }, move: { type: "play", card: "3H" } },
-    { name: "an 8 on anything, naming any suit", table: { hands: [["8D"], ["3D"]], discard: ["9C"] }, move: { type: "play", card: "8D", suit: "S" } },
-    { name: "an 8 on an 8", table: { hands: [["8D"], ["3D"]], discard: ["8C"], suit: "H" }, move: { type: "play", card: "8D", suit: "C" } },
-    { name: "a pass after three draws, even with a card to play", table: { hands: [["2C"], ["3D"]], discard: ["9C"], draws: 3 }, move: { type: "pass" } },
-    { name: "a pass with nothing to draw and nothing to play", table: { hands: [["7H"], ["3D"]], discard: ["9C"], stock: [] }, move: { type: "pass" } },
-    { name: "a draw that turns the pile over", table: { hands: [["7H"], ["3D"]], discard: ["2C", "9C"], stock: [] }, move: { type: "draw" } },
+    {
+      name: "a card of the suit to follow",
+      table: { hands: [["2C"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "2C" },
+    },
+    {
+      name: "a card of the top card's rank",
+      table: { hands: [["9H"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "9H" },
+    },
+    {
+      name: "a card of the suit an 8 named",
+      table: { hands: [["3H"], ["3D"]], discard: ["9C", "8C"], suit: "H" },
+      move: { type: "play", card: "3H" },
+    },
+    {
+      name: "an 8 on anything, naming any suit",
+      table: { hands: [["8D"], ["3D"]], discard: ["9C"] },
+      move: { type: "play", card: "8D", suit: "S" },
+    },
+    {
+      name: "an 8 on an 8",
+      table: { hands: [["8D"], ["3D"]], discard: ["8C"], suit: "H" },
+      move: { type: "play", card: "8D", suit: "C" },
+    },
+    {
+      name: "a pass after three draws, even with a card to play",
+      table: { hands: [["2C"], ["3D"]], discard: ["9C"], draws: 3 },
+      move: { type: "pass" },
+    },
+    {
+      name: "a pass with nothing to draw and nothing to play",
+      table: { hands: [["7H"], ["3D"]], discard: ["9C"], stock: [] },
+      move: { type: "pass" },
+    },
+    {
+      name: "a draw that turns the pile over",
+      table: { hands: [["7H"], ["3D"]], discard: ["2C", "9C"], stock: [] },
+      move: { type: "draw" },
+    },
   ])("accepts $name", ({ table, move }) => {
     const { engine, state } = at(table);
     expect(engine.check(state, 0, move)).toEqual({ ok: true, move });
@@ -416,9 +551,20 @@ describe("crazy eights: turns, draws and the pile", () => {
   });
 
   it("plays an 8 naming a suit, which the next player must follow", () => {
-    const { engine, state } = at({ hands: [["8S", "2C"], ["3D", "4H"]], discard: ["9C"] });
+    const { engine, state } = at({
+      hands: [
+        ["8S", "2C"],
+        ["3D", "4H"],
+      ],
+      discard: ["9C"],
+    });
     const next = playAll(engine, state, [{ type: "play", card: "8S", suit: "H" }]);
-    expect(gameOf(next)).toMatchObject({ suit: "H", turn: 1, discard: ["9C", "8S"], last: { seat: 0, type: "play", card: "8S", suit: "H" } });
+    expect(gameOf(next)).toMatchObject({
+      suit: "H",
+      turn: 1,
+      discard: ["9C", "8S"],
+      last: { seat: 0, type: "play", card: "8S", suit: "H" },
+    });
     expect(crazyEights.legalMoves(gameOf(next), 1)).toEqual([{ type: "play", card: "4H" }, { type: "draw" }]);
   });
 
@@ -437,7 +583,10 @@ describe("crazy eights: turns, draws and the pile", () => {
 
   it("ends the game when the player to move plays their last card", () => {
     const { engine, state } = at({ hands: [["3C"], ["7C", "AH"]], discard: ["9C"], turn: 1 });
-    const next = playAll(engine, state, [{ type: "play", card: "7C" }, { type: "play", card: "3C" }]);
+    const next = playAll(engine, state, [
+      { type: "play", card: "7C" },
+      { type: "play", card: "3C" },
+    ]);
     expect(next.status).toBe("finished");
     expect(next.result).toEqual({ kind: "win", winners: [0], reason: "out-of-cards" });
     expect(engine.activeSeats(next)).toEqual([]);
@@ -446,16 +595,43 @@ describe("crazy eights: turns, draws and the pile", () => {
 
 describe("crazy eights: the blocked end", () => {
   it.each([
-    ["8", 50], ["K", 10], ["Q", 10], ["J", 10], ["T", 10], ["A", 1], ["2", 2], ["5", 5], ["9", 9],
+    ["8", 50],
+    ["K", 10],
+    ["Q", 10],
+    ["J", 10],
+    ["T", 10],
+    ["A", 1],
+    ["2", 2],
+    ["5", 5],
+    ["9", 9],
   ] as const)("scores a %s as %i", (rank, points) => {
     for (const suit of SUITS) expect(penalty(`${rank}${suit}`)).toBe(points);
   });
 
   it.each<{ name: string; hands: Card[][]; result: unknown }>([
-    { name: "the lowest penalty wins", hands: [["KH", "2H"], ["AS", "3S"]], result: { kind: "win", winners: [1], reason: "blocked" } },
-    { name: "an 8 costs 50", hands: [["8H"], ["KH", "QH", "JH", "TH"]], result: { kind: "win", winners: [1], reason: "blocked" } },
-    { name: "a shared lowest penalty gives two winners", hands: [["8H"], ["TH"], ["KS"]], result: { kind: "win", winners: [1, 2], reason: "blocked" } },
-    { name: "equal penalties everywhere are a draw", hands: [["5H", "AS"], ["6D"], ["2S", "4S"]], result: { kind: "draw", reason: "blocked" } },
+    {
+      name: "the lowest penalty wins",
+      hands: [
+        ["KH", "2H"],
+        ["AS", "3S"],
+      ],
+      result: { kind: "win", winners: [1], reason: "blocked" },
+    },
+    {
+      name: "an 8 costs 50",
+      hands: [["8H"], ["KH", "QH", "JH", "TH"]],
+      result: { kind: "win", winners: [1], reason: "blocked" },
+    },
+    {
+      name: "a shared lowest penalty gives two winners",
+      hands: [["8H"], ["TH"], ["KS"]],
+      result: { kind: "win", winners: [1, 2], reason: "blocked" },
+    },
+    {
+      name: "equal penalties everywhere are a draw",
+      hands: [["5H", "AS"], ["6D"], ["2S", "4S"]],
+      result: { kind: "draw", reason: "blocked" },
+    },
   ])("when every player passes with nothing to draw, $name", ({ hands, result }) => {
     // Nothing to draw, and nothing but seat 0's cards matches the 9C; seat 0 has drawn its three.
     const { engine, state } = at({ hands, discard: ["9C"], stock: [], suit: "C", draws: 3 });
@@ -481,7 +657,12 @@ describe("crazy eights: the blocked end", () => {
   });
 
   it("does not count a pass made after three draws while the stock still holds cards", () => {
-    const { engine, state } = at({ hands: [["7H"], ["3D"]], discard: ["9C"], stock: ["2D", "4D", "5D", "6D"], draws: 3 });
+    const { engine, state } = at({
+      hands: [["7H"], ["3D"]],
+      discard: ["9C"],
+      stock: ["2D", "4D", "5D", "6D"],
+      draws: 3,
+    });
     const next = playAll(engine, state, [{ type: "pass" }]);
     expect(gameOf(next).passes).toBe(0);
   });
@@ -490,9 +671,21 @@ describe("crazy eights: the blocked end", () => {
 describe("crazy eights: timeouts and views", () => {
   it.each<{ name: string; table: Table; move: CrazyEightsMove }>([
     { name: "draws while it may", table: { hands: [["2C"], ["3D"]], discard: ["9C"] }, move: { type: "draw" } },
-    { name: "passes after three draws", table: { hands: [["2C"], ["3D"]], discard: ["9C"], draws: 3 }, move: { type: "pass" } },
-    { name: "passes with nothing to draw or play", table: { hands: [["2H"], ["3D"]], discard: ["9C"], stock: [] }, move: { type: "pass" } },
-    { name: "plays the first playable card when it must", table: { hands: [["KC", "2C", "8H"], ["3D"]], discard: ["9C"], stock: [] }, move: { type: "play", card: "2C" } },
+    {
+      name: "passes after three draws",
+      table: { hands: [["2C"], ["3D"]], discard: ["9C"], draws: 3 },
+      move: { type: "pass" },
+    },
+    {
+      name: "passes with nothing to draw or play",
+      table: { hands: [["2H"], ["3D"]], discard: ["9C"], stock: [] },
+      move: { type: "pass" },
+    },
+    {
+      name: "plays the first playable card when it must",
+      table: { hands: [["KC", "2C", "8H"], ["3D"]], discard: ["9C"], stock: [] },
+      move: { type: "play", card: "2C" },
+    },
   ])("on a timeout, $name", ({ table, move }) => {
     const { engine, state } = at(table);
     expect(engine.timeout(state)).toEqual({ kind: "timeout", seats: [0], move });

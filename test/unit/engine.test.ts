@@ -21,7 +21,9 @@ function race(choose: (state: { total: number; turn: number }) => unknown): AnyG
     activeSeats: (state) => (state.total >= 5 ? [] : [state.turn]),
     validate: (state, _seat, move) => (state.total + move.add > 5 ? { code: "overshoot", message: "too far" } : null),
     legalMoves: (state, seat) =>
-      state.total >= 5 || seat !== state.turn ? [] : [{ add: 1 as const }, { add: 2 as const }].filter((m) => state.total + m.add <= 5),
+      state.total >= 5 || seat !== state.turn
+        ? []
+        : [{ add: 1 as const }, { add: 2 as const }].filter((m) => state.total + m.add <= 5),
     apply: (state, seat, move) => ({ total: state.total + move.add, turn: 1 - seat }),
     outcome: (state) => (state.total >= 5 ? { kind: "win", winners: [1 - state.turn], reason: "reached" } : null),
   };
@@ -30,7 +32,11 @@ function race(choose: (state: { total: number; turn: number }) => unknown): AnyG
 
 describe("timeout policy 'move'", () => {
   it("plays the chosen move for the timed-out seat, and the log replays to the same state", () => {
-    const engine = createEngine(race(() => ({ add: 1 })), { target: 5 }, "seed");
+    const engine = createEngine(
+      race(() => ({ add: 1 })),
+      { target: 5 },
+      "seed",
+    );
     const events: MatchEvent[] = [{ kind: "start", players: 2 }];
     let state = engine.apply(engine.initial(), events[0]!);
     const timeout = engine.timeout(state);
@@ -46,17 +52,32 @@ describe("timeout policy 'move'", () => {
     { why: "an illegal move", chosen: { add: 2 } },
     { why: "no move at all", chosen: undefined },
   ])("makes the seat forfeit when the policy chooses $why", ({ chosen }) => {
-    const engine = createEngine(race(() => chosen), { target: 5 }, "seed");
+    const engine = createEngine(
+      race(() => chosen),
+      { target: 5 },
+      "seed",
+    );
     let state = engine.apply(engine.initial(), { kind: "start", players: 2 });
     // Bring the total to 4, so { add: 2 } overshoots.
-    for (const [seat, add] of [[0, 2], [1, 2]] as const) state = engine.apply(state, { kind: "move", seat, move: { add }, id: `m${seat}` });
+    for (const [seat, add] of [
+      [0, 2],
+      [1, 2],
+    ] as const)
+      state = engine.apply(state, { kind: "move", seat, move: { add }, id: `m${seat}` });
     const timeout = engine.timeout(state);
     expect(timeout).toEqual({ kind: "timeout", seats: [0] });
-    expect(engine.apply(state, timeout!)).toMatchObject({ status: "finished", result: { kind: "win", winners: [1], reason: "timeout" } });
+    expect(engine.apply(state, timeout!)).toMatchObject({
+      status: "finished",
+      result: { kind: "win", winners: [1], reason: "timeout" },
+    });
   });
 
   it("refuses to apply a logged timeout move that the rules refuse (a corrupt log is a defect)", () => {
-    const engine = createEngine(race(() => ({ add: 1 })), { target: 5 }, "seed");
+    const engine = createEngine(
+      race(() => ({ add: 1 })),
+      { target: 5 },
+      "seed",
+    );
     const state = engine.apply(engine.initial(), { kind: "start", players: 2 });
     expect(() => engine.apply(state, { kind: "timeout", seats: [0], move: { add: 7 } })).toThrow(/refused/);
   });

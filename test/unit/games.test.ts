@@ -8,7 +8,15 @@
 import fc from "fast-check";
 import { anything } from "./arbitraries.ts";
 import { describe, expect, it } from "vitest";
-import { createEngine, type AnyGame, type Engine, type GameResult, type MatchEvent, type MatchState, type Seat } from "../../shared/game.ts";
+import {
+  createEngine,
+  type AnyGame,
+  type Engine,
+  type GameResult,
+  type MatchEvent,
+  type MatchState,
+  type Seat,
+} from "../../shared/game.ts";
 import { chess } from "../../shared/games/chess.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
 import { crazyEights } from "../../shared/games/crazy-eights.ts";
@@ -203,7 +211,8 @@ function violations(spec: Spec, state: MatchState): string[] {
   }
   if (state.players !== 2) problems.push(`players is ${state.players}`);
   // Resign and timeout finish a match on a board the oracle calls unfinished; only judge boards.
-  const byBoard = state.result === null || state.result.reason === spec.winReason || state.result.reason === "board-full";
+  const byBoard =
+    state.result === null || state.result.reason === spec.winReason || state.result.reason === "board-full";
   if (byBoard) {
     const status = expected ? "finished" : "playing";
     if (state.status !== status) problems.push(`status is ${state.status}, the board says ${status}`);
@@ -259,7 +268,8 @@ function legalIndices(spec: Spec, engine: Engine, state: MatchState): number[] {
   const [seat] = engine.activeSeats(state);
   if (seat === undefined) return [];
   const legal: number[] = [];
-  for (let index = 0; index < spec.size; index++) if (engine.check(state, seat, moveOf(spec, index)).ok) legal.push(index);
+  for (let index = 0; index < spec.size; index++)
+    if (engine.check(state, seat, moveOf(spec, index)).ok) legal.push(index);
   return legal;
 }
 
@@ -362,7 +372,6 @@ function playingPosition(spec: Spec, choices: readonly number[]): { engine: Engi
   return { engine, state };
 }
 
-
 /** Values that are nearly moves: the right key with a wrong value, extra keys, other wrappers. */
 function nearMisses(spec: Spec): fc.Arbitrary<unknown> {
   const inRange = fc.integer({ min: 0, max: spec.size - 1 });
@@ -445,7 +454,9 @@ describe.each(SPECS)("$label through the engine", (spec) => {
           const lastEvent = events.at(-1) as Extract<MatchEvent, { kind: "move" }>;
           const previous = spec.read(states.at(-2)!.game, []);
           const placed = spec.target(previous, (lastEvent.move as Record<string, number>)[spec.key]!)!;
-          const through = linesOn(spec, grid).filter((l) => l.cells.some(([x, y]) => x === placed[0] && y === placed[1]));
+          const through = linesOn(spec, grid).filter((l) =>
+            l.cells.some(([x, y]) => x === placed[0] && y === placed[1]),
+          );
           expect(through.length).toBeGreaterThan(0);
           expect(expected.winners).toEqual([lastEvent.seat]);
         }
@@ -456,26 +467,33 @@ describe.each(SPECS)("$label through the engine", (spec) => {
 
   it("has no active seats once finished, refuses every move with game-over, and has no timeout", () => {
     fc.assert(
-      fc.property(fullGame, fc.oneof(fc.integer({ min: -2, max: 3 }), fc.double()), fc.oneof(anything, nearMisses(spec)), (choices, seat, move) => {
-        const { engine, last } = play(spec, choices);
-        expect(last.status).toBe("finished");
-        expect(engine.activeSeats(last)).toEqual([]);
-        expect(engine.timeout(last)).toBeNull();
-        for (let index = 0; index < spec.size; index++) {
-          for (const s of [0, 1]) {
-            const refused = engine.check(last, s, moveOf(spec, index));
-            expect(refused.ok ? "accepted" : refused.error.code).toBe("game-over");
+      fc.property(
+        fullGame,
+        fc.oneof(fc.integer({ min: -2, max: 3 }), fc.double()),
+        fc.oneof(anything, nearMisses(spec)),
+        (choices, seat, move) => {
+          const { engine, last } = play(spec, choices);
+          expect(last.status).toBe("finished");
+          expect(engine.activeSeats(last)).toEqual([]);
+          expect(engine.timeout(last)).toBeNull();
+          for (let index = 0; index < spec.size; index++) {
+            for (const s of [0, 1]) {
+              const refused = engine.check(last, s, moveOf(spec, index));
+              expect(refused.ok ? "accepted" : refused.error.code).toBe("game-over");
+            }
           }
-        }
-        const refused = engine.check(last, seat, move);
-        expect(refused.ok ? "accepted" : refused.error.code).toBe("game-over");
-      }),
+          const refused = engine.check(last, seat, move);
+          expect(refused.ok ? "accepted" : refused.error.code).toBe("game-over");
+        },
+      ),
       { numRuns: FULL_RUNS },
     );
   });
 
   it("replays its event log, also after a JSON round trip, to the live state at every point", () => {
-    const ending = fc.option(fc.record({ at: fc.nat({ max: 41 }), kind: fc.constantFrom("resign", "timeout"), seat: fc.constantFrom(0, 1) }));
+    const ending = fc.option(
+      fc.record({ at: fc.nat({ max: 41 }), kind: fc.constantFrom("resign", "timeout"), seat: fc.constantFrom(0, 1) }),
+    );
     fc.assert(
       fc.property(fullGame, ending, fc.string({ maxLength: 12 }), (choices, end, seed) => {
         const { engine, events, states } = play(spec, end ? choices.slice(0, end.at) : choices, seed);
@@ -536,12 +554,20 @@ describe.each(SPECS)("$label through the engine", (spec) => {
   it("refuses a move from any seat but the one to move with not-your-turn, whatever the move", () => {
     const seatArb = fc.oneof(fc.integer({ min: -3, max: 5 }), fc.double());
     fc.assert(
-      fc.property(someMoves, seatArb, fc.oneof(anything, fc.nat({ max: spec.size - 1 }).map((n) => moveOf(spec, n))), (choices, seat, move) => {
-        const { engine, state } = playingPosition(spec, choices);
-        fc.pre(!engine.activeSeats(state).includes(seat));
-        const refused = engine.check(state, seat, move);
-        expect(refused.ok ? "accepted" : refused.error.code).toBe("not-your-turn");
-      }),
+      fc.property(
+        someMoves,
+        seatArb,
+        fc.oneof(
+          anything,
+          fc.nat({ max: spec.size - 1 }).map((n) => moveOf(spec, n)),
+        ),
+        (choices, seat, move) => {
+          const { engine, state } = playingPosition(spec, choices);
+          fc.pre(!engine.activeSeats(state).includes(seat));
+          const refused = engine.check(state, seat, move);
+          expect(refused.ok ? "accepted" : refused.error.code).toBe("not-your-turn");
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -549,10 +575,14 @@ describe.each(SPECS)("$label through the engine", (spec) => {
   it("refuses every move before the start with not-started", () => {
     const engine = createEngine(spec.game, {}, "seed");
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: -1, max: 3 }), fc.double()), fc.oneof(anything, nearMisses(spec)), (seat, move) => {
-        const refused = engine.check(engine.initial(), seat, move);
-        expect(refused.ok ? "accepted" : refused.error.code).toBe("not-started");
-      }),
+      fc.property(
+        fc.oneof(fc.integer({ min: -1, max: 3 }), fc.double()),
+        fc.oneof(anything, nearMisses(spec)),
+        (seat, move) => {
+          const refused = engine.check(engine.initial(), seat, move);
+          expect(refused.ok ? "accepted" : refused.error.code).toBe("not-started");
+        },
+      ),
     );
     expect(engine.activeSeats(engine.initial())).toEqual([]);
     expect(engine.timeout(engine.initial())).toBeNull();
@@ -584,24 +614,29 @@ describe.each(SPECS)("$label through the engine", (spec) => {
 
   it("never mutates the state when checking or applying, even a deeply frozen one", () => {
     fc.assert(
-      fc.property(someMoves, fc.oneof(anything, nearMisses(spec)), fc.integer({ min: -1, max: 2 }), (choices, move, seat) => {
-        const { engine, state } = playingPosition(spec, choices);
-        const before = structuredClone(state);
-        deepFreeze(state);
-        const [active] = engine.activeSeats(state);
-        const attempts: [number, unknown][] = [
-          [seat, move],
-          [active! + 1, moveOf(spec, 0)],
-          ...Array.from({ length: spec.size }, (_, i): [number, unknown] => [active!, moveOf(spec, i)]),
-        ];
-        for (const [s, m] of attempts) {
-          const result = engine.check(state, s, m);
-          if (result.ok) engine.apply(state, { kind: "move", seat: s, move: m, id: "x" });
-        }
-        engine.apply(state, { kind: "resign", seat: active! });
-        engine.apply(state, engine.timeout(state)!);
-        expect(state).toEqual(before);
-      }),
+      fc.property(
+        someMoves,
+        fc.oneof(anything, nearMisses(spec)),
+        fc.integer({ min: -1, max: 2 }),
+        (choices, move, seat) => {
+          const { engine, state } = playingPosition(spec, choices);
+          const before = structuredClone(state);
+          deepFreeze(state);
+          const [active] = engine.activeSeats(state);
+          const attempts: [number, unknown][] = [
+            [seat, move],
+            [active! + 1, moveOf(spec, 0)],
+            ...Array.from({ length: spec.size }, (_, i): [number, unknown] => [active!, moveOf(spec, i)]),
+          ];
+          for (const [s, m] of attempts) {
+            const result = engine.check(state, s, m);
+            if (result.ok) engine.apply(state, { kind: "move", seat: s, move: m, id: "x" });
+          }
+          engine.apply(state, { kind: "resign", seat: active! });
+          engine.apply(state, engine.timeout(state)!);
+          expect(state).toEqual(before);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -648,7 +683,9 @@ describe.each(SPECS)("$label through the engine", (spec) => {
     expect(() => engine.apply(finished, { kind: "resign", seat: 1 })).toThrow();
     expect(() => engine.apply(state, { kind: "resign", seat: 5 })).toThrow(/not in the match/);
     expect(() => engine.apply(finished, { kind: "timeout", seats: [1] })).toThrow();
-    expect(() => engine.apply(state, { kind: "move", seat: 1, move: moveOf(spec, 0), id: "x" })).toThrow(/not-your-turn/);
+    expect(() => engine.apply(state, { kind: "move", seat: 1, move: moveOf(spec, 0), id: "x" })).toThrow(
+      /not-your-turn/,
+    );
     expect(() => engine.apply(state, { kind: "move", seat: 0, move: { [spec.key]: -1 }, id: "x" })).toThrow(/bad-move/);
   });
 });
@@ -668,25 +705,110 @@ const DRAW: GameResult = { kind: "draw", reason: "board-full" };
 
 const KNOWN: KnownCase[] = [
   // Tic-tac-toe cells: 0 1 2 / 3 4 5 / 6 7 8.
-  { name: "tic-tac-toe: seat 0 wins the top row", spec: TIC_TAC_TOE, moves: [0, 3, 1, 4, 2], result: win(0, "three-in-a-row") },
-  { name: "tic-tac-toe: seat 0 wins the bottom row", spec: TIC_TAC_TOE, moves: [6, 0, 7, 1, 8], result: win(0, "three-in-a-row") },
-  { name: "tic-tac-toe: seat 1 wins the middle column", spec: TIC_TAC_TOE, moves: [0, 1, 3, 4, 8, 7], result: win(1, "three-in-a-row") },
-  { name: "tic-tac-toe: seat 0 wins the left column", spec: TIC_TAC_TOE, moves: [0, 1, 3, 2, 6], result: win(0, "three-in-a-row") },
-  { name: "tic-tac-toe: seat 0 wins the main diagonal", spec: TIC_TAC_TOE, moves: [0, 1, 4, 2, 8], result: win(0, "three-in-a-row") },
-  { name: "tic-tac-toe: seat 0 wins the anti-diagonal", spec: TIC_TAC_TOE, moves: [2, 0, 4, 1, 6], result: win(0, "three-in-a-row") },
-  { name: "tic-tac-toe: seat 1 wins the anti-diagonal", spec: TIC_TAC_TOE, moves: [0, 2, 1, 4, 8, 6], result: win(1, "three-in-a-row") },
-  { name: "tic-tac-toe: a full board without a line is a draw", spec: TIC_TAC_TOE, moves: [0, 1, 2, 4, 3, 5, 7, 6, 8], result: DRAW },
-  { name: "tic-tac-toe: a line made on the ninth move is a win, not a draw", spec: TIC_TAC_TOE, moves: [0, 1, 2, 3, 5, 4, 7, 6, 8], result: win(0, "three-in-a-row") },
+  {
+    name: "tic-tac-toe: seat 0 wins the top row",
+    spec: TIC_TAC_TOE,
+    moves: [0, 3, 1, 4, 2],
+    result: win(0, "three-in-a-row"),
+  },
+  {
+    name: "tic-tac-toe: seat 0 wins the bottom row",
+    spec: TIC_TAC_TOE,
+    moves: [6, 0, 7, 1, 8],
+    result: win(0, "three-in-a-row"),
+  },
+  {
+    name: "tic-tac-toe: seat 1 wins the middle column",
+    spec: TIC_TAC_TOE,
+    moves: [0, 1, 3, 4, 8, 7],
+    result: win(1, "three-in-a-row"),
+  },
+  {
+    name: "tic-tac-toe: seat 0 wins the left column",
+    spec: TIC_TAC_TOE,
+    moves: [0, 1, 3, 2, 6],
+    result: win(0, "three-in-a-row"),
+  },
+  {
+    name: "tic-tac-toe: seat 0 wins the main diagonal",
+    spec: TIC_TAC_TOE,
+    moves: [0, 1, 4, 2, 8],
+    result: win(0, "three-in-a-row"),
+  },
+  {
+    name: "tic-tac-toe: seat 0 wins the anti-diagonal",
+    spec: TIC_TAC_TOE,
+    moves: [2, 0, 4, 1, 6],
+    result: win(0, "three-in-a-row"),
+  },
+  {
+    name: "tic-tac-toe: seat 1 wins the anti-diagonal",
+    spec: TIC_TAC_TOE,
+    moves: [0, 2, 1, 4, 8, 6],
+    result: win(1, "three-in-a-row"),
+  },
+  {
+    name: "tic-tac-toe: a full board without a line is a draw",
+    spec: TIC_TAC_TOE,
+    moves: [0, 1, 2, 4, 3, 5, 7, 6, 8],
+    result: DRAW,
+  },
+  {
+    name: "tic-tac-toe: a line made on the ninth move is a win, not a draw",
+    spec: TIC_TAC_TOE,
+    moves: [0, 1, 2, 3, 5, 4, 7, 6, 8],
+    result: win(0, "three-in-a-row"),
+  },
   { name: "tic-tac-toe: two in a row is not yet a win", spec: TIC_TAC_TOE, moves: [0, 3, 1, 4], result: null },
   // Connect Four columns 0–6, discs fall to the bottom.
-  { name: "connect-four: seat 0 wins along the bottom row", spec: CONNECT_FOUR, moves: [0, 0, 1, 1, 2, 2, 3], result: win(0, "four-in-a-row") },
-  { name: "connect-four: seat 0 wins a row ending at the right edge", spec: CONNECT_FOUR, moves: [6, 6, 5, 5, 4, 4, 3], result: win(0, "four-in-a-row") },
-  { name: "connect-four: seat 0 wins a row completed in the middle", spec: CONNECT_FOUR, moves: [0, 0, 1, 1, 3, 3, 2], result: win(0, "four-in-a-row") },
-  { name: "connect-four: seat 0 wins a column", spec: CONNECT_FOUR, moves: [0, 1, 0, 1, 0, 1, 0], result: win(0, "four-in-a-row") },
-  { name: "connect-four: seat 1 wins a column", spec: CONNECT_FOUR, moves: [0, 1, 0, 1, 0, 1, 2, 1], result: win(1, "four-in-a-row") },
-  { name: "connect-four: seat 1 wins a column reaching the top row", spec: CONNECT_FOUR, moves: [0, 1, 0, 0, 2, 0, 2, 0, 3, 0], result: win(1, "four-in-a-row") },
-  { name: "connect-four: seat 0 wins a rising diagonal", spec: CONNECT_FOUR, moves: [0, 1, 1, 2, 2, 3, 2, 3, 3, 6, 3], result: win(0, "four-in-a-row") },
-  { name: "connect-four: seat 0 wins a falling diagonal", spec: CONNECT_FOUR, moves: [6, 5, 5, 4, 4, 3, 4, 3, 3, 0, 3], result: win(0, "four-in-a-row") },
+  {
+    name: "connect-four: seat 0 wins along the bottom row",
+    spec: CONNECT_FOUR,
+    moves: [0, 0, 1, 1, 2, 2, 3],
+    result: win(0, "four-in-a-row"),
+  },
+  {
+    name: "connect-four: seat 0 wins a row ending at the right edge",
+    spec: CONNECT_FOUR,
+    moves: [6, 6, 5, 5, 4, 4, 3],
+    result: win(0, "four-in-a-row"),
+  },
+  {
+    name: "connect-four: seat 0 wins a row completed in the middle",
+    spec: CONNECT_FOUR,
+    moves: [0, 0, 1, 1, 3, 3, 2],
+    result: win(0, "four-in-a-row"),
+  },
+  {
+    name: "connect-four: seat 0 wins a column",
+    spec: CONNECT_FOUR,
+    moves: [0, 1, 0, 1, 0, 1, 0],
+    result: win(0, "four-in-a-row"),
+  },
+  {
+    name: "connect-four: seat 1 wins a column",
+    spec: CONNECT_FOUR,
+    moves: [0, 1, 0, 1, 0, 1, 2, 1],
+    result: win(1, "four-in-a-row"),
+  },
+  {
+    name: "connect-four: seat 1 wins a column reaching the top row",
+    spec: CONNECT_FOUR,
+    moves: [0, 1, 0, 0, 2, 0, 2, 0, 3, 0],
+    result: win(1, "four-in-a-row"),
+  },
+  {
+    name: "connect-four: seat 0 wins a rising diagonal",
+    spec: CONNECT_FOUR,
+    moves: [0, 1, 1, 2, 2, 3, 2, 3, 3, 6, 3],
+    result: win(0, "four-in-a-row"),
+  },
+  {
+    name: "connect-four: seat 0 wins a falling diagonal",
+    spec: CONNECT_FOUR,
+    moves: [6, 5, 5, 4, 4, 3, 4, 3, 3, 0, 3],
+    result: win(0, "four-in-a-row"),
+  },
   {
     name: "connect-four: seat 0 wins a rising diagonal completed at its bottom end",
     spec: CONNECT_FOUR,
@@ -697,13 +819,19 @@ const KNOWN: KnownCase[] = [
   {
     name: "connect-four: the 42nd disc, in the last free cell, wins for seat 1",
     spec: CONNECT_FOUR,
-    moves: [0, 0, 0, 2, 0, 0, 0, 2, 1, 1, 2, 1, 2, 1, 1, 4, 2, 2, 5, 5, 1, 5, 3, 5, 3, 3, 4, 3, 4, 3, 4, 4, 5, 5, 6, 6, 4, 6, 6, 6, 6, 3],
+    moves: [
+      0, 0, 0, 2, 0, 0, 0, 2, 1, 1, 2, 1, 2, 1, 1, 4, 2, 2, 5, 5, 1, 5, 3, 5, 3, 3, 4, 3, 4, 3, 4, 4, 5, 5, 6, 6, 4, 6,
+      6, 6, 6, 3,
+    ],
     result: win(1, "four-in-a-row"),
   },
   {
     name: "connect-four: a full board without four in a line is a draw",
     spec: CONNECT_FOUR,
-    moves: [3, 2, 5, 2, 1, 6, 0, 1, 2, 0, 0, 6, 0, 0, 2, 6, 0, 4, 3, 5, 2, 1, 4, 1, 4, 2, 1, 5, 4, 5, 1, 4, 6, 6, 4, 3, 6, 3, 5, 3, 3, 5],
+    moves: [
+      3, 2, 5, 2, 1, 6, 0, 1, 2, 0, 0, 6, 0, 0, 2, 6, 0, 4, 3, 5, 2, 1, 4, 1, 4, 2, 1, 5, 4, 5, 1, 4, 6, 6, 4, 3, 6, 3,
+      5, 3, 3, 5,
+    ],
     result: DRAW,
   },
 ];
@@ -722,10 +850,34 @@ describe("known positions", () => {
   });
 
   it.each([
-    { name: "tic-tac-toe refuses an occupied cell with cell-occupied", spec: TIC_TAC_TOE, moves: [4], index: 4, reason: "cell-occupied" },
-    { name: "tic-tac-toe refuses its own occupied cell too", spec: TIC_TAC_TOE, moves: [4, 0], index: 4, reason: "cell-occupied" },
-    { name: "connect-four refuses a full column with column-full", spec: CONNECT_FOUR, moves: [0, 0, 0, 0, 0, 0], index: 0, reason: "column-full" },
-    { name: "connect-four refuses the rightmost full column", spec: CONNECT_FOUR, moves: [6, 6, 6, 6, 6, 6, 0], index: 6, reason: "column-full" },
+    {
+      name: "tic-tac-toe refuses an occupied cell with cell-occupied",
+      spec: TIC_TAC_TOE,
+      moves: [4],
+      index: 4,
+      reason: "cell-occupied",
+    },
+    {
+      name: "tic-tac-toe refuses its own occupied cell too",
+      spec: TIC_TAC_TOE,
+      moves: [4, 0],
+      index: 4,
+      reason: "cell-occupied",
+    },
+    {
+      name: "connect-four refuses a full column with column-full",
+      spec: CONNECT_FOUR,
+      moves: [0, 0, 0, 0, 0, 0],
+      index: 0,
+      reason: "column-full",
+    },
+    {
+      name: "connect-four refuses the rightmost full column",
+      spec: CONNECT_FOUR,
+      moves: [6, 6, 6, 6, 6, 6, 0],
+      index: 6,
+      reason: "column-full",
+    },
   ])("$name", ({ spec, moves, index, reason }) => {
     const { engine, state } = playSequence(spec, moves);
     const seat = moves.length % 2;

@@ -9,14 +9,19 @@ describe("structured logs", () => {
     const lines: string[] = [];
     vi.spyOn(console, "log").mockImplementation((text: string) => void lines.push(text));
     log("info", "match-started", { matchId: "abc", players: 2, skipped: undefined });
-    expect(lines.map((line) => JSON.parse(line))).toEqual([{ level: "info", event: "match-started", matchId: "abc", players: 2 }]);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { level: "info", event: "match-started", matchId: "abc", players: 2 },
+    ]);
   });
 
   it("never writes a token, wherever it hides in a string", async () => {
     const token = await signToken("a-secret-a-secret-a-secret-a-secret", { pid: "player_0123456789", name: "Ada" });
     const lines: string[] = [];
     vi.spyOn(console, "error").mockImplementation((text: string) => void lines.push(text));
-    log("error", "unhandled", { error: `Error: bad request ?token=${token}&x=1`, path: `/parties/match/abc?token=${token}` });
+    log("error", "unhandled", {
+      error: `Error: bad request ?token=${token}&x=1`,
+      path: `/parties/match/abc?token=${token}`,
+    });
     expect(lines.join("\n")).not.toContain(token);
     expect(lines.join("\n")).toContain("[redacted]");
     expect(redact(`Bearer ${token}`)).toBe("Bearer [redacted]");

@@ -1,11 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RULES, compatible, formGroups, windowOf, type PairingRules, type Waiting } from "../../server/pairing.ts";
+import {
+  DEFAULT_RULES,
+  compatible,
+  formGroups,
+  windowOf,
+  type PairingRules,
+  type Waiting,
+} from "../../server/pairing.ts";
 
 const TWO: PairingRules = { ...DEFAULT_RULES, minPlayers: 2, maxPlayers: 2 };
 const THREE_TO_FOUR: PairingRules = { ...DEFAULT_RULES, minPlayers: 3, maxPlayers: 4 };
 
-const ticket = (id: string, rating: number, since = 0, playerId = `p-${id}`): Waiting => ({ id, playerId, rating, since });
+const ticket = (id: string, rating: number, since = 0, playerId = `p-${id}`): Waiting => ({
+  id,
+  playerId,
+  rating,
+  since,
+});
 const ids = (groups: Waiting[][]) => groups.map((group) => group.map((member) => member.id).sort());
 
 describe("the rating window", () => {
@@ -48,7 +60,11 @@ describe("forming two-player matches", () => {
   });
 
   it("serves the longest-waiting ticket first, with its closest rating", () => {
-    const groups = formGroups([ticket("new", 1540, 9_000), ticket("old", 1500, 0), ticket("closest", 1510, 8_000)], 9_000, TWO);
+    const groups = formGroups(
+      [ticket("new", 1540, 9_000), ticket("old", 1500, 0), ticket("closest", 1510, 8_000)],
+      9_000,
+      TWO,
+    );
     expect(ids(groups)).toEqual([["closest", "old"]]);
   });
 
@@ -61,7 +77,11 @@ describe("forming two-player matches", () => {
 
   it("holds its invariants for any queue (property)", () => {
     const waiting = fc.array(
-      fc.record({ rating: fc.integer({ min: 600, max: 2800 }), since: fc.integer({ min: 0, max: 60_000 }), player: fc.integer({ min: 0, max: 15 }) }),
+      fc.record({
+        rating: fc.integer({ min: 600, max: 2800 }),
+        since: fc.integer({ min: 0, max: 60_000 }),
+        player: fc.integer({ min: 0, max: 15 }),
+      }),
       { maxLength: 30 },
     );
     fc.assert(

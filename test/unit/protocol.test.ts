@@ -85,7 +85,10 @@ describe("ClientMessage", () => {
       fc.record({ type: fc.constant("move"), id, seq, move: fc.jsonValue() }),
       fc.record({ type: fc.constant("resync"), seq }),
       fc.constant({ type: "resign" }),
-      fc.record({ type: fc.constant("ping"), t: fc.double({ noNaN: true, noDefaultInfinity: true }) }, { requiredKeys: ["type"] }),
+      fc.record(
+        { type: fc.constant("ping"), t: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+        { requiredKeys: ["type"] },
+      ),
     );
     fc.assert(
       fc.property(frame, (message) => {
@@ -96,9 +99,13 @@ describe("ClientMessage", () => {
   });
 
   it("never throws, whatever it is given", () => {
-    const typed = fc.record({ type: fc.constantFrom("move", "resync", "resign", "ping", "__proto__", "constructor"), rest: anything }).map(
-      ({ type, rest }) => (typeof rest === "object" && rest !== null ? { ...rest, type } : { type, id: rest, seq: rest, t: rest, move: rest }),
-    );
+    const typed = fc
+      .record({ type: fc.constantFrom("move", "resync", "resign", "ping", "__proto__", "constructor"), rest: anything })
+      .map(({ type, rest }) =>
+        typeof rest === "object" && rest !== null
+          ? { ...rest, type }
+          : { type, id: rest, seq: rest, t: rest, move: rest },
+      );
     fc.assert(
       fc.property(fc.oneof(anything, typed), (input) => {
         const parsed = v.safeParse(ClientMessage, input);
@@ -207,10 +214,13 @@ describe("CreateMatchBody", () => {
 
   it("accepts exactly the integer turn lengths within the limits", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.integer(), fc.integer({ min: LIMITS.minTurnMs - 5, max: LIMITS.minTurnMs + 5 }), fc.double()), (turnMs) => {
-        const inRange = Number.isInteger(turnMs) && turnMs >= LIMITS.minTurnMs && turnMs <= LIMITS.maxTurnMs;
-        expect(accepts(CreateMatchBody, { game: "tic-tac-toe", turnMs })).toBe(inRange);
-      }),
+      fc.property(
+        fc.oneof(fc.integer(), fc.integer({ min: LIMITS.minTurnMs - 5, max: LIMITS.minTurnMs + 5 }), fc.double()),
+        (turnMs) => {
+          const inRange = Number.isInteger(turnMs) && turnMs >= LIMITS.minTurnMs && turnMs <= LIMITS.maxTurnMs;
+          expect(accepts(CreateMatchBody, { game: "tic-tac-toe", turnMs })).toBe(inRange);
+        },
+      ),
     );
   });
 });

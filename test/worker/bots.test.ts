@@ -20,7 +20,7 @@ describe("server-side bots", () => {
     const me = await Client.connect(match.matchId, ada.token);
     let view = (await me.next("snapshot")).state;
     // A bot never disconnects: its seat shows connected and never gets a grace period.
-    expect((me.all("snapshot")[0]!.presence.connected)[1]).toBe(true);
+    expect(me.all("snapshot")[0]!.presence.connected[1]).toBe(true);
     let turn = 0;
     while (view.status === "playing") {
       const legal = connectFour.legalMoves(view.view as ConnectFourState, 0);
@@ -38,7 +38,10 @@ describe("server-side bots", () => {
     expect(view.result).toMatchObject({ kind: "win", winners: [1] });
     expect(me.all("error")).toEqual([]);
     const timers = await runInDurableObject(env.Match.getByName(match.matchId), (_instance: Match, state) =>
-      state.storage.sql.exec<{ kind: string }>("SELECT kind FROM timers").toArray().map((row) => row.kind),
+      state.storage.sql
+        .exec<{ kind: string }>("SELECT kind FROM timers")
+        .toArray()
+        .map((row) => row.kind),
     );
     expect(timers.filter((kind) => kind.startsWith("grace:") || kind === "bot")).toEqual([]);
   });
@@ -89,14 +92,20 @@ describe("server-side bots", () => {
     { name: "more bots than seats", game: "connect-four", bots: ["random", "random"] },
   ])("refuses $name with 400 bad-bots", async ({ game, bots }) => {
     const player = await newPlayer("Ada");
-    const created = await api<{ error: { code: string } }>("/api/matches", { body: { game, bots }, headers: as(player) });
+    const created = await api<{ error: { code: string } }>("/api/matches", {
+      body: { game, bots },
+      headers: as(player),
+    });
     expect(created.status).toBe(400);
     expect(created.body.error.code).toBe("bad-bots");
   });
 
   it("refuses an unknown bot kind with 400 bad-request", async () => {
     const player = await newPlayer("Ada");
-    const created = await api<{ error: { code: string } }>("/api/matches", { body: { game: "chess", bots: ["stockfish"] }, headers: as(player) });
+    const created = await api<{ error: { code: string } }>("/api/matches", {
+      body: { game: "chess", bots: ["stockfish"] },
+      headers: as(player),
+    });
     expect(created.status).toBe(400);
     expect(created.body.error.code).toBe("bad-request");
   });

@@ -18,7 +18,9 @@ async function table(game: string, extra: Record<string, unknown>) {
 
 describe("time controls", () => {
   it("flags the player whose Fischer clock runs out, by the alarm, and the other seat wins", async () => {
-    const { matchId, spectator, snapshot } = await table("connect-four", { timeControl: { kind: "fischer", baseMs: 1_000, incrementMs: 0 } });
+    const { matchId, spectator, snapshot } = await table("connect-four", {
+      timeControl: { kind: "fischer", baseMs: 1_000, incrementMs: 0 },
+    });
     expect(snapshot.clock).toMatchObject({ control: { kind: "fischer" }, remaining: [1_000, 1_000], running: [0] });
     expect(snapshot.turn?.deadline).toBe(snapshot.clock!.since + 1_000);
     // Nobody moves: the match's own alarm flags seat 0 at its zero.
@@ -39,7 +41,12 @@ describe("time controls", () => {
     const first = await spectator.next("event", (frame) => frame.event.kind === "move");
     const thought0 = first.event.at - start;
     expect(thought0).toBeGreaterThanOrEqual(150);
-    expect(first.state.clock).toEqual({ control, remaining: [60_000 - thought0 + 2_000, 60_000], running: [1], since: first.event.at });
+    expect(first.state.clock).toEqual({
+      control,
+      remaining: [60_000 - thought0 + 2_000, 60_000],
+      running: [1],
+      since: first.event.at,
+    });
     expect(first.state.turn?.deadline).toBe(first.event.at + 60_000);
 
     // The object goes away; the clock keeps running on the wall clock, and its alarm stays set.
@@ -60,7 +67,9 @@ describe("time controls", () => {
   });
 
   it("flags a move that comes after the mover's time ran out, even before the alarm", async () => {
-    const { matchId, players, spectator, snapshot } = await table("tic-tac-toe", { timeControl: { kind: "move", ms: 1_000 } });
+    const { matchId, players, spectator, snapshot } = await table("tic-tac-toe", {
+      timeControl: { kind: "move", ms: 1_000 },
+    });
     const stub = env.Match.getByName(matchId);
     // Take the alarm away (as a late delivery would), then move too late.
     await runInDurableObject(stub, (_instance: Match, state) => state.storage.deleteAlarm());
@@ -90,7 +99,10 @@ describe("time controls", () => {
     { name: "both turnMs and timeControl", body: { turnMs: 5_000, timeControl: { kind: "move", ms: 5_000 } } },
   ])("refuses a match with $name as bad-request", async ({ body }) => {
     const player = await newPlayer("Clara");
-    const created = await api<{ error: { code: string } }>("/api/matches", { body: { game: "chess", ...body }, headers: as(player) });
+    const created = await api<{ error: { code: string } }>("/api/matches", {
+      body: { game: "chess", ...body },
+      headers: as(player),
+    });
     expect(created.status).toBe(400);
     expect(created.body.error.code).toBe("bad-request");
   });
@@ -98,7 +110,9 @@ describe("time controls", () => {
 
 describe("draws by agreement", () => {
   it("offers, declines, offers again and agrees over the protocol; the clocks stop", async () => {
-    const { players, spectator, snapshot } = await table("chess", { timeControl: { kind: "fischer", baseMs: 300_000, incrementMs: 2_000 } });
+    const { players, spectator, snapshot } = await table("chess", {
+      timeControl: { kind: "fischer", baseMs: 300_000, incrementMs: 2_000 },
+    });
     players[0].send({ type: "draw", action: "offer" });
     const offered = await spectator.next("event", (frame) => frame.event.kind === "draw-offer");
     expect(offered.event).toMatchObject({ seat: 0, seq: snapshot.seq + 1 });
@@ -112,7 +126,11 @@ describe("draws by agreement", () => {
     expect((await spectator.next("event", (frame) => frame.event.kind === "move")).state.drawOffers).toEqual([0]);
     players[1].send({ type: "draw", action: "accept" });
     const agreed = await spectator.next("event", (frame) => frame.event.kind === "draw-accept");
-    expect(agreed.state).toMatchObject({ status: "finished", result: { kind: "draw", reason: "agreement" }, drawOffers: [] });
+    expect(agreed.state).toMatchObject({
+      status: "finished",
+      result: { kind: "draw", reason: "agreement" },
+      drawOffers: [],
+    });
     expect(agreed.state.clock?.running).toEqual([]);
   });
 });

@@ -52,7 +52,11 @@ function choose(view: CrazyEightsView, moveCount: number, random: Random): Crazy
 }
 
 /** Resolves with the first frame from index `from` on that `match` accepts. */
-async function frameFrom(client: Client, from: number, match: (frame: ServerMessage) => boolean): Promise<ServerMessage> {
+async function frameFrom(
+  client: Client,
+  from: number,
+  match: (frame: ServerMessage) => boolean,
+): Promise<ServerMessage> {
   for (;;) {
     const hit = client.received.slice(from).find(match);
     if (hit) return hit;
@@ -71,7 +75,10 @@ function cardsIn(value: unknown): Set<Card> {
 async function wholeLog(matchId: string): Promise<LoggedEvent[]> {
   const events: LoggedEvent[] = [];
   for (let after: number | null = 0; after !== null; ) {
-    const page: { status: number; body: { events: LoggedEvent[]; next: number | null } } = await api<{ events: LoggedEvent[]; next: number | null }>(`/api/matches/${matchId}/events?after=${after}`);
+    const page: { status: number; body: { events: LoggedEvent[]; next: number | null } } = await api<{
+      events: LoggedEvent[];
+      next: number | null;
+    }>(`/api/matches/${matchId}/events?after=${after}`);
     expect(page.status).toBe(200);
     events.push(...page.body.events);
     after = page.body.next;
@@ -88,7 +95,10 @@ describe("crazy eights over real WebSockets", () => {
     const spectator = await Client.connect(match.matchId);
     expect((await spectator.next("welcome")).role).toBe("spectator");
     for (const person of people.slice(1)) await joinMatch(match.matchId, person);
-    const started = await api(`/api/matches/${match.matchId}/start`, { method: "POST", headers: { authorization: `Bearer ${people[0]!.token}` } });
+    const started = await api(`/api/matches/${match.matchId}/start`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${people[0]!.token}` },
+    });
     expect(started.status).toBe(200);
 
     const seats: Client[] = [];
@@ -130,7 +140,9 @@ describe("crazy eights over real WebSockets", () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       seq += 1;
-      latest = await Promise.all(seats.map(async (client) => await client.next("event", (frame) => frame.event.seq === seq)));
+      latest = await Promise.all(
+        seats.map(async (client) => await client.next("event", (frame) => frame.event.seq === seq)),
+      );
       moves += 1;
     }
     await spectator.next("event", (frame) => frame.event.seq === seq);
@@ -139,8 +151,12 @@ describe("crazy eights over real WebSockets", () => {
     expect(moves).toBeGreaterThan(20);
 
     // What each seat held at each seq, from its own frames.
-    const frames = seats.map((client) => client.received.filter((frame): frame is StateFrame => frame.type === "snapshot" || frame.type === "event"));
-    const spectatorFrames = spectator.received.filter((frame): frame is StateFrame => frame.type === "snapshot" || frame.type === "event");
+    const frames = seats.map((client) =>
+      client.received.filter((frame): frame is StateFrame => frame.type === "snapshot" || frame.type === "event"),
+    );
+    const spectatorFrames = spectator.received.filter(
+      (frame): frame is StateFrame => frame.type === "snapshot" || frame.type === "event",
+    );
     const firstSeq = frames[0]![0]!.state.seq;
     const hands: Map<number, readonly Card[]>[] = frames.map((list, seat) => {
       const bySeq = new Map<number, readonly Card[]>();
@@ -183,7 +199,10 @@ describe("crazy eights over real WebSockets", () => {
           const leaked = [...hand].filter((card) => shown.has(card));
           expect(leaked, `seat ${seat} at seq ${s} sees seat ${other}'s cards`).toEqual([]);
         }
-        expect([...secrets.stock].filter((card) => shown.has(card)), `seat ${seat} at seq ${s} sees the stock`).toEqual([]);
+        expect(
+          [...secrets.stock].filter((card) => shown.has(card)),
+          `seat ${seat} at seq ${s} sees the stock`,
+        ).toEqual([]);
       }
     }
     for (const frame of spectatorFrames) {
@@ -196,7 +215,9 @@ describe("crazy eights over real WebSockets", () => {
       expect(view.hand).toBeNull();
       const secrets = secretsBySeq.get(s)!;
       const shown = cardsIn(frame);
-      const leaked = [...secrets.hands.flatMap((hand) => [...hand]), ...secrets.stock].filter((card) => shown.has(card));
+      const leaked = [...secrets.hands.flatMap((hand) => [...hand]), ...secrets.stock].filter((card) =>
+        shown.has(card),
+      );
       expect(leaked, `the spectator at seq ${s}`).toEqual([]);
     }
 
@@ -205,7 +226,10 @@ describe("crazy eights over real WebSockets", () => {
       if (frame.type !== "event") continue;
       const named = [...cardsIn(frame.event)];
       const seen = publicBySeq.get(frame.event.seq) ?? new Set<Card>();
-      expect(named.filter((card) => !seen.has(card)), `event ${frame.event.seq}`).toEqual([]);
+      expect(
+        named.filter((card) => !seen.has(card)),
+        `event ${frame.event.seq}`,
+      ).toEqual([]);
     }
 
     // Each recipient got its own frame, and the spectator's equals none of the players'.

@@ -21,7 +21,24 @@ const VALID = [
 ];
 
 const weird = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -0, -1, 1.5, 2 ** 53, -(2 ** 53), 1e308, Number.MIN_VALUE, "", "\u0000", "\u202e", "🂡", "𠀀".repeat(50)),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -0,
+    -1,
+    1.5,
+    2 ** 53,
+    -(2 ** 53),
+    1e308,
+    Number.MIN_VALUE,
+    "",
+    "\u0000",
+    "\u202e",
+    "🂡",
+    "𠀀".repeat(50),
+  ),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.integer(),
   fc.double(),
@@ -31,7 +48,12 @@ const weird = fc.oneof(
 
 /** A valid frame with one field dropped, replaced, or added. */
 const mutated = fc
-  .tuple(fc.constantFrom(...VALID), fc.constantFrom("drop", "replace", "add", "retype"), fc.string({ maxLength: 8 }), weird)
+  .tuple(
+    fc.constantFrom(...VALID),
+    fc.constantFrom("drop", "replace", "add", "retype"),
+    fc.string({ maxLength: 8 }),
+    weird,
+  )
   .map(([frame, how, key, value]) => {
     const copy: Record<string, unknown> = { ...frame };
     const keys = Object.keys(copy);
@@ -44,18 +66,30 @@ const mutated = fc
   });
 
 /** Deeply nested JSON, in objects or arrays, up to 20,000 levels (fits in 16 KiB up to ~8,000). */
-const nested = fc.tuple(fc.integer({ min: 100, max: 20_000 }), fc.boolean()).map(([depth, arrays]) =>
-  arrays ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`,
-);
+const nested = fc
+  .tuple(fc.integer({ min: 100, max: 20_000 }), fc.boolean())
+  .map(([depth, arrays]) =>
+    arrays ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`,
+  );
 
 /** Any frame a hostile client could send. */
 const frame: fc.Arbitrary<string | Uint8Array> = fc.oneof(
   { weight: 4, arbitrary: mutated },
   { weight: 2, arbitrary: fc.json({ maxDepth: 4 }) },
   { weight: 2, arbitrary: fc.string({ unit: "grapheme", maxLength: 60 }) },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify({ type: "move", id: "x", seq: 3, move: value })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .jsonValue({ maxDepth: 3 })
+      .map((value) => JSON.stringify({ type: "move", id: "x", seq: 3, move: value })),
+  },
   { weight: 1, arbitrary: nested },
-  { weight: 1, arbitrary: fc.integer({ min: LIMITS.frameBytes - 8, max: LIMITS.frameBytes + 64 }).map((n) => JSON.stringify({ type: "ping", pad: "x".repeat(n) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: LIMITS.frameBytes - 8, max: LIMITS.frameBytes + 64 })
+      .map((n) => JSON.stringify({ type: "ping", pad: "x".repeat(n) })),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }) },
 );
 
@@ -81,7 +115,9 @@ async function progress(matchId: string) {
 }
 
 describe("protocol fuzzing", () => {
-  it("answers 100,000 hostile frames from spectators and players once each, and none changes the match", { timeout: 240_000 }, async () => {
+  it("answers 100,000 hostile frames from spectators and players once each, and none changes the match", {
+    timeout: 240_000,
+  }, async () => {
     const total = 100_000;
     const batches = Math.ceil(total / PER_SOCKET);
     // The longest clocks: the run must not outlast a turn or a grace period (which would be real changes).

@@ -36,13 +36,21 @@ let clients = 0;
 
 /** Creates an anonymous player through the API, each from its own client address (rate limits are per address). */
 export async function newPlayer(name: string): Promise<TestPlayer> {
-  const created = await api<PlayerCreated>("/api/players", { body: { name }, headers: { "cf-connecting-ip": `test-client-${++clients}` } });
-  if (created.status !== 201) throw new Error(`player creation failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const created = await api<PlayerCreated>("/api/players", {
+    body: { name },
+    headers: { "cf-connecting-ip": `test-client-${++clients}` },
+  });
+  if (created.status !== 201)
+    throw new Error(`player creation failed: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body;
 }
 
 /** `creator` creates a match (taking seat 0) and it is returned with its summary. */
-export async function createMatch(game: string, creator: TestPlayer, extra: Record<string, unknown> = {}): Promise<MatchSummary> {
+export async function createMatch(
+  game: string,
+  creator: TestPlayer,
+  extra: Record<string, unknown> = {},
+): Promise<MatchSummary> {
   const created = await api<MatchSummary>("/api/matches", { body: { game, ...extra }, headers: as(creator) });
   if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body;
@@ -110,7 +118,10 @@ export class Client {
   }
 
   /** Waits for the next unread frame of `type` (skipping others), optionally matching `where`. */
-  async next<T extends ServerMessage["type"]>(type: T, where: (message: Message<T>) => boolean = () => true): Promise<Message<T>> {
+  async next<T extends ServerMessage["type"]>(
+    type: T,
+    where: (message: Message<T>) => boolean = () => true,
+  ): Promise<Message<T>> {
     for (;;) {
       while (this.#cursor < this.received.length) {
         const message = this.received[this.#cursor++] as ServerMessage;

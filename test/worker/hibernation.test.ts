@@ -49,7 +49,8 @@ describe("eviction and hibernation", () => {
     // 14 moves that win nothing: seq passes a multiple of the snapshot interval (16) and the
     // last events after it exist only in the log.
     const columns = [0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6];
-    for (const [index, column] of columns.entries()) seq = await play(players[index % 2 as 0 | 1], `m${index}`, seq, { column });
+    for (const [index, column] of columns.entries())
+      seq = await play(players[(index % 2) as 0 | 1], `m${index}`, seq, { column });
     const before = (await spectator.next("event", (frame) => frame.event.seq === seq)).state;
     await evictDurableObject(stub);
 

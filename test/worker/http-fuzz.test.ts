@@ -39,7 +39,11 @@ const body = fc.oneof(
   fc.string({ maxLength: 60 }),
   fc
     .tuple(
-      fc.constantFrom<Record<string, unknown>>({ game: "tic-tac-toe" }, { name: "Ada" }, { game: "connect-four", options: {} }),
+      fc.constantFrom<Record<string, unknown>>(
+        { game: "tic-tac-toe" },
+        { name: "Ada" },
+        { game: "connect-four", options: {} },
+      ),
       fc.string({ maxLength: 8 }),
       fc.jsonValue({ maxDepth: 2 }),
     )
@@ -47,34 +51,98 @@ const body = fc.oneof(
 );
 
 describe("HTTP fuzzing", () => {
-  it("answers random bodies, path parameters and queries on every route with a documented error and never a 500", { timeout: 120_000 }, async () => {
+  it("answers random bodies, path parameters and queries on every route with a documented error and never a 500", {
+    timeout: 120_000,
+  }, async () => {
     const table = await startedMatch("connect-four");
     const player: TestPlayer = table.players[0];
     const before = (await api<MatchSummary>(`/api/matches/${table.matchId}`)).body;
     const runs = 60;
     const cases: [string, (input: { text: string; raw: string; auth: boolean }) => Promise<Answer>][] = [
-      ["POST /api/players", ({ raw }) => api("/api/players", { method: "POST", raw, headers: { "cf-connecting-ip": `fuzz-${Math.random()}` } })],
-      ["POST /api/matches", ({ raw, auth }) => api("/api/matches", { method: "POST", raw, headers: auth ? as(player) : {} })],
-      ["GET /api/matches?…", ({ text }) => api(`/api/matches?status=${encodeURIComponent(text)}&game=${encodeURIComponent(text)}&limit=${encodeURIComponent(text)}&cursor=${encodeURIComponent(text)}`)],
+      [
+        "POST /api/players",
+        ({ raw }) =>
+          api("/api/players", { method: "POST", raw, headers: { "cf-connecting-ip": `fuzz-${Math.random()}` } }),
+      ],
+      [
+        "POST /api/matches",
+        ({ raw, auth }) => api("/api/matches", { method: "POST", raw, headers: auth ? as(player) : {} }),
+      ],
+      [
+        "GET /api/matches?…",
+        ({ text }) =>
+          api(
+            `/api/matches?status=${encodeURIComponent(text)}&game=${encodeURIComponent(text)}&limit=${encodeURIComponent(text)}&cursor=${encodeURIComponent(text)}`,
+          ),
+      ],
       ["GET /api/matches/:id", ({ text }) => api(`/api/matches/${encodeURIComponent(text)}`)],
-      ["POST /api/matches/:id/join", ({ text, raw, auth }) => api(`/api/matches/${encodeURIComponent(text)}/join`, { method: "POST", raw, headers: auth ? as(player) : {} })],
-      ["POST /api/matches/:id/start", ({ text, auth }) => api(`/api/matches/${encodeURIComponent(text)}/start`, { method: "POST", headers: auth ? as(player) : {} })],
-      ["GET /api/matches/:id/events", ({ text }) => api(`/api/matches/${table.matchId}/events?after=${encodeURIComponent(text)}&limit=${encodeURIComponent(text)}`)],
-      ["POST /api/invites/:code/join", ({ text, auth }) => api(`/api/invites/${encodeURIComponent(text)}/join`, { method: "POST", headers: auth ? as(player) : {} })],
+      [
+        "POST /api/matches/:id/join",
+        ({ text, raw, auth }) =>
+          api(`/api/matches/${encodeURIComponent(text)}/join`, {
+            method: "POST",
+            raw,
+            headers: auth ? as(player) : {},
+          }),
+      ],
+      [
+        "POST /api/matches/:id/start",
+        ({ text, auth }) =>
+          api(`/api/matches/${encodeURIComponent(text)}/start`, { method: "POST", headers: auth ? as(player) : {} }),
+      ],
+      [
+        "GET /api/matches/:id/events",
+        ({ text }) =>
+          api(
+            `/api/matches/${table.matchId}/events?after=${encodeURIComponent(text)}&limit=${encodeURIComponent(text)}`,
+          ),
+      ],
+      [
+        "POST /api/invites/:code/join",
+        ({ text, auth }) =>
+          api(`/api/invites/${encodeURIComponent(text)}/join`, { method: "POST", headers: auth ? as(player) : {} }),
+      ],
       ["GET /api/players/:id", ({ text }) => api(`/api/players/${encodeURIComponent(text)}`)],
-      ["GET /api/leaderboard/:game", ({ text }) => api(`/api/leaderboard/${encodeURIComponent(text)}?offset=${encodeURIComponent(text)}&limit=${encodeURIComponent(text)}`)],
-      ["POST /api/matchmaking/tickets", ({ raw, auth }) => api("/api/matchmaking/tickets", { method: "POST", raw, headers: auth ? as(player) : {} })],
-      ["GET /api/matchmaking/tickets/:id", ({ text, auth }) => api(`/api/matchmaking/tickets/${encodeURIComponent(text)}?wait=${encodeURIComponent(text)}`, { headers: auth ? as(player) : {} })],
-      ["DELETE /api/matchmaking/tickets/:id", ({ text, auth }) => api(`/api/matchmaking/tickets/${encodeURIComponent(text)}`, { method: "DELETE", headers: auth ? as(player) : {} })],
+      [
+        "GET /api/leaderboard/:game",
+        ({ text }) =>
+          api(
+            `/api/leaderboard/${encodeURIComponent(text)}?offset=${encodeURIComponent(text)}&limit=${encodeURIComponent(text)}`,
+          ),
+      ],
+      [
+        "POST /api/matchmaking/tickets",
+        ({ raw, auth }) => api("/api/matchmaking/tickets", { method: "POST", raw, headers: auth ? as(player) : {} }),
+      ],
+      [
+        "GET /api/matchmaking/tickets/:id",
+        ({ text, auth }) =>
+          api(`/api/matchmaking/tickets/${encodeURIComponent(text)}?wait=${encodeURIComponent(text)}`, {
+            headers: auth ? as(player) : {},
+          }),
+      ],
+      [
+        "DELETE /api/matchmaking/tickets/:id",
+        ({ text, auth }) =>
+          api(`/api/matchmaking/tickets/${encodeURIComponent(text)}`, {
+            method: "DELETE",
+            headers: auth ? as(player) : {},
+          }),
+      ],
     ];
     for (const [name, call] of cases) {
-      const inputs = fc.sample(fc.record({ text: segment, raw: body, auth: fc.boolean() }), { numRuns: runs, seed: name.length });
+      const inputs = fc.sample(fc.record({ text: segment, raw: body, auth: fc.boolean() }), {
+        numRuns: runs,
+        seed: name.length,
+      });
       for (const input of inputs) {
         const answer = await call(input);
         try {
           checkAnswer(answer);
         } catch (error) {
-          throw new Error(`${name} with ${JSON.stringify(input).slice(0, 200)} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}: ${String(error)}`);
+          throw new Error(
+            `${name} with ${JSON.stringify(input).slice(0, 200)} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}: ${String(error)}`,
+          );
         }
       }
     }

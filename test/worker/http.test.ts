@@ -2,23 +2,44 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Match } from "../../server/match.ts";
-import { HTTP_ERRORS, LIMITS, PROTOCOL_VERSION, type JoinResult, type LoggedEvent, type MatchSummary } from "../../shared/protocol.ts";
+import {
+  HTTP_ERRORS,
+  LIMITS,
+  PROTOCOL_VERSION,
+  type JoinResult,
+  type LoggedEvent,
+  type MatchSummary,
+} from "../../shared/protocol.ts";
 import { api, as, Client, createMatch, joinMatch, newPlayer, startedMatch } from "./helpers.ts";
 
 type ErrorBody = { error: { code: string; message: string } };
 
 describe("GET /api/games", () => {
   it("lists every game with its limits and default options", async () => {
-    const response = await api<{ protocol: number; games: { id: string; minPlayers: number; defaultOptions: unknown; defaultTurnMs: number }[] }>("/api/games");
+    const response = await api<{
+      protocol: number;
+      games: { id: string; minPlayers: number; defaultOptions: unknown; defaultTurnMs: number }[];
+    }>("/api/games");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expect(response.body.protocol).toBe(PROTOCOL_VERSION);
-    expect(response.body.games.map((game) => game.id).sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
+    expect(response.body.games.map((game) => game.id).sort()).toEqual([
+      "chess",
+      "connect-four",
+      "crazy-eights",
+      "tic-tac-toe",
+    ]);
     for (const game of response.body.games) {
-      expect(game).toMatchObject({ minPlayers: 2, defaultOptions: {}, defaultTurnMs: game.id === "chess" ? 60_000 : 30_000 });
+      expect(game).toMatchObject({
+        minPlayers: 2,
+        defaultOptions: {},
+        defaultTurnMs: game.id === "chess" ? 60_000 : 30_000,
+      });
       // Chess is played on a Fischer clock by default; the others have a per-move limit.
       expect((game as unknown as { defaultTimeControl: unknown }).defaultTimeControl).toEqual(
-        game.id === "chess" ? { kind: "fischer", baseMs: 300_000, incrementMs: 3_000 } : { kind: "move", ms: game.defaultTurnMs },
+        game.id === "chess"
+          ? { kind: "fischer", baseMs: 300_000, incrementMs: 3_000 }
+          : { kind: "move", ms: game.defaultTurnMs },
       );
     }
   });
@@ -49,7 +70,9 @@ describe("POST /api/matches", () => {
 
   it("takes a per-move time limit and a grace period within bounds", async () => {
     const ada = await newPlayer("Ada");
-    expect(await createMatch("tic-tac-toe", ada, { turnMs: LIMITS.minTurnMs, graceMs: LIMITS.minGraceMs })).toMatchObject({
+    expect(
+      await createMatch("tic-tac-toe", ada, { turnMs: LIMITS.minTurnMs, graceMs: LIMITS.minGraceMs }),
+    ).toMatchObject({
       turnMs: LIMITS.minTurnMs,
       graceMs: LIMITS.minGraceMs,
     });
@@ -61,7 +84,10 @@ describe("POST /api/matches", () => {
       { graceMs: LIMITS.minGraceMs - 1 },
       { graceMs: LIMITS.maxGraceMs + 1 },
     ]) {
-      const refused = await api<ErrorBody>("/api/matches", { body: { game: "tic-tac-toe", ...extra }, headers: as(ada) });
+      const refused = await api<ErrorBody>("/api/matches", {
+        body: { game: "tic-tac-toe", ...extra },
+        headers: as(ada),
+      });
       expect(refused.status).toBe(400);
       expect(refused.body.error.code).toBe("bad-request");
     }
@@ -70,11 +96,21 @@ describe("POST /api/matches", () => {
   it.each([
     { name: "an unknown game", body: { game: "go" }, status: 400, code: "unknown-game" },
     { name: "a malformed game id", body: { game: "Chess!" }, status: 400, code: "bad-request" },
-    { name: "an unknown option", body: { game: "tic-tac-toe", options: { size: 4 } }, status: 400, code: "bad-options" },
+    {
+      name: "an unknown option",
+      body: { game: "tic-tac-toe", options: { size: 4 } },
+      status: 400,
+      code: "bad-options",
+    },
     { name: "an extra field", body: { game: "tic-tac-toe", colour: "red" }, status: 400, code: "bad-request" },
     { name: "a body that is not an object", body: [1, 2], status: 400, code: "bad-request" },
     { name: "invalid JSON", raw: "{game:", status: 400, code: "bad-request" },
-    { name: "a body over the limit", raw: JSON.stringify({ game: "x".repeat(LIMITS.bodyBytes) }), status: 413, code: "too-large" },
+    {
+      name: "a body over the limit",
+      raw: JSON.stringify({ game: "x".repeat(LIMITS.bodyBytes) }),
+      status: 413,
+      code: "too-large",
+    },
   ])("refuses $name with $status $code", async ({ body, raw, status, code }) => {
     const ada = await newPlayer("Ada");
     const response = await api<ErrorBody>(
@@ -125,20 +161,29 @@ describe("POST /api/matches/:id/join", () => {
     const match = await createMatch("connect-four", await newPlayer("Host"));
     const racers = await Promise.all(Array.from({ length: 8 }, (_, i) => newPlayer(`P${i}`)));
     const attempts = await Promise.all(
-      racers.map((racer) => api<JoinResult | ErrorBody>(`/api/matches/${match.matchId}/join`, { method: "POST", headers: as(racer) })),
+      racers.map((racer) =>
+        api<JoinResult | ErrorBody>(`/api/matches/${match.matchId}/join`, { method: "POST", headers: as(racer) }),
+      ),
     );
-    expect(attempts.filter((attempt) => attempt.status === 200).map((attempt) => (attempt.body as JoinResult).seat)).toEqual([1]);
+    expect(
+      attempts.filter((attempt) => attempt.status === 200).map((attempt) => (attempt.body as JoinResult).seat),
+    ).toEqual([1]);
     expect(attempts.filter((attempt) => attempt.status === 409)).toHaveLength(7);
     const log = await api<{ events: LoggedEvent[] }>(`/api/matches/${match.matchId}/events`);
     expect(log.body.events.map((event) => event.kind)).toEqual(["join", "join", "start"]);
   });
 
   it("answers 404 for an unknown match without creating it", async () => {
-    const response = await api<ErrorBody>("/api/matches/NoSuchMatch0000/join", { method: "POST", headers: as(await newPlayer("Ada")) });
+    const response = await api<ErrorBody>("/api/matches/NoSuchMatch0000/join", {
+      method: "POST",
+      headers: as(await newPlayer("Ada")),
+    });
     expect(response.status).toBe(404);
     expect((await api("/api/matches/NoSuchMatch0000")).status).toBe(404);
     const tables = await runInDurableObject(env.Match.getByName("NoSuchMatch0000"), (_instance: Match, state) =>
-      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray(),
+      state.storage.sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")
+        .toArray(),
     );
     expect(tables).toEqual([]);
   });
@@ -158,7 +203,9 @@ describe("GET /api/matches/:id and its events", () => {
     const first = await api<{ events: LoggedEvent[]; next: number | null }>(`/api/matches/${matchId}/events?limit=3`);
     expect(first.body.events.map((event) => event.seq)).toEqual([1, 2, 3]);
     expect(first.body.next).toBe(3);
-    const second = await api<{ events: LoggedEvent[]; next: number | null }>(`/api/matches/${matchId}/events?after=3&limit=3`);
+    const second = await api<{ events: LoggedEvent[]; next: number | null }>(
+      `/api/matches/${matchId}/events?after=3&limit=3`,
+    );
     expect(second.body.events.map((event) => event.seq)).toEqual([4, 5, 6]);
     const last = await api<{ events: LoggedEvent[]; next: number | null }>(`/api/matches/${matchId}/events?after=6`);
     expect(last.body.events.map((event) => event.seq)).toEqual([7]);

@@ -133,7 +133,10 @@ describe("quick match", () => {
     expect(second.status).toBe(201);
     expect(queueOfTicket(second.body.ticketId)).toBe(queueOfTicket(first.body.ticketId));
 
-    const [forAda, forBrian] = await Promise.all([poll(ada, first.body.ticketId, 5), poll(brian, second.body.ticketId, 5)]);
+    const [forAda, forBrian] = await Promise.all([
+      poll(ada, first.body.ticketId, 5),
+      poll(brian, second.body.ticketId, 5),
+    ]);
     expect(forAda.body).toMatchObject({ status: "matched", window: null });
     expect(forBrian.body).toMatchObject({ status: "matched", matchId: forAda.body.matchId });
     expect([forAda.body.seat, forBrian.body.seat].sort()).toEqual([0, 1]);
@@ -212,7 +215,10 @@ describe("quick match", () => {
     const refused = await cancel(ada, again.body.ticketId);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe("already-matched");
-    expect((await poll(ada, again.body.ticketId)).body).toMatchObject({ status: "matched", matchId: opponent.body.matchId });
+    expect((await poll(ada, again.body.ticketId)).body).toMatchObject({
+      status: "matched",
+      matchId: opponent.body.matchId,
+    });
   });
 
   it("gives a player racing themselves exactly one ticket", async () => {
@@ -289,7 +295,8 @@ describe("quick match", () => {
       return response;
     });
     // The poll refreshes last_seen when it arrives and then waits; watch storage for its arrival.
-    const lastSeen = () => inQueue(ticket.ticketId, (sql) => sql.exec<{ at: number }>("SELECT last_seen AS at FROM tickets").one().at);
+    const lastSeen = () =>
+      inQueue(ticket.ticketId, (sql) => sql.exec<{ at: number }>("SELECT last_seen AS at FROM tickets").one().at);
     for (let tries = 0; (await lastSeen()) === marker; tries++) expect(tries).toBeLessThan(1_000);
     expect(answered).toBe(false);
 
@@ -330,7 +337,12 @@ describe("ticket routes refuse bad input", () => {
     { name: "a negative wait", path: (id: string) => `${TICKETS}/${id}?wait=-1`, status: 400, code: "bad-request" },
     { name: "a fractional wait", path: (id: string) => `${TICKETS}/${id}?wait=1.5`, status: 400, code: "bad-request" },
     { name: "a malformed ticket id", path: () => `${TICKETS}/not-a-ticket`, status: 400, code: "bad-request" },
-    { name: "a well-formed unknown ticket", path: (id: string) => `${TICKETS}/${id.slice(0, -16)}${"x".repeat(16)}`, status: 404, code: "not-found" },
+    {
+      name: "a well-formed unknown ticket",
+      path: (id: string) => `${TICKETS}/${id.slice(0, -16)}${"x".repeat(16)}`,
+      status: 404,
+      code: "not-found",
+    },
   ])("refuses $name with $status $code", async ({ path, status, code }) => {
     const ada = await mintedPlayer("Ada");
     const ticket = (await enqueue(ada)).body;

@@ -24,7 +24,10 @@ function address(): string {
 }
 
 async function createPlayer(name: string): Promise<CreatedPlayer> {
-  const created = await api<CreatedPlayer>("/api/players", { body: { name }, headers: { "cf-connecting-ip": address() } });
+  const created = await api<CreatedPlayer>("/api/players", {
+    body: { name },
+    headers: { "cf-connecting-ip": address() },
+  });
   if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body;
 }
@@ -108,7 +111,10 @@ async function outboxOf(pid: string) {
 
 async function tablesOf(pid: string): Promise<string[]> {
   return runInDurableObject(player(pid), (_instance: Player, state) =>
-    state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master").toArray().map((row) => row.name),
+    state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master")
+      .toArray()
+      .map((row) => row.name),
   );
 }
 
@@ -154,15 +160,22 @@ describe("POST /api/players", () => {
     const crowded = address();
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) {
-      statuses.push((await api("/api/players", { body: { name: `P${i}` }, headers: { "cf-connecting-ip": crowded } })).status);
+      statuses.push(
+        (await api("/api/players", { body: { name: `P${i}` }, headers: { "cf-connecting-ip": crowded } })).status,
+      );
     }
     expect(statuses.slice(0, 30)).toEqual(Array(30).fill(201));
-    const refused = await api<ErrorBody>("/api/players", { body: { name: "Late" }, headers: { "cf-connecting-ip": crowded } });
+    const refused = await api<ErrorBody>("/api/players", {
+      body: { name: "Late" },
+      headers: { "cf-connecting-ip": crowded },
+    });
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe("rate-limited");
     expect(HTTP_ERRORS).toContain(refused.body.error.code);
     // The limit is per address: another one is unaffected.
-    expect((await api("/api/players", { body: { name: "Other" }, headers: { "cf-connecting-ip": address() } })).status).toBe(201);
+    expect(
+      (await api("/api/players", { body: { name: "Other" }, headers: { "cf-connecting-ip": address() } })).status,
+    ).toBe(201);
   });
 
   it("keeps the first name when the same player is created again", async () => {
@@ -176,7 +189,13 @@ describe("GET /api/players/:id", () => {
   it("shows a fresh player with no ratings and no matches", async () => {
     const created = await createPlayer("Ada");
     const profile = await profileOf(created.playerId);
-    expect(profile).toEqual({ playerId: created.playerId, name: "Ada", createdAt: expect.any(Number), ratings: {}, recent: [] });
+    expect(profile).toEqual({
+      playerId: created.playerId,
+      name: "Ada",
+      createdAt: expect.any(Number),
+      ratings: {},
+      recent: [],
+    });
   });
 
   it("answers 404 not-found for an id never created, and leaves that object without storage", async () => {
@@ -188,11 +207,14 @@ describe("GET /api/players/:id", () => {
     expect(await tablesOf(pid)).toEqual([]);
   });
 
-  it.each(["short", "has%20space", "x".repeat(33), "dots.dots.dots"])("answers 400 bad-request for the malformed id %s", async (id) => {
-    const response = await api<ErrorBody>(`/api/players/${id}`);
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("bad-request");
-  });
+  it.each(["short", "has%20space", "x".repeat(33), "dots.dots.dots"])(
+    "answers 400 bad-request for the malformed id %s",
+    async (id) => {
+      const response = await api<ErrorBody>(`/api/players/${id}`);
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe("bad-request");
+    },
+  );
 });
 
 describe("Player.recordMatch", () => {
@@ -269,17 +291,30 @@ describe("Player.recordMatch", () => {
     const profile = await profileOf(ada.pid);
     expect(profile.ratings).toEqual({});
     expect(profile.recent).toHaveLength(1);
-    expect(profile.recent[0]).toMatchObject({ matchId: report.matchId, rated: report.rated, outcome: report.outcome, ratingBefore: null, ratingAfter: null });
+    expect(profile.recent[0]).toMatchObject({
+      matchId: report.matchId,
+      rated: report.rated,
+      outcome: report.outcome,
+      ratingBefore: null,
+      ratingAfter: null,
+    });
     expect(await player(ada.pid).rating(GAME)).toEqual(INITIAL_RATING);
     expect(await outboxOf(ada.pid)).toEqual({ alarm: null, rows: [] });
   });
 
   it("lists the 20 newest matches, newest first", async () => {
     const { ada, brian } = await twoPlayers();
-    const reports = Array.from({ length: 22 }, (_, i) => reportFor(ada, brian, 1, { rated: false, finishedAt: 1_000_000 + i }));
+    const reports = Array.from({ length: 22 }, (_, i) =>
+      reportFor(ada, brian, 1, { rated: false, finishedAt: 1_000_000 + i }),
+    );
     for (const report of reports) await player(ada.pid).recordMatch(report);
     const recent = (await profileOf(ada.pid)).recent;
-    expect(recent.map((record) => record.matchId)).toEqual(reports.slice(2).reverse().map((report) => report.matchId));
+    expect(recent.map((record) => record.matchId)).toEqual(
+      reports
+        .slice(2)
+        .reverse()
+        .map((report) => report.matchId),
+    );
   });
 });
 
@@ -324,7 +359,9 @@ describe("GET /api/leaderboard/:game", () => {
     const stub = env.Leaderboard.getByName(GAME);
     await stub.upsert({ pid: "late-pid-01", name: "Al", rating: 1620, rd: 200, games: 2 });
     await stub.upsert({ pid: "late-pid-01", name: "Al", rating: 1660, rd: 290, games: 1 });
-    expect((await board()).entries).toEqual([{ rank: 1, playerId: "late-pid-01", name: "Al", rating: 1620, rd: 200, games: 2 }]);
+    expect((await board()).entries).toEqual([
+      { rank: 1, playerId: "late-pid-01", name: "Al", rating: 1620, rd: 200, games: 2 },
+    ]);
   });
 
   it.each([
@@ -362,7 +399,9 @@ describe("leaderboard updates from players", () => {
 
     expect(await runDurableObjectAlarm(player(ada.pid))).toBe(true);
     const adaRating = (await profileOf(ada.pid)).ratings[GAME];
-    expect((await board()).entries).toEqual([{ rank: 1, playerId: ada.pid, name: "Ada", rating: adaRating?.rating, rd: adaRating?.rd, games: 1 }]);
+    expect((await board()).entries).toEqual([
+      { rank: 1, playerId: ada.pid, name: "Ada", rating: adaRating?.rating, rd: adaRating?.rd, games: 1 },
+    ]);
 
     expect(await runDurableObjectAlarm(player(brian.pid))).toBe(true);
     expect((await board()).entries.map((entry) => [entry.rank, entry.playerId])).toEqual([
@@ -379,7 +418,9 @@ describe("leaderboard updates from players", () => {
     const stub = env.Leaderboard.getByName(gameId);
     // The board refuses every write until the trigger is dropped.
     await runInDurableObject(stub, (_instance: Leaderboard, state) => {
-      state.storage.sql.exec("CREATE TRIGGER refuse BEFORE INSERT ON entries BEGIN SELECT RAISE(ABORT, 'board down'); END");
+      state.storage.sql.exec(
+        "CREATE TRIGGER refuse BEFORE INSERT ON entries BEGIN SELECT RAISE(ABORT, 'board down'); END",
+      );
     });
     const created = await createPlayer("Ada");
     const ada: Side = { pid: created.playerId, name: "Ada", seat: 0, rating: INITIAL_RATING };
@@ -435,6 +476,8 @@ describe("leaderboard updates from players", () => {
     expect((await board()).entries).toMatchObject([{ playerId: ada.pid, games: 1 }]);
     expect(await runDurableObjectAlarm(player(ada.pid))).toBe(true);
     const standing = (await profileOf(ada.pid)).ratings[GAME];
-    expect((await board()).entries).toEqual([{ rank: 1, playerId: ada.pid, name: "Ada", rating: standing?.rating, rd: standing?.rd, games: 2 }]);
+    expect((await board()).entries).toEqual([
+      { rank: 1, playerId: ada.pid, name: "Ada", rating: standing?.rating, rd: standing?.rd, games: 2 },
+    ]);
   });
 });

@@ -29,7 +29,9 @@ describe("races", () => {
     expect(errors[0]).toMatchObject({ code: "not-your-turn" });
     const loser = errors[0]!.id;
     const log = await api<{ events: { kind: string; id?: string }[] }>(`/api/matches/${matchId}/events`);
-    expect(log.body.events.filter((event) => event.kind === "move").map((event) => event.id)).toEqual([loser === "tab-a" ? "tab-b" : "tab-a"]);
+    expect(log.body.events.filter((event) => event.kind === "move").map((event) => event.id)).toEqual([
+      loser === "tab-a" ? "tab-b" : "tab-a",
+    ]);
   });
 
   it("creates one rematch when both players ask at once and the alarm is delivered twice", async () => {
@@ -46,7 +48,9 @@ describe("races", () => {
       runInDurableObject(stub, (instance: Match) => instance.onAlarm()),
     ]);
     const announced = await players[0]!.next("rematch", (frame) => frame.matchId !== null);
-    const rematchIds = new Set(players.flatMap((player) => player.all("rematch").map((frame) => frame.matchId)).filter(Boolean));
+    const rematchIds = new Set(
+      players.flatMap((player) => player.all("rematch").map((frame) => frame.matchId)).filter(Boolean),
+    );
     expect(rematchIds).toEqual(new Set([announced.matchId]));
     expect((await api<MatchSummary>(`/api/matches/${announced.matchId}`)).body.status).toBe("playing");
   });

@@ -8,7 +8,12 @@ import { api, Client, createMatch, newPlayer, RefusedError, startedMatch } from 
 async function progress(matchId: string) {
   const summary = await api<MatchSummary>(`/api/matches/${matchId}`);
   const log = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
-  return { seq: summary.body.seq, moves: summary.body.moves, status: summary.body.status, events: log.body.events.length };
+  return {
+    seq: summary.body.seq,
+    moves: summary.body.moves,
+    status: summary.body.status,
+    events: log.body.events.length,
+  };
 }
 
 /** Connects both players and a spectator to a started match and reads their snapshots. */
@@ -42,9 +47,21 @@ describe("the guard ladder", () => {
     { name: "a frame with an extra field", frame: { type: "ping", extra: 1 }, code: "bad-message" },
     { name: "a move without an id", frame: { type: "move", seq: 3, move: { cell: 0 } }, code: "bad-message" },
     { name: "a JSON array", frame: "[1,2,3]", code: "bad-message" },
-    { name: "a frame over 16 KiB", frame: JSON.stringify({ type: "ping", pad: "x".repeat(LIMITS.frameBytes) }), code: "too-large" },
-    { name: "a frame over 16 KiB in UTF-8 only", frame: JSON.stringify({ type: "ping", pad: "é".repeat(LIMITS.frameBytes / 2 + 10) }), code: "too-large" },
-    { name: "a move of the wrong shape", frame: { type: "move", id: "a", seq: 3, move: { column: 2 } }, code: "bad-move" },
+    {
+      name: "a frame over 16 KiB",
+      frame: JSON.stringify({ type: "ping", pad: "x".repeat(LIMITS.frameBytes) }),
+      code: "too-large",
+    },
+    {
+      name: "a frame over 16 KiB in UTF-8 only",
+      frame: JSON.stringify({ type: "ping", pad: "é".repeat(LIMITS.frameBytes / 2 + 10) }),
+      code: "too-large",
+    },
+    {
+      name: "a move of the wrong shape",
+      frame: { type: "move", id: "a", seq: 3, move: { column: 2 } },
+      code: "bad-move",
+    },
     { name: "a move out of range", frame: { type: "move", id: "a", seq: 3, move: { cell: 9 } }, code: "bad-move" },
   ])("answers $name with $code and changes nothing", async ({ frame, code }) => {
     const { matchId, players, spectator } = await table();
@@ -113,25 +130,28 @@ describe("the guard ladder", () => {
   it.each([
     { game: "tic-tac-toe", first: { cell: 4 }, again: { cell: 4 }, reason: "cell-occupied" },
     { game: "connect-four", first: { column: 0 }, again: null, reason: "column-full" },
-  ])("refuses an illegal $game move with illegal and the game's reason $reason", async ({ game, first, again, reason }) => {
-    const { matchId, players } = await table(game);
-    let seq = (await progress(matchId)).seq;
-    const fill = again ?? first;
-    // Connect Four: fill column 0 (six discs, alternating seats); Tic-tac-toe: take cell 4.
-    const plies = again ? 1 : 6;
-    for (let ply = 0; ply < plies; ply++) {
-      const player = players[ply % 2]!;
-      player.send({ type: "move", id: `f${ply}`, seq, move: first });
-      await player.next("event", (frame) => frame.event.seq === seq + 1);
-      seq += 1;
-    }
-    const before = await progress(matchId);
-    const mover = players[plies % 2]!;
-    mover.send({ type: "move", id: "bad", seq, move: fill });
-    expect(await mover.next("error")).toMatchObject({ code: "illegal", reason, id: "bad" });
-    expect(await progress(matchId)).toEqual(before);
-    reached.add("illegal");
-  });
+  ])(
+    "refuses an illegal $game move with illegal and the game's reason $reason",
+    async ({ game, first, again, reason }) => {
+      const { matchId, players } = await table(game);
+      let seq = (await progress(matchId)).seq;
+      const fill = again ?? first;
+      // Connect Four: fill column 0 (six discs, alternating seats); Tic-tac-toe: take cell 4.
+      const plies = again ? 1 : 6;
+      for (let ply = 0; ply < plies; ply++) {
+        const player = players[ply % 2]!;
+        player.send({ type: "move", id: `f${ply}`, seq, move: first });
+        await player.next("event", (frame) => frame.event.seq === seq + 1);
+        seq += 1;
+      }
+      const before = await progress(matchId);
+      const mover = players[plies % 2]!;
+      mover.send({ type: "move", id: "bad", seq, move: fill });
+      expect(await mover.next("error")).toMatchObject({ code: "illegal", reason, id: "bad" });
+      expect(await progress(matchId)).toEqual(before);
+      reached.add("illegal");
+    },
+  );
 
   it("refuses a legal move made against an old seq with stale", async () => {
     const { matchId, players, seq } = await table();
@@ -239,8 +259,16 @@ describe("tokens", () => {
     const { matchId, tokens } = await startedMatch("tic-tac-toe");
     const [payload, signature] = tokens[0].split(".") as [string, string];
     const claims = JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/"))) as Record<string, unknown>;
-    const altered = btoa(JSON.stringify({ ...claims, pid: "someoneElse123" })).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-    for (const token of [`${altered}.${signature}`, `${payload}.${signature.slice(0, -2)}AA`, "garbage", `${payload}.`]) {
+    const altered = btoa(JSON.stringify({ ...claims, pid: "someoneElse123" }))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
+    for (const token of [
+      `${altered}.${signature}`,
+      `${payload}.${signature.slice(0, -2)}AA`,
+      "garbage",
+      `${payload}.`,
+    ]) {
       const refused = await refusal(Client.connect(matchId, token));
       expect(refused.status).toBe(401);
       expect(JSON.parse(refused.body)).toMatchObject({ error: { code: "unauthorized" } });
@@ -250,7 +278,10 @@ describe("tokens", () => {
   it("refuses a token signed with another secret with 401", async () => {
     const { matchId } = await startedMatch("tic-tac-toe");
     const { players } = await startedMatch("tic-tac-toe");
-    const forged = await signToken("another-secret-another-secret-another-secret", { pid: players[0].playerId, name: "Ada" });
+    const forged = await signToken("another-secret-another-secret-another-secret", {
+      pid: players[0].playerId,
+      name: "Ada",
+    });
     expect((await refusal(Client.connect(matchId, forged))).status).toBe(401);
   });
 
@@ -273,7 +304,9 @@ describe("tokens", () => {
   it("refuses sockets to unknown or malformed match ids with 404, and plain HTTP with 426", async () => {
     expect((await refusal(Client.connect("doesNotExist123"))).status).toBe(404);
     expect((await refusal(Client.connect("bad!id"))).status).toBe(404);
-    const plain = await api<{ error: { code: string } }>(`/parties/match/${(await startedMatch("tic-tac-toe")).matchId}`);
+    const plain = await api<{ error: { code: string } }>(
+      `/parties/match/${(await startedMatch("tic-tac-toe")).matchId}`,
+    );
     expect(plain.status).toBe(426);
     expect(plain.body.error.code).toBe("upgrade-required");
     const otherParty = await api<{ error: { code: string } }>("/parties/lobby/abcdefgh");

@@ -46,7 +46,10 @@ async function reservedMatch(prefix: string, startNow: boolean) {
 /** Both players connected to a started match. */
 async function seatedTable(game = "tic-tac-toe", extra: Record<string, unknown> = {}) {
   const table = await startedMatch(game, extra);
-  const sockets = [await Client.connect(table.matchId, table.tokens[0]), await Client.connect(table.matchId, table.tokens[1])] as const;
+  const sockets = [
+    await Client.connect(table.matchId, table.tokens[0]),
+    await Client.connect(table.matchId, table.tokens[1]),
+  ] as const;
   const seq = (await sockets[0].next("snapshot")).state.seq;
   await sockets[1].next("snapshot");
   return { ...table, sockets, seq };
@@ -64,7 +67,10 @@ describe("private matches", () => {
 
     const typed = `${match.inviteCode!.slice(0, 3).toLowerCase()}-${match.inviteCode!.slice(3)}`;
     const brian = await newPlayer("Brian");
-    const joined = await api<JoinResult>(`/api/invites/${encodeURIComponent(typed)}/join`, { method: "POST", headers: as(brian) });
+    const joined = await api<JoinResult>(`/api/invites/${encodeURIComponent(typed)}/join`, {
+      method: "POST",
+      headers: as(brian),
+    });
     expect(joined.status).toBe(200);
     expect(joined.body).toEqual({ matchId: match.matchId, seat: 1 });
     expect((await summary(match.matchId)).status).toBe("playing");
@@ -85,7 +91,10 @@ describe("private matches", () => {
     const ada = await newPlayer("Ada");
     const match = await createMatch("tic-tac-toe", ada, { private: true });
     const brian = await newPlayer("Brian");
-    const notCreator = await api<ErrorBody>(`/api/matches/${match.matchId}/start`, { method: "POST", headers: as(brian) });
+    const notCreator = await api<ErrorBody>(`/api/matches/${match.matchId}/start`, {
+      method: "POST",
+      headers: as(brian),
+    });
     expect(notCreator.status).toBe(403);
     expect(notCreator.body.error.code).toBe("not-creator");
     const tooFew = await api<ErrorBody>(`/api/matches/${match.matchId}/start`, { method: "POST", headers: as(ada) });
@@ -103,7 +112,12 @@ describe("private matches", () => {
     expect(await stub(matchId).cancelReserved("not-collected")).toBe(true);
     const socket = await Client.connect(matchId, players[0]!.token);
     const { state } = await socket.next("snapshot");
-    expect(state).toMatchObject({ status: "finished", capacity: 2, rematch: null, result: { kind: "aborted", reason: "not-collected" } });
+    expect(state).toMatchObject({
+      status: "finished",
+      capacity: 2,
+      rematch: null,
+      result: { kind: "aborted", reason: "not-collected" },
+    });
     socket.send({ type: "rematch" });
     expect((await socket.next("error")).code).toBe("not-finished");
   });
@@ -128,7 +142,9 @@ describe("the lobby of live matches", () => {
     sockets[0].send({ type: "move", id: "one", seq, move: { column: 3 } });
     await sockets[0].next("event");
     // The refresh is throttled: make it due, as time passing would.
-    await runInDurableObject(stub(matchId), (_instance: Match, state) => state.storage.sql.exec("UPDATE timers SET at = 0 WHERE kind = 'directory'"));
+    await runInDurableObject(stub(matchId), (_instance: Match, state) =>
+      state.storage.sql.exec("UPDATE timers SET at = 0 WHERE kind = 'directory'"),
+    );
     await settle(matchId);
     expect((await live("&game=connect-four")).matches.find((entry) => entry.matchId === matchId)?.moves).toBe(1);
 
@@ -222,7 +238,9 @@ describe("abandonment", () => {
     expect(away.forfeitAt[1]).toBeLessThanOrEqual(Date.now() + 10_000);
 
     // The grace period passes.
-    await runInDurableObject(stub(matchId), (_instance: Match, state) => state.storage.sql.exec("UPDATE timers SET at = 0 WHERE kind = 'grace:1'"));
+    await runInDurableObject(stub(matchId), (_instance: Match, state) =>
+      state.storage.sql.exec("UPDATE timers SET at = 0 WHERE kind = 'grace:1'"),
+    );
     expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
     const end = await spectator.next("event", (frame) => frame.event.kind === "abandon");
     expect(end.event).toMatchObject({ kind: "abandon", seat: 1 });
@@ -270,7 +288,11 @@ describe("ratings", () => {
   it("updates both players once, to the Glicko-2 figures, when a rated match ends", async () => {
     const { matchId, players } = await ratedMatch(0);
     const profile = async (player: TestPlayer) =>
-      (await api<{ ratings: Record<string, { rating: number; rd: number; vol: number; games: number }> }>(`/api/players/${player.playerId}`)).body;
+      (
+        await api<{ ratings: Record<string, { rating: number; rd: number; vol: number; games: number }> }>(
+          `/api/players/${player.playerId}`,
+        )
+      ).body;
     const winner = rated(INITIAL_RATING, [{ opponent: INITIAL_RATING, score: 1 }]);
     const loser = rated(INITIAL_RATING, [{ opponent: INITIAL_RATING, score: 0 }]);
     expect((await profile(players[0]!)).ratings["tic-tac-toe"]).toEqual({ ...winner, games: 1 });
@@ -290,7 +312,11 @@ describe("ratings", () => {
     socket.send({ type: "resign" });
     await socket.next("event", (frame) => frame.event.kind === "resign");
     await settle(matchId);
-    const profile = (await api<{ ratings: Record<string, unknown>; recent: { matchId: string; rated: boolean }[] }>(`/api/players/${players[0]!.playerId}`)).body;
+    const profile = (
+      await api<{ ratings: Record<string, unknown>; recent: { matchId: string; rated: boolean }[] }>(
+        `/api/players/${players[0]!.playerId}`,
+      )
+    ).body;
     expect(profile.ratings["tic-tac-toe"]).toBeUndefined();
     expect(profile.recent).toEqual([expect.objectContaining({ matchId, rated: false })]);
   });
@@ -325,8 +351,10 @@ describe("schema migrations", () => {
       rated: false,
       minPlayers: 2,
     });
-    const version = await runInDurableObject(stub(matchId), (_instance: Match, state) =>
-      state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
+    const version = await runInDurableObject(
+      stub(matchId),
+      (_instance: Match, state) =>
+        state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
     );
     expect(version).toBe(MATCH_MIGRATIONS.length);
     const joined = await joinMatch(matchId, await newPlayer("New"));

@@ -68,7 +68,8 @@ describe("spectator delay", () => {
     await spectator.next("snapshot");
     for (const [index, column] of [3, 4].entries()) {
       players[index]!.send({ type: "move", id: `m${index + 1}`, seq, move: { column } });
-      seq = (await players[index]!.next("event", (frame) => frame.event.kind === "move" && frame.event.seat === index)).state.seq;
+      seq = (await players[index]!.next("event", (frame) => frame.event.kind === "move" && frame.event.seat === index))
+        .state.seq;
     }
     const first = await spectator.next("event");
     expect(first.event).toMatchObject({ kind: "move", id: "m1" });

@@ -15,8 +15,10 @@ function stub(matchId: string) {
  * real (moving the timer row alone no longer flags anyone: the engine checks the clock).
  */
 async function expireTurn(matchId: string): Promise<void> {
-  const at = await runInDurableObject(stub(matchId), (_instance: Match, state) =>
-    state.storage.sql.exec<{ at: number }>("SELECT at FROM timers WHERE kind = 'turn'").one().at,
+  const at = await runInDurableObject(
+    stub(matchId),
+    (_instance: Match, state) =>
+      state.storage.sql.exec<{ at: number }>("SELECT at FROM timers WHERE kind = 'turn'").one().at,
   );
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 5)));
 }
@@ -44,7 +46,9 @@ describe("turn timer", () => {
     expect(deadline! - snapshot.state.serverTime).toBeGreaterThan(4_000);
     await settle(matchId);
     const { rows, alarm } = await timers(matchId);
-    expect(rows.filter((row) => row.kind === "turn")).toEqual([{ kind: "turn", at: deadline, seq: snapshot.state.seq }]);
+    expect(rows.filter((row) => row.kind === "turn")).toEqual([
+      { kind: "turn", at: deadline, seq: snapshot.state.seq },
+    ]);
     // The earliest timer: the turn, before seat 1's grace period (seat 0 is connected).
     expect(rows.map((row) => row.kind).sort()).toEqual(["grace:1", "turn"]);
     expect(alarm).toBe(deadline);
@@ -92,7 +96,11 @@ describe("turn timer", () => {
     for (const client of [...players, spectator]) {
       const end = await client.next("event", (frame) => frame.event.kind === "timeout");
       expect(end.event).toMatchObject({ kind: "timeout", seats: [1], seq: seq + 2 });
-      expect(end.state).toMatchObject({ status: "finished", turn: null, result: { kind: "win", winners: [0], reason: "timeout" } });
+      expect(end.state).toMatchObject({
+        status: "finished",
+        turn: null,
+        result: { kind: "win", winners: [0], reason: "timeout" },
+      });
     }
     // Only the outbox is left (tell the lobby and the players); once delivered, nothing.
     // (The real alarm may have delivered them already: it fires on its own once the turn is due.)
@@ -117,7 +125,8 @@ describe("turn timer", () => {
     await settle(matchId);
     const afterFirst = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
     await runInDurableObject(stub(matchId), async (instance: Match, state) => {
-      for (const timer of due) state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?)", timer.kind, timer.at, timer.seq);
+      for (const timer of due)
+        state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?)", timer.kind, timer.at, timer.seq);
       await instance.alarm();
       await instance.alarm();
     });
@@ -139,7 +148,11 @@ describe("turn timer", () => {
     await player.next("event");
     // An old, due timer for the previous turn (as if left by a crash) must not end the match.
     await runInDurableObject(stub(matchId), async (instance: Match, state) => {
-      state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES ('stale-turn', ?, ?)", Date.now() - 1, before[0]!.seq);
+      state.storage.sql.exec(
+        "INSERT INTO timers (kind, at, seq) VALUES ('stale-turn', ?, ?)",
+        Date.now() - 1,
+        before[0]!.seq,
+      );
       await instance.alarm();
     });
     const summary = (await api<MatchSummary>(`/api/matches/${matchId}`)).body;
