@@ -396,7 +396,11 @@ export class Player extends DurableObject<Env> {
     if (sql.exec("SELECT 1 FROM passkey_challenges WHERE challenge = ?", challenge.value).toArray().length > 0) {
       return false;
     }
-    sql.exec("INSERT INTO passkey_challenges (challenge, expires_at) VALUES (?, ?)", challenge.value, challenge.expiresAt);
+    sql.exec(
+      "INSERT INTO passkey_challenges (challenge, expires_at) VALUES (?, ?)",
+      challenge.value,
+      challenge.expiresAt,
+    );
     return true;
   }
 
