@@ -5,6 +5,7 @@
  * their documented codes and change nothing.
  */
 import { env } from "cloudflare:workers";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { verifyToken } from "../../server/auth.ts";
 import type { MatchReport } from "../../server/contracts.ts";
@@ -336,5 +337,81 @@ describe("challenges", () => {
     expect(
       await checkChallenge("another-secret-another-secret-another", challenge.value, "register", "adaPlayerId01", now),
     ).toMatchObject({ ok: false, error: { code: "bad-challenge" } });
+  });
+});
+
+/** A change to one field of an answer: another JSON value, one character changed, or cut short. */
+function mutation(fields: readonly string[]) {
+  return fc.record({
+    path: fc.constantFrom(...fields),
+    how: fc.oneof(
+      fc.record({ kind: fc.constant("replace" as const), value: fc.jsonValue({ maxDepth: 2 }) }),
+      fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), to: fc.constantFrom("A", "_", "-", "z", "0") }),
+      fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
+    ),
+  });
+}
+
+function mutate(answer: object, change: ReturnType<typeof mutation> extends fc.Arbitrary<infer T> ? T : never) {
+  const copy = structuredClone(answer) as Record<string, unknown>;
+  const [head, tail] = change.path.split(".") as [string, string | undefined];
+  const holder = (tail === undefined ? copy : copy[head]) as Record<string, unknown>;
+  const key = tail ?? head;
+  const current = holder[key];
+  const { how } = change;
+  if (how.kind === "replace" || typeof current !== "string" || current.length === 0) {
+    holder[key] = how.kind === "replace" ? how.value : null;
+  } else if (how.kind === "flip") {
+    const at = how.at % current.length;
+    holder[key] = current.slice(0, at) + (current[at] === how.to ? "B" : how.to) + current.slice(at + 1);
+  } else {
+    holder[key] = current.slice(0, how.at % current.length);
+  }
+  return copy;
+}
+
+describe("fuzzing answers", () => {
+  it("refuses every mutation of a used answer with a documented code, and never a 500", {
+    timeout: 120_000,
+  }, async () => {
+    const player = await newPlayer("Ada");
+    const authenticator = await SoftAuthenticator.create();
+    const registration = await authenticator.register(await registrationOptions(player), ORIGIN);
+    expect((await registerVerify(player, registration)).status).toBe(201);
+    const assertion = await authenticator.authenticate(await loginOptions(), ORIGIN);
+    expect((await loginVerify(assertion)).status).toBe(200);
+    const check = (answer: Answer, what: string) => {
+      const code = (answer.body as { error?: { code?: string } } | null)?.error?.code ?? "";
+      expect({ what, status: answer.status, known: HTTP_ERRORS.includes(code as never) }).toEqual({
+        what,
+        status: STATUS[code as keyof typeof STATUS],
+        known: true,
+      });
+    };
+    const loginFields = [
+      "id",
+      "rawId",
+      "type",
+      "response.clientDataJSON",
+      "response.authenticatorData",
+      "response.signature",
+      "response.userHandle",
+      "clientExtensionResults",
+    ];
+    for (const change of fc.sample(mutation(loginFields), { numRuns: 120, seed: 13 })) {
+      check(await loginVerify(mutate(assertion, change)), `login ${JSON.stringify(change)}`);
+    }
+    const registerFields = [
+      "id",
+      "rawId",
+      "type",
+      "response.clientDataJSON",
+      "response.attestationObject",
+      "response.transports",
+    ];
+    for (const change of fc.sample(mutation(registerFields), { numRuns: 120, seed: 13 })) {
+      check(await registerVerify(player, mutate(registration, change)), `register ${JSON.stringify(change)}`);
+    }
+    expect((await passkeysOf(player)).passkeys).toHaveLength(1);
   });
 });
