@@ -65,7 +65,10 @@ export function nameForm(
 }
 
 /** "Sign in with a passkey": for a player whose account was made on another browser. */
-function passkeySignIn(done: (account: Account) => void): HTMLElement {
+function passkeySignIn(
+  done: (account: Account) => void,
+  intro = "Played here before, on another browser or device?",
+): HTMLElement {
   const error = errorBox();
   const button = h("button", { type: "button", id: "passkey-sign-in" }, "Sign in with a passkey");
   button.addEventListener("click", async () => {
@@ -81,13 +84,7 @@ function passkeySignIn(done: (account: Account) => void): HTMLElement {
     showName(signedIn.value);
     done(signedIn.value);
   });
-  return h(
-    "div",
-    { class: "passkey-sign-in" },
-    h("p", { class: "muted small" }, "Played here before, on another browser or device?"),
-    button,
-    error,
-  );
+  return h("div", { class: "passkey-sign-in" }, h("p", { class: "muted small" }, intro), button, error);
 }
 
 /** The account page (/account): who you are here, your ratings, and your passkeys. */
@@ -122,7 +119,18 @@ export async function render(root: HTMLElement): Promise<void> {
         ),
     profile.ok ? null : errorBox(describeError(profile.error)),
   );
-  root.replaceChildren(h("div", { class: "account-page" }, about, passkeysCard()));
+  // A player who typed a name on a new browser before thinking of their passkey can still
+  // reach their old account from here.
+  const switchAccount = h(
+    "section",
+    { class: "card switch-account", "aria-labelledby": "switch-title" },
+    h("h2", { id: "switch-title" }, "Another account"),
+    passkeySignIn(
+      () => void render(root),
+      "Signing in with another account's passkey replaces this one in this browser. Add a passkey here first if you want to come back to it.",
+    ),
+  );
+  root.replaceChildren(h("div", { class: "account-page" }, about, passkeysCard(), switchAccount));
 }
 
 /** The passkeys card: the list, "Add a passkey", and what happened. */

@@ -2,8 +2,9 @@
  * Passkeys in real Chromium, with the DevTools protocol's virtual authenticator standing in
  * for a phone or a security key: Alice plays a rated game, adds a passkey on her account page,
  * and signs in with it from a fresh browser (the credential copied across, as a synced passkey
- * would be) to find the same name and rating. A passkey removed from the account then signs in
- * nobody, and the page says so. WebAuthn refuses IP addresses, so the pages use localhost.
+ * would be) to find the same name and rating, also from a browser that already made an account
+ * of its own. A passkey removed from the account then signs in nobody, and the page says so.
+ * WebAuthn refuses IP addresses, so the pages use localhost.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -123,6 +124,11 @@ describe("passkeys", () => {
   let rating = "";
   /** Alice's first browser, where she added the passkey. */
   let first: Browser | undefined;
+  /**
+   * The browser that used the passkey last. Copies are taken from it: the virtual authenticator
+   * counts signatures, and a copy of an older state would rightly be refused as a clone.
+   */
+  let latest: Browser | undefined;
 
   it("adds a passkey on the account page and signs in with it on another browser as the same player", async () => {
     first = await browserWithAuthenticator("alice");
@@ -162,6 +168,7 @@ describe("passkeys", () => {
     expect(credential.rpId).toBe("localhost");
 
     const second = await browserWithAuthenticator("alice-laptop");
+    latest = second;
     await second.cdp.send("WebAuthn.addCredential", { authenticatorId: second.authenticatorId, credential });
     const laptop = second.player.page;
     await laptop.goto("/");
@@ -181,6 +188,32 @@ describe("passkeys", () => {
       .getByText(/last used to sign in/)
       .waitFor();
     await screenshot(laptop, "passkeys-signed-in");
+    expect(players.flatMap((player) => player.errors)).toEqual([]);
+  });
+
+  it("switches a browser that already made a new account over to Alice's from the account page", async () => {
+    if (!latest) throw new Error("the first test did not run");
+    const { credentials } = await latest.cdp.send("WebAuthn.getCredentials", {
+      authenticatorId: latest.authenticatorId,
+    });
+    const credential = credentials[0];
+    if (!credential) throw new Error("no credential");
+    const tablet = await browserWithAuthenticator("alice-tablet");
+    await tablet.cdp.send("WebAuthn.addCredential", { authenticatorId: tablet.authenticatorId, credential });
+    const page = tablet.player.page;
+    await page.goto("/");
+    // She types a name before remembering her passkey: a new, empty account.
+    await page.getByLabel("Display name", { exact: true }).fill("Ally");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.locator("#quick-match").waitFor();
+    expect((await storedAccount(page)).playerId).not.toBe(aliceId);
+    await page.goto("/account");
+    await page.locator(".account-name").getByText("Ally", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await page.locator(".account-name").getByText("Alice", { exact: true }).waitFor();
+    expect(await page.locator('.account-ratings li[data-game="connect-four"] .rating').textContent()).toBe(rating);
+    expect((await storedAccount(page)).playerId).toBe(aliceId);
+    await expect.poll(() => page.locator("#me").textContent()).toBe("Alice");
     expect(players.flatMap((player) => player.errors)).toEqual([]);
   });
 
