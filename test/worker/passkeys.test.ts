@@ -332,7 +332,7 @@ describe("challenges", () => {
     expect(await check(challenge.value, now + CHALLENGE_TTL_MS)).toBe("challenge-expired");
     expect(await check(challenge.value, now, "login")).toBe("bad-challenge");
     expect(await check(challenge.value, now, "register", "brianPlayer01")).toBe("bad-challenge");
-    const flipped = (challenge.value[20] === "A" ? "B" : "A") + "";
+    const flipped = challenge.value[20] === "A" ? "B" : "A";
     expect(await check(challenge.value.slice(0, 20) + flipped + challenge.value.slice(21), now)).toBe("bad-challenge");
     expect(
       await checkChallenge("another-secret-another-secret-another", challenge.value, "register", "adaPlayerId01", now),
