@@ -172,6 +172,8 @@ describe("passkeys", () => {
     await second.cdp.send("WebAuthn.addCredential", { authenticatorId: second.authenticatorId, credential });
     const laptop = second.player.page;
     await laptop.goto("/");
+    await laptop.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
+    await screenshot(laptop, "passkeys-sign-in");
     await laptop.getByRole("button", { name: "Sign in with a passkey" }).click();
     await laptop.locator("#quick-match").waitFor();
     await laptop.getByText("Hi Alice").waitFor();
