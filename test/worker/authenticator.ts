@@ -70,6 +70,15 @@ export interface Bend {
   readonly verified?: boolean;
 }
 
+/** The COSE algorithms the server offers: ES256, EdDSA (Ed25519) and RS256. */
+export type Algorithm = "ES256" | "EdDSA" | "RS256";
+
+const KEY_PARAMS: Record<Algorithm, Parameters<typeof crypto.subtle.generateKey>[0] & { name: string }> = {
+  ES256: { name: "ECDSA", namedCurve: "P-256" },
+  EdDSA: { name: "Ed25519" },
+  RS256: { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+};
+
 export class SoftAuthenticator {
   readonly credentialId: Uint8Array<ArrayBuffer>;
   /** The user handle it stored at registration (base64url). */
@@ -77,21 +86,23 @@ export class SoftAuthenticator {
   counter = 0;
 
   private constructor(
+    readonly algorithm: Algorithm,
     readonly keys: CryptoKeyPair,
     credentialId: Uint8Array<ArrayBuffer>,
   ) {
     this.credentialId = credentialId;
   }
 
-  static async create(): Promise<SoftAuthenticator> {
-    return new SoftAuthenticator(await SoftAuthenticator.keyPair(), crypto.getRandomValues(new Uint8Array(32)));
+  static async create(algorithm: Algorithm = "ES256"): Promise<SoftAuthenticator> {
+    return new SoftAuthenticator(
+      algorithm,
+      await SoftAuthenticator.keyPair(algorithm),
+      crypto.getRandomValues(new Uint8Array(32)),
+    );
   }
 
-  static async keyPair(): Promise<CryptoKeyPair> {
-    return (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
-      "sign",
-      "verify",
-    ])) as CryptoKeyPair;
+  static async keyPair(algorithm: Algorithm = "ES256"): Promise<CryptoKeyPair> {
+    return (await crypto.subtle.generateKey(KEY_PARAMS[algorithm], true, ["sign", "verify"])) as CryptoKeyPair;
   }
 
   get id(): string {
@@ -99,7 +110,28 @@ export class SoftAuthenticator {
   }
 
   async #coseKey(): Promise<Uint8Array> {
+    if (this.algorithm === "RS256") {
+      const jwk = (await crypto.subtle.exportKey("jwk", this.keys.publicKey)) as JsonWebKey;
+      return isoCBOR.encode(
+        new Map<number, number | Uint8Array>([
+          [1, 3],
+          [3, -257],
+          [-1, fromB64url(jwk.n ?? "")],
+          [-2, fromB64url(jwk.e ?? "")],
+        ]),
+      );
+    }
     const raw = new Uint8Array((await crypto.subtle.exportKey("raw", this.keys.publicKey)) as ArrayBuffer);
+    if (this.algorithm === "EdDSA") {
+      return isoCBOR.encode(
+        new Map<number, number | Uint8Array>([
+          [1, 1],
+          [3, -8],
+          [-1, 6],
+          [-2, raw],
+        ]),
+      );
+    }
     return isoCBOR.encode(
       new Map<number, number | Uint8Array>([
         [1, 2],
@@ -109,6 +141,14 @@ export class SoftAuthenticator {
         [-3, raw.slice(33, 65)],
       ]),
     );
+  }
+
+  /** A signature as WebAuthn carries it for this algorithm. */
+  async #sign(key: CryptoKey, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+    if (this.algorithm === "ES256") {
+      return derSignature(new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, data)));
+    }
+    return new Uint8Array(await crypto.subtle.sign(KEY_PARAMS[this.algorithm].name, key, data));
   }
 
   /** Answers `navigator.credentials.create()` with the options the server gave. */
@@ -169,8 +209,7 @@ export class SoftAuthenticator {
       uint32(this.counter),
     );
     const signed = concat(authData, await sha256(clientData));
-    const key = (bend.signWith ?? this.keys).privateKey;
-    const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, signed));
+    const signature = await this.#sign((bend.signWith ?? this.keys).privateKey, signed);
     const userHandle = bend.userHandle === undefined ? this.userHandle : bend.userHandle;
     return {
       id: this.id,
@@ -179,7 +218,7 @@ export class SoftAuthenticator {
       response: {
         clientDataJSON: b64url(clientData),
         authenticatorData: b64url(authData),
-        signature: b64url(derSignature(raw)),
+        signature: b64url(signature),
         ...(userHandle === null ? {} : { userHandle }),
       },
       clientExtensionResults: {},

@@ -127,6 +127,29 @@ describe("adding a passkey and signing in with it", () => {
     expect(passkey?.lastUsedAt).toBeTypeOf("number");
   });
 
+  it.each(["ES256", "EdDSA", "RS256"] as const)(
+    "verifies %s passkeys, each algorithm the options offer",
+    async (algorithm) => {
+      const player = await newPlayer("Ada");
+      const authenticator = await SoftAuthenticator.create(algorithm);
+      const added = await registerVerify(
+        player,
+        await authenticator.register(await registrationOptions(player), ORIGIN),
+      );
+      expect(added.status).toBe(201);
+      const signedIn = await loginVerify(await authenticator.authenticate(await loginOptions(), ORIGIN));
+      expect({ status: signedIn.status, playerId: (signedIn.body as PlayerCreated).playerId }).toEqual({
+        status: 200,
+        playerId: player.playerId,
+      });
+      const forger = await SoftAuthenticator.keyPair(algorithm);
+      expectError(
+        await loginVerify(await authenticator.authenticate(await loginOptions(), ORIGIN, { signWith: forger })),
+        "passkey-refused",
+      );
+    },
+  );
+
   it("lists and removes passkeys; a removed passkey signs in nobody", async () => {
     const { player, authenticator } = await playerWithPasskey("Ada");
     expect((await passkeysOf(player)).passkeys.map((passkey) => passkey.id)).toEqual([authenticator.id]);
