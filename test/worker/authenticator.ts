@@ -1,5 +1,5 @@
 /**
- * A software WebAuthn authenticator for tests: an ES256 key made with WebCrypto, real
+ * A software WebAuthn authenticator for tests: an ES256, EdDSA or RS256 key made with WebCrypto, real
  * attestations ("none" format) and real signed assertions, built byte for byte as the spec
  * lays them out. Tests can bend any part (origin, RP id, counter, signing key, user handle).
  */
