@@ -160,7 +160,16 @@ function passkeysCard(): HTMLElement {
             passkey.lastUsedAt === null ? "" : ` · last used to sign in ${ago(passkey.lastUsedAt)}`,
             passkey.backedUp ? " · synced" : "",
           ),
-          h("button", { type: "button", class: "small", onclick: () => void remove(passkey.id) }, "Remove"),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `Remove the passkey added ${ago(passkey.createdAt)}`,
+              onclick: () => void remove(passkey.id),
+            },
+            "Remove",
+          ),
         ),
       ),
     );
