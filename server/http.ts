@@ -39,6 +39,14 @@ export const STATUS: Record<HttpError, number> = {
   "rate-limited": 429,
   internal: 500,
   "server-misconfigured": 500,
+  "bad-challenge": 400,
+  "challenge-expired": 400,
+  "wrong-origin": 400,
+  "unknown-passkey": 401,
+  "passkey-refused": 401,
+  "challenge-used": 409,
+  "passkey-exists": 409,
+  "too-many-passkeys": 409,
 };
 
 /** Maps a failed result to its response. */

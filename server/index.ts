@@ -10,6 +10,7 @@ import { log } from "./log.ts";
 import type { Route } from "./router.ts";
 import { MATCH_ROUTES } from "./routes/matches.ts";
 import { MATCHMAKING_ROUTES } from "./routes/matchmaking.ts";
+import { PASSKEY_ROUTES } from "./routes/passkeys.ts";
 import { PLAYER_ROUTES } from "./routes/players.ts";
 
 export { Directory } from "./directory.ts";
@@ -18,7 +19,7 @@ export { Match } from "./match.ts";
 export { Matchmaker } from "./matchmaker.ts";
 export { Player } from "./player.ts";
 
-const ROUTES: readonly Route[] = [...MATCH_ROUTES, ...PLAYER_ROUTES, ...MATCHMAKING_ROUTES];
+const ROUTES: readonly Route[] = [...MATCH_ROUTES, ...PLAYER_ROUTES, ...MATCHMAKING_ROUTES, ...PASSKEY_ROUTES];
 
 async function routeApi(request: Request, env: Env, url: URL): Promise<Response> {
   for (const route of ROUTES) {

@@ -93,6 +93,15 @@ export const HTTP_ERRORS = [
   "already-matched",
   "server-misconfigured",
   "internal",
+  // Passkeys (server/routes/passkeys.ts).
+  "bad-challenge",
+  "challenge-expired",
+  "challenge-used",
+  "wrong-origin",
+  "unknown-passkey",
+  "passkey-refused",
+  "passkey-exists",
+  "too-many-passkeys",
 ] as const;
 export type HttpError = (typeof HTTP_ERRORS)[number];
 
