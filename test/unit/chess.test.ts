@@ -7,14 +7,9 @@ import { startClock } from "../../shared/clock.ts";
 import { Chess } from "chess.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  createEngine,
-  type GameResult,
-  type MatchEvent,
-  type MatchResult,
-  type MatchState,
-  type Seat,
-} from "../../shared/game.ts";
+import { createEngine, type MatchState } from "../../shared/engine.ts";
+import { type GameResult, type MatchResult, type Seat } from "../../shared/game.ts";
+import { type MatchEvent } from "../../shared/events.ts";
 import { chess, chessStateFromFen, chessTurn, type ChessState } from "../../shared/games/chess.ts";
 
 const START: MatchEvent = { kind: "start", players: 2 };
@@ -528,7 +523,7 @@ describe("random legal games", () => {
             expect(chess.legalMoves(game(state), 1 - seat)).toEqual([]);
             const moves = chess.legalMoves(game(state), seat);
             expect([...moves].sort()).toEqual(oracle(game(state).fen));
-            for (const move of moves) expect(engine.check(state, seat, move)).toEqual({ ok: true, move });
+            for (const move of moves) expect(engine.check(state, seat, move)).toEqual({ ok: true, value: move });
             // A string not listed is refused, or (in SAN) names one of the listed moves.
             const attempt = tries[ply]!;
             const checked = engine.check(state, seat, attempt);

@@ -8,15 +8,9 @@
 import fc from "fast-check";
 import { anything } from "./arbitraries.ts";
 import { describe, expect, it } from "vitest";
-import {
-  createEngine,
-  type AnyGame,
-  type Engine,
-  type GameResult,
-  type MatchEvent,
-  type MatchState,
-  type Seat,
-} from "../../shared/game.ts";
+import { createEngine, type Engine, type MatchState } from "../../shared/engine.ts";
+import { type AnyGame, type GameResult, type Seat } from "../../shared/game.ts";
+import { type MatchEvent } from "../../shared/events.ts";
 import { chess } from "../../shared/games/chess.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
 import { crazyEights } from "../../shared/games/crazy-eights.ts";
@@ -597,7 +591,7 @@ describe.each(SPECS)("$label through the engine", (spec) => {
         for (let index = 0; index < spec.size; index++) {
           const result = engine.check(state, seat!, moveOf(spec, index));
           if (spec.target(grid, index)) {
-            expect(result).toEqual({ ok: true, move: moveOf(spec, index) });
+            expect(result).toEqual({ ok: true, value: moveOf(spec, index) });
           } else {
             expect(result.ok).toBe(false);
             if (!result.ok) {

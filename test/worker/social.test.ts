@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { LiveMatch } from "../../server/contracts.ts";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import { INITIAL_RATING, rated } from "../../server/ratings.ts";
 import { MATCH_MIGRATIONS } from "../../server/storage.ts";
 import { INVITE_ALPHABET, type JoinResult, type MatchSummary } from "../../shared/protocol.ts";
@@ -39,7 +39,7 @@ async function reservedMatch(prefix: string, startNow: boolean) {
     startNow,
     source: "matchmaking",
   });
-  expect(created).toEqual({ ok: true });
+  expect(created).toMatchObject({ ok: true, value: true });
   return { matchId, players };
 }
 
