@@ -9,6 +9,7 @@ import type { Engine, MatchState } from "../shared/engine.ts";
 import type { Seat } from "../shared/game.ts";
 import { createRandom, seedRandom } from "../shared/random.ts";
 import type { SeatedPlayer } from "./contracts.ts";
+import { log } from "./log.ts";
 import { INITIAL_RATING } from "./ratings.ts";
 
 /** How long a bot seems to think before its move (the pace a person can follow); PLY_BOT_DELAY_MS overrides. */
@@ -31,6 +32,28 @@ export function botDelayMs(configured: string | undefined): number {
 /** The seat of the bot that may act now, if any. */
 export function botToAct(engine: Engine, state: MatchState, bots: readonly (BotKind | null)[]): Seat | null {
   return engine.activeSeats(state).find((seat) => bots[seat]) ?? null;
+}
+
+/**
+ * The bot to act plays its move through the same engine call as anyone's: the event and the
+ * state after it, or null when no bot is to act. A refused move is a defect in the bot (logged):
+ * its clock runs out and the timeout policy takes over.
+ */
+export function playBot(
+  engine: Engine,
+  state: MatchState,
+  bots: readonly (BotKind | null)[],
+  matchId: string,
+  seq: number,
+  now: number,
+) {
+  const chosen = botMove(engine, state, bots, matchId, seq);
+  if (!chosen) return null;
+  const played = engine.play(state, chosen.seat, chosen.move, now, `bot-${seq + 1}`);
+  if (played.ok) return played.value;
+  const { code, reason } = played.error;
+  log("error", "bot-move-refused", { matchId, seat: chosen.seat, bot: chosen.kind, code, reason });
+  return null;
 }
 
 /**

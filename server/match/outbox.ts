@@ -8,6 +8,7 @@
  */
 import type { Seat } from "../../shared/game.ts";
 import type { LiveMatch, MatchReport, ReservedMatch, SeatedPlayer } from "../contracts.ts";
+import { log } from "../log.ts";
 import { INITIAL_RATING } from "../ratings.ts";
 import type { TimerKind } from "./timers.ts";
 import type { Loaded } from "./store.ts";
@@ -101,6 +102,20 @@ export function rematchSpec(loaded: Loaded, players: readonly SeatedPlayer[]): R
 /** The seats of a rematch: rotated by one, so everyone plays from another seat. */
 export function rotatedSeats<T>(seats: readonly T[]): T[] {
   return [...seats.slice(1), ...seats.slice(0, 1)];
+}
+
+/**
+ * Delivers one outbox message for `loaded`; false (logged) when the destination failed and the
+ * delivery must be retried later.
+ */
+export async function deliver(kind: OutboxKind, env: Env, loaded: Loaded, now: number): Promise<boolean> {
+  try {
+    await DESTINATIONS[kind](env, loaded, now);
+    return true;
+  } catch (error) {
+    log("warn", "outbox-retry", { matchId: loaded.config.matchId, kind, error: String(error) });
+    return false;
+  }
 }
 
 /** Delivers one kind of message for `loaded`; throws when the destination fails (the alarm retries). */

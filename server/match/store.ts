@@ -4,10 +4,11 @@
  */
 import type { BotKind } from "../../shared/bots/kinds.ts";
 import type { TimeControl } from "../../shared/clock.ts";
-import type { Engine, MatchState } from "../../shared/engine.ts";
+import { createEngine, type Engine, type MatchState } from "../../shared/engine.ts";
 import type { LoggedEvent, MatchEvent } from "../../shared/events.ts";
 import type { MatchResult, Seat } from "../../shared/game.ts";
-import type { SpectatorDelay } from "../../shared/protocol.ts";
+import { findGame } from "../../shared/games/index.ts";
+import type { EventsPage, SpectatorDelay } from "../../shared/protocol.ts";
 import type { PlayerRef } from "../contracts.ts";
 import type { Rating } from "../ratings.ts";
 import { MATCH_MIGRATIONS, isBlank, migrate } from "../storage.ts";
@@ -55,6 +56,24 @@ export interface Loaded {
   startedAt: number | null;
   finishedAt: number | null;
   rematchId: string | null;
+}
+
+/**
+ * The snapshot is rewritten once every this many events (and when the match ends), not on every
+ * move: the log is the truth and a wake replays the events after the snapshot. Each skipped
+ * write is one row of the whole state JSON less in the move's transaction.
+ */
+export const SNAPSHOT_EVERY = 16;
+
+/** What a commit writes beside its events: from seq `from` to `seq`, the match `state` after them. */
+export interface CommitWrites {
+  readonly from: number;
+  readonly seq: number;
+  readonly state: MatchState;
+  readonly deadline: number | null;
+  readonly now: number;
+  readonly started: boolean;
+  readonly finished: boolean;
 }
 
 /** A player about to take a seat. */
@@ -169,6 +188,22 @@ export class MatchStore {
     };
   }
 
+  /**
+   * The match as the cache holds it, or null for a blank object: its rows, and the state rebuilt
+   * from the snapshot plus the log's tail after it (the snapshot is written every few events).
+   */
+  load(): Loaded | null {
+    const stored = this.read();
+    if (!stored) return null;
+    const { config, seed, startedAt, finishedAt, rematchId } = stored;
+    const game = findGame(config.gameId);
+    if (!game) throw new Error(`match ${config.matchId} is of unknown game ${config.gameId}`);
+    const engine = createEngine(game, config.options, seed, config.timeControl);
+    let [state, seq] = stored.snapshot ? [stored.snapshot.state, stored.snapshot.seq] : [engine.initial(), 0];
+    for (const event of this.eventsAfter(seq)) [state, seq] = [engine.apply(state, event, event.at), event.seq];
+    return { config, engine, seed, state, seq, seats: this.seats(), startedAt, finishedAt, rematchId };
+  }
+
   /** Writes a new match and its first snapshot into this blank object. */
   insert(config: MatchConfig, seed: string, turnMs: number, initial: MatchState): void {
     this.transaction(() => {
@@ -234,6 +269,25 @@ export class MatchStore {
       .map(toLogged);
   }
 
+  /**
+   * A commit's writes (inside its transaction): the events, the snapshot when it ends the match or
+   * crosses a multiple of SNAPSHOT_EVERY, and the match's status when it started or finished.
+   */
+  commit(events: readonly LoggedEvent[], after: CommitWrites): void {
+    this.append(events);
+    const due = Math.floor(after.seq / SNAPSHOT_EVERY) > Math.floor(after.from / SNAPSHOT_EVERY);
+    if (after.finished || due) this.snapshot(after.seq, after.state, after.deadline);
+    if (after.started) this.started(after.now);
+    if (after.finished) this.finished(after.now, after.state.result);
+  }
+
+  /** A page of the log after `after` up to `until`; `next` is the `after` of the next page, if any. */
+  page(matchId: string, after: number, until: number, limit: number): EventsPage {
+    const events = this.eventsAfter(after, until, limit);
+    const last = events.at(-1);
+    return { matchId, events, next: last && last.seq < until ? last.seq : null };
+  }
+
   /** Appends events to the log (a move keeps its client id for the dedupe lookup). */
   append(events: readonly LoggedEvent[]): void {
     for (const event of events) {
@@ -271,12 +325,10 @@ export class MatchStore {
     this.#sql.exec("UPDATE match SET status = 'finished', finished_at = ?, result = ?", at, JSON.stringify(result));
   }
 
-  rematchOffered(seat: Seat): void {
+  /** `seat` asks for a rematch; `rematchId`, when given, is the id fixed for it (the last seat asked). */
+  rematchOffered(seat: Seat, rematchId: string | null): void {
     this.#sql.exec("UPDATE seats SET rematch = 1 WHERE seat = ?", seat);
-  }
-
-  rematchId(matchId: string): void {
-    this.#sql.exec("UPDATE match SET rematch_id = ?", matchId);
+    if (rematchId !== null) this.#sql.exec("UPDATE match SET rematch_id = ?", rematchId);
   }
 
   /** The seq spectators of a delayed match were last shown (null: never recorded). */

@@ -7,6 +7,8 @@
 import type { MatchState } from "../../shared/engine.ts";
 import type { Seat } from "../../shared/game.ts";
 import type { SpectatorDelay } from "../../shared/protocol.ts";
+import { botToAct } from "../bots.ts";
+import type { Loaded } from "./store.ts";
 
 /**
  * Every kind of timer: the turn deadline (or clock flag), a bot's move, a seat's disconnect grace
@@ -61,6 +63,27 @@ export interface Commit {
   /** When the lobby entry was last refreshed, and when a refresh is due (null: none; undefined: unknown after a wake). */
   readonly listedAt: number;
   readonly listingDue: number | null | undefined;
+}
+
+/** The facts `scheduleAfter` needs, read off the loaded match (`online`: whether a seat has a socket open). */
+export function commitOf(
+  loaded: Loaded,
+  step: { before: MatchState; after: MatchState; seq: number; now: number },
+  online: (seat: Seat) => boolean,
+  extra: { botDelayMs: number; listedAt: number; listingDue: number | null | undefined },
+): Commit {
+  const bots = loaded.seats.map((row) => row.bot);
+  const offline = loaded.seats.filter((row) => row.bot === null && row.seat < step.after.players && !online(row.seat));
+  return {
+    ...loaded.config,
+    ...step,
+    ...extra,
+    deadline: loaded.engine.deadline(step.after),
+    hasBots: bots.some((bot) => bot !== null),
+    botToAct: botToAct(loaded.engine, step.after, bots),
+    offline: offline.map((row) => row.seat),
+    startedBefore: loaded.startedAt !== null,
+  };
 }
 
 /** The timers a commit needs, from the match before and after it. Pure. */
