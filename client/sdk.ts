@@ -13,7 +13,7 @@ import { PartySocket } from "partysocket";
 import * as v from "valibot";
 import { remainingAt } from "../shared/clock.ts";
 import type { AnyGame, Seat } from "../shared/game.ts";
-import { checkMove, type DrawAction } from "../shared/engine.ts";
+import { checkOnView, type DrawAction } from "../shared/engine.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
   LIMITS,
@@ -272,18 +272,7 @@ export class MatchClient {
     if (this.role === null || !view) return refuse("not-connected", "not connected to the match yet");
     if (this.role !== "player" || this.seat === null) return refuse("spectator", "you are watching this match");
     if (!this.game) return refuse("bad-move", `this client does not know the game ${this.gameId}`);
-    // The engine's own ladder, on the view: a game with hidden information can't be checked
-    // against its rules here (the view is not the state), so the server alone judges legality.
-    const checked = checkMove(
-      this.game,
-      {
-        status: view.status,
-        active: view.turn?.seats ?? [],
-        ...(this.game.hiddenInformation ? {} : { game: view.view }),
-      },
-      this.seat,
-      move,
-    );
+    const checked = checkOnView(this.game, view, this.seat, move);
     if (!checked.ok) return refuse(checked.error.code, checked.error.message, checked.error.reason);
     if (this.pending.length >= this.#maxQueued)
       return refuse("queue-full", "too many moves are waiting for the server");

@@ -138,6 +138,30 @@ export function checkMove(game: AnyGame, at: MoveContext, seat: Seat, move: unkn
   return ok(parsed.output);
 }
 
+/**
+ * The move ladder on a client's view of the match (the SDK's check before sending): the game's
+ * rules run only for a game without hidden information, whose view is its state; otherwise the
+ * server alone judges legality.
+ */
+export function checkOnView(
+  game: AnyGame,
+  view: {
+    readonly status: MatchStatus;
+    readonly turn: { readonly seats: readonly Seat[] } | null;
+    readonly view: unknown;
+  },
+  seat: Seat,
+  move: unknown,
+): Result<unknown, MoveRefusal> {
+  const active = view.turn?.seats ?? [];
+  return checkMove(
+    game,
+    game.hiddenInformation ? { status: view.status, active } : { status: view.status, active, game: view.view },
+    seat,
+    move,
+  );
+}
+
 /** Binds a game to a match's options (already parsed), seed and time control. */
 export function createEngine(
   game: AnyGame,

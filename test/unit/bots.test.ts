@@ -12,16 +12,9 @@ import { COLUMNS, connectFour, type ConnectFourState } from "../../shared/games/
 import { GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
 import { createRandom, seedRandom, type Random } from "../../shared/random.ts";
+import { deepFreeze } from "./helpers.ts";
 
 const randomFrom = (seed: string): Random => createRandom(seedRandom(seed));
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 function startEngine(game: AnyGame, players: number, seed: string): { engine: Engine; state: MatchState } {
   const options = parseOptions(game, {});

@@ -11,6 +11,7 @@ import { createEngine, type MatchState } from "../../shared/engine.ts";
 import { type GameResult, type MatchResult, type Seat } from "../../shared/game.ts";
 import { type MatchEvent } from "../../shared/events.ts";
 import { chess, chessStateFromFen, chessTurn, type ChessState } from "../../shared/games/chess.ts";
+import { deepFreeze } from "./helpers.ts";
 
 const START: MatchEvent = { kind: "start", players: 2 };
 const engine = createEngine(chess, {}, "seed");
@@ -57,14 +58,6 @@ const placement = (state: MatchState): string => game(state).fen.split(" ")[0]!;
 
 const win = (seat: Seat, reason: string): GameResult => ({ kind: "win", winners: [seat], reason });
 const draw = (reason: string): GameResult => ({ kind: "draw", reason });
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
 
 // -------------------------------------------------------------------------------------------
 

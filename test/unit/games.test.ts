@@ -16,6 +16,7 @@ import { connectFour } from "../../shared/games/connect-four.ts";
 import { crazyEights } from "../../shared/games/crazy-eights.ts";
 import { GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
+import { deepFreeze } from "./helpers.ts";
 
 // -------------------------------------------------------------------------------------------
 // An independent model of both games
@@ -332,15 +333,6 @@ function playSequence(spec: Spec, indices: readonly number[]): { engine: Engine;
     state = engine.apply(state, { kind: "move", seat, move, id: `m${i}` });
   });
   return { engine, state };
-}
-
-function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
-  if (typeof value === "object" && value !== null && !seen.has(value)) {
-    seen.add(value);
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
-  }
-  return value;
 }
 
 /** True only for `{ [key]: integer in range }` with no other own keys: the one well-formed move shape. */
