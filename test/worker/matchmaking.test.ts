@@ -6,9 +6,8 @@ import { signToken } from "../../server/auth.ts";
 import type { Matchmaker } from "../../server/matchmaker.ts";
 import { queueName, queueOfTicket } from "../../server/matchmaking/queues.ts";
 import type { TicketView } from "../../shared/protocol.ts";
-import type { MatchSummary } from "../../shared/protocol.ts";
 import { TEST_TOKEN_SECRET } from "../secret.ts";
-import { api, as, newPlayer, type TestPlayer } from "./helpers.ts";
+import { api, as, newPlayer, type TestPlayer, summary } from "./helpers.ts";
 
 type ErrorBody = { error: { code: string; message: string } };
 
@@ -24,12 +23,6 @@ function poll(player: TestPlayer, ticketId: string, waitSeconds = 0) {
 
 function cancel(player: TestPlayer, ticketId: string) {
   return api<TicketView & ErrorBody>(`${TICKETS}/${ticketId}`, { method: "DELETE", headers: as(player) });
-}
-
-async function summary(matchId: string): Promise<MatchSummary> {
-  const response = await api<MatchSummary>(`/api/matches/${matchId}`);
-  expect(response.status).toBe(200);
-  return response.body;
 }
 
 /** The queue object a ticket lives in (ticket ids name their queue). */

@@ -1,32 +1,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Match } from "../../server/match/match.ts";
-import { FRAME_ERRORS, LIMITS, CLOSE_CODES, type FrameError, type MatchSummary } from "../../shared/protocol.ts";
+import { FRAME_ERRORS, LIMITS, CLOSE_CODES, type FrameError } from "../../shared/protocol.ts";
 import { signToken } from "../../server/auth.ts";
 import { TEST_TOKEN_SECRET } from "../secret.ts";
-import { api, Client, createMatch, newPlayer, RefusedError, startedMatch } from "./helpers.ts";
-
-/** The match's seq and move count, to prove a refusal changed nothing. */
-async function progress(matchId: string) {
-  const summary = await api<MatchSummary>(`/api/matches/${matchId}`);
-  const log = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
-  return {
-    seq: summary.body.seq,
-    moves: summary.body.moves,
-    status: summary.body.status,
-    events: log.body.events.length,
-  };
-}
-
-/** Connects both players and a spectator to a started match and reads their snapshots. */
-async function table(game = "tic-tac-toe") {
-  const { matchId, tokens } = await startedMatch(game);
-  const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
-  const spectator = await Client.connect(matchId);
-  let seq = 0;
-  for (const client of [...players, spectator]) seq = (await client.next("snapshot")).state.seq;
-  return { matchId, tokens, players, spectator, seq };
-}
+import { api, Client, createMatch, newPlayer, RefusedError, startedMatch, progress, table } from "./helpers.ts";
 
 function refusal(promise: Promise<unknown>): Promise<RefusedError> {
   return promise.then(
