@@ -8,6 +8,7 @@
  */
 import type { Seat } from "../../shared/game.ts";
 import type { LiveMatch, MatchReport, ReservedMatch, SeatedPlayer } from "../contracts.ts";
+import { botPlayer } from "../bots.ts";
 import { log } from "../log.ts";
 import { INITIAL_RATING } from "../ratings.ts";
 import type { TimerKind } from "./timers.ts";
@@ -141,16 +142,19 @@ export const DESTINATIONS: Readonly<Record<OutboxKind, Delivery>> = {
   async rematch(env, loaded) {
     const matchId = loaded.rematchId;
     if (!matchId) return;
+    // A bot is named for the seat it takes (bot-<kind>-<seat>); a person brings their rating.
     const players: SeatedPlayer[] = await Promise.all(
-      rotatedSeats(loaded.seats).map(async (seat) => ({
-        pid: seat.pid,
-        name: seat.name,
-        rating:
-          loaded.config.rated && !seat.bot
-            ? await env.Player.getByName(seat.pid).rating(loaded.config.gameId)
-            : INITIAL_RATING,
-        ...(seat.bot ? { bot: seat.bot } : {}),
-      })),
+      rotatedSeats(loaded.seats).map(async (seat, index) =>
+        seat.bot
+          ? botPlayer(seat.bot, index)
+          : {
+              pid: seat.pid,
+              name: seat.name,
+              rating: loaded.config.rated
+                ? await env.Player.getByName(seat.pid).rating(loaded.config.gameId)
+                : INITIAL_RATING,
+            },
+      ),
     );
     const created = await env.Match.getByName(matchId).createReserved(rematchSpec(loaded, players));
     // match-exists: a retry after a creation whose answer was lost. Anything else is a defect.

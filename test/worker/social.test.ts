@@ -107,9 +107,15 @@ describe("private matches", () => {
     expect(again.body.error.code).toBe("already-started");
   });
 
-  it("keeps a called-off match's seats and offers no rematch for it", async () => {
+  it("keeps a called-off match's seats and capacity, and offers no rematch for it", async () => {
     const { matchId, players } = await reservedMatch("calledOff", false);
+    const watcher = await Client.connect(matchId);
+    await watcher.next("snapshot");
     expect(await stub(matchId).cancelReserved("not-collected")).toBe(true);
+    // The seats it was for stay its capacity (http-api.md §7, protocol.md §5), in the event and the summary.
+    const aborted = await watcher.next("event", (frame) => frame.event.kind === "abort");
+    expect(aborted.state).toMatchObject({ status: "finished", capacity: 2, seats: [{ seat: 0 }, { seat: 1 }] });
+    expect(await summary(matchId)).toMatchObject({ capacity: 2, startedAt: null, result: { kind: "aborted" } });
     const socket = await Client.connect(matchId, players[0]!.token);
     const { state } = await socket.next("snapshot");
     expect(state).toMatchObject({
