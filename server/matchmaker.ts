@@ -24,8 +24,6 @@ import { Waiters } from "./matchmaking/waiters.ts";
 import { DEFAULT_RULES, formGroups, windowOf, type PairingRules, type Waiting } from "./pairing.ts";
 import type { Rating } from "./ratings.ts";
 
-export { MATCHMAKING_TIMES, queueName, queueOfTicket } from "./matchmaking/queues.ts";
-
 /** What the ticket route hands the queue. */
 export interface EnqueueInput {
   readonly player: PlayerRef;
