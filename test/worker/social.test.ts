@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { LiveMatch } from "../../server/contracts.ts";
 import type { Match } from "../../server/match/match.ts";
 import { INITIAL_RATING, rated } from "../../server/ratings.ts";
-import { MATCH_MIGRATIONS } from "../../server/storage.ts";
+import { MATCH_MIGRATIONS } from "../../server/match/store.ts";
 import { INVITE_ALPHABET, type JoinResult, type MatchSummary } from "../../shared/protocol.ts";
 import {
   api,
