@@ -73,14 +73,16 @@ export function commitOf(
   extra: { botDelayMs: number; listedAt: number; listingDue: number | null | undefined },
 ): Commit {
   const bots = loaded.seats.map((row) => row.bot);
+  const hasBots = bots.some((bot) => bot !== null);
   const offline = loaded.seats.filter((row) => row.bot === null && row.seat < step.after.players && !online(row.seat));
   return {
     ...loaded.config,
     ...step,
     ...extra,
     deadline: loaded.engine.deadline(step.after),
-    hasBots: bots.some((bot) => bot !== null),
-    botToAct: botToAct(loaded.engine, step.after, bots),
+    hasBots,
+    // Only a match with bots asks who acts: the hot path of a people's match skips it.
+    botToAct: hasBots ? botToAct(loaded.engine, step.after, bots) : null,
     offline: offline.map((row) => row.seat),
     startedBefore: loaded.startedAt !== null,
   };
