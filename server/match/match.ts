@@ -1,10 +1,9 @@
 /**
  * Match: one match per Durable Object, a thin master around the shared engine. It admits
  * sockets, runs the guard ladder on every frame, commits (append → schedule → broadcast) and
- * dispatches its alarm. What it decides comes from modules beside it: the engine (shared/),
- * store.ts (every SQL statement), timers.ts (which timers a commit needs), views.ts (what each
- * recipient sees), outbox.ts (what other objects hear), spectator-delay.ts, flood-guard.ts.
- * SQLite is the truth; fields are caches rebuilt on wake.
+ * dispatches its alarm; what it decides comes from the modules beside it (docs/architecture.md):
+ * store (SQL), timers, views, outbox, spectator-delay, flood-guard, frames, audience, admission
+ * and lifecycle. SQLite is the truth; fields are caches rebuilt on wake.
  */
 import { nanoid } from "nanoid";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
@@ -33,6 +32,7 @@ export type { Role } from "./admission.ts";
 
 /** One event of a commit with the match right after it. */
 type Step = { readonly event: MatchEvent; readonly state: MatchState };
+
 export class Match extends Server<Env> {
   static override options = { hibernate: true };
 
