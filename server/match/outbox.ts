@@ -3,8 +3,9 @@
  * retried until delivered (every delivery is idempotent). Each destination is one timer kind and
  * one entry of DESTINATIONS; the messages themselves are built by pure functions.
  *
- * To add a destination: name it in OUTBOX_KINDS (and TIMER_KINDS), add its delivery here, and
- * have `scheduleAfter` in timers.ts arm it when the match calls for it.
+ * To add a destination: name it in OUTBOX_KINDS (each is a timer kind too) and give it its
+ * delivery in DESTINATIONS; list it in ON_FINISH when it is due as a played match ends, or have
+ * `scheduleAfter` in timers.ts arm it when something else calls for it.
  */
 import type { Seat } from "../../shared/game.ts";
 import type { LiveMatch, MatchReport, ReservedMatch, SeatedPlayer } from "../contracts.ts";
@@ -14,9 +15,12 @@ import { INITIAL_RATING } from "../ratings.ts";
 import type { TimerKind } from "./timers.ts";
 import type { Loaded } from "./store.ts";
 
-/** Timer kinds that are deliveries to other objects. */
-export const OUTBOX_KINDS = ["directory", "report", "rematch"] as const satisfies readonly TimerKind[];
+/** Deliveries to other objects: the lobby, the players' records, the rematch. */
+export const OUTBOX_KINDS = ["directory", "report", "rematch"] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
+/** Deliveries due as soon as a played match ends (the lobby hears of the end on its own schedule). */
+export const ON_FINISH: readonly OutboxKind[] = ["report"];
 
 /** Outbox timers are retried this long after a failed delivery. */
 export const OUTBOX_RETRY_MS = 5_000;

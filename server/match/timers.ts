@@ -8,13 +8,14 @@ import type { MatchState } from "../../shared/engine.ts";
 import type { Seat } from "../../shared/game.ts";
 import type { SpectatorDelay } from "../../shared/protocol.ts";
 import { botToAct } from "../bots.ts";
+import { ON_FINISH, OUTBOX_KINDS } from "./outbox.ts";
 import type { Loaded } from "./store.ts";
 
 /**
  * Every kind of timer: the turn deadline (or clock flag), a bot's move, a seat's disconnect grace
  * (one per seat), the release of events to delayed spectators, and the outbox deliveries.
  */
-export const TIMER_KINDS = ["turn", "bot", "grace", "spectators", "directory", "report", "rematch"] as const;
+export const TIMER_KINDS = ["turn", "bot", "grace", "spectators", ...OUTBOX_KINDS] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
 /** Which timer: a kind, and for grace periods the seat. */
@@ -124,7 +125,7 @@ export function scheduleAfter(commit: Commit): TimerPlan {
 
   if (finished) {
     clear.push({ kind: "grace" });
-    if (wasPlayed) arm.push({ timer: { kind: "report" }, at: now, seq: 0 });
+    if (wasPlayed) for (const kind of ON_FINISH) arm.push({ timer: { kind }, at: now, seq: 0 });
   }
 
   // The lobby hears of starts and ends at once, of progress now and then (a refresh already
