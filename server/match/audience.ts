@@ -1,6 +1,8 @@
 /**
- * Who is connected to a match and what reaches them: the open sockets (by tag, see
- * ../sockets.ts), the spectator count, and sending. In memory only; counted again after a wake.
+ * Who is connected to a match and what passes between them and it: the open sockets (by tag,
+ * see ../sockets.ts), the spectator count, frames read through the rate limit (flood-guard.ts)
+ * and the transport rungs (frames.ts), and everything sent: frames, errors, refusals. In
+ * memory only; counted again after a wake.
  */
 import type { Connection } from "partyserver";
 import type { LoggedEvent } from "../../shared/events.ts";
