@@ -6,7 +6,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { LeaderboardEntry, MatchReport, PlayerRef } from "./contracts.ts";
-import { errorResponse, json } from "./http.ts";
 import { INITIAL_RATING, rated, type Rating } from "./ratings.ts";
 import { counterMovedOn, type Challenge, type NewPasskey, type StoredPasskey } from "./passkeys.ts";
 import { isBlank, migrate } from "./storage.ts";
@@ -177,10 +176,10 @@ export class Player extends DurableObject<Env> {
     await this.#arm();
   }
 
-  /** The public profile as a response: 404 for a player never created. */
-  async profile(): Promise<Response> {
+  /** The public profile; not-found for a player never created. */
+  async profile(): Promise<Result<PlayerProfile, "not-found">> {
     const profile = this.#profile();
-    if (!profile) return errorResponse(404, "not-found", "no such player");
+    if (!profile) return fail("not-found", "no such player");
     const sql = this.ctx.storage.sql;
     const ratings = Object.fromEntries(
       sql
@@ -213,13 +212,7 @@ export class Player extends DurableObject<Env> {
           ratingAfter: row.rating_after === null ? null : (JSON.parse(row.rating_after) as Rating),
         }),
       );
-    return json({
-      playerId: profile.pid,
-      name: profile.name,
-      createdAt: profile.created_at,
-      ratings,
-      recent,
-    } satisfies PlayerProfile);
+    return ok({ playerId: profile.pid, name: profile.name, createdAt: profile.created_at, ratings, recent });
   }
 
   /** The player's rating in a game; everyone starts at INITIAL_RATING. */

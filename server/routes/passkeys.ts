@@ -35,7 +35,7 @@ const registerOptions: Handler = async (request, env, _params, url) => {
   const secret = tokenSecret(env);
   if (!secret.ok) return failureResponse(secret.error);
   const account = await env.Player.getByName(pid).passkeyAccount();
-  if (!account) return errorResponse(404, "not-found", "no such player");
+  if (!account) return errorResponse("not-found", "no such player");
   const { bytes } = await issueChallenge(secret.value, "register", pid, Date.now());
   return json({ options: await registrationOptions(relyingParty(url), account, account.passkeys, bytes) });
 };
@@ -86,10 +86,10 @@ const loginVerify: Handler = async (request, env, _params, url) => {
   const challenge = await checkClientData(secret.value, response.response.clientDataJSON, rp, "login", null, now);
   if (!challenge.ok) return failureResponse(challenge.error);
   const pid = playerOfUserHandle(response.response.userHandle);
-  if (pid === null) return errorResponse(401, "unknown-passkey", "the passkey did not say which account it is for");
+  if (pid === null) return errorResponse("unknown-passkey", "the passkey did not say which account it is for");
   const player = env.Player.getByName(pid);
   const key = await player.passkeyKey(response.id);
-  if (!key) return errorResponse(401, "unknown-passkey", "no account holds this passkey");
+  if (!key) return errorResponse("unknown-passkey", "no account holds this passkey");
   const verified = await verifyAssertion(response, rp, challenge.value, key);
   if (!verified.ok) return failureResponse(verified.error);
   const signedIn = await player.signInWithPasskey({ id: key.id, ...verified.value }, challenge.value, now);
@@ -103,7 +103,7 @@ const listPasskeys: Handler = async (request, env) => {
   const claims = await authenticate(request, env);
   if (!claims.ok) return failureResponse(claims.error);
   const account = await env.Player.getByName(claims.value.pid).passkeyAccount();
-  if (!account) return errorResponse(404, "not-found", "no such player");
+  if (!account) return errorResponse("not-found", "no such player");
   const passkeys = account.passkeys.map(({ id, createdAt, lastUsedAt, backedUp }) => ({
     id,
     createdAt,
@@ -117,9 +117,9 @@ const listPasskeys: Handler = async (request, env) => {
 const removePasskey: Handler = async (request, env, [id]) => {
   const claims = await authenticate(request, env);
   if (!claims.ok) return failureResponse(claims.error);
-  if (id === undefined || !v.is(CredentialId, id)) return errorResponse(400, "bad-request", "not a credential id");
+  if (id === undefined || !v.is(CredentialId, id)) return errorResponse("bad-request", "not a credential id");
   const removed = await env.Player.getByName(claims.value.pid).removePasskey(id);
-  if (!removed) return errorResponse(404, "not-found", "no such passkey on your account");
+  if (!removed) return errorResponse("not-found", "no such passkey on your account");
   return json({ removed: id });
 };
 
