@@ -149,6 +149,11 @@ describe("POST /api/players", () => {
     { case: "a missing name", body: {} },
     { case: "an extra field", body: { name: "Ada", admin: true } },
     { case: "a name that is not a string", body: { name: 42 } },
+    // Issue 14: names of combining marks alone, one of them invisible, were accepted.
+    { case: "a name of one combining grapheme joiner", body: { name: "\u034f" } },
+    { case: "a name of two combining accents", body: { name: "\u0301\u0301" } },
+    { case: "a name of one combining enclosing circle", body: { name: "\u20dd" } },
+    { case: "a name of a space and an accent", body: { name: " \u0301" } },
   ])("refuses $case with 400 bad-request", async ({ body }) => {
     const response = await api<ErrorBody>("/api/players", { body, headers: { "cf-connecting-ip": address() } });
     expect(response.status).toBe(400);
