@@ -16,7 +16,7 @@ import {
 } from "../../shared/protocol.ts";
 import type { LiveMatch } from "../contracts.ts";
 import type { DirectoryCursor } from "../directory.ts";
-import { authenticate, errorResponse, failureResponse, json, rateLimited, readBody } from "../http.ts";
+import { authenticate, errorResponse, failureResponse, json, NoBody, rateLimited, readBody } from "../http.ts";
 import type { Handler, Route } from "../router.ts";
 
 const inviteCode = customAlphabet(INVITE_ALPHABET, 6);
@@ -128,6 +128,8 @@ const getMatch = withMatchId((_request, env, id) => env.Match.getByName(id).summ
 const joinMatch = withMatchId(async (request, env, id) => {
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
   return env.Match.getByName(id).join({ pid: player.value.pid, name: player.value.name });
 });
 
@@ -137,6 +139,8 @@ const joinByInvite: Handler = async (request, env, [raw]) => {
   if (!code.success) return errorResponse(400, "bad-request", describeIssues(code.issues));
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
   return env.Match.getByName(inviteMatchId(code.output)).join({ pid: player.value.pid, name: player.value.name });
 };
 
@@ -144,6 +148,8 @@ const joinByInvite: Handler = async (request, env, [raw]) => {
 const startMatch = withMatchId(async (request, env, id) => {
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
   return env.Match.getByName(id).startBy(player.value.pid);
 });
 
