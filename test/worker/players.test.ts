@@ -269,7 +269,8 @@ describe("Player.recordMatch", () => {
         outcome: "win",
         reason: "line",
         rated: true,
-        // Who sat where, without the ratings and scores the report carried.
+        // Who sat where, without the ratings and scores the report carried; the key is playerId
+        // as everywhere else (http-api.md once said pid: issue 14).
         opponents: [{ playerId: brian.pid, name: "Brian", seat: 1 }],
         ratingBefore: INITIAL_RATING,
         ratingAfter: winner,
