@@ -1,40 +1,14 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_TOKEN_SECRET } from "./test/secret.ts";
+import { projects } from "./vitest.projects.ts";
 
+/**
+ * `npm test`: unit, workers and e2e, without the long runs (`npm run fuzz`). A passing test
+ * prints nothing; the logs of a failing one are shown with its failure.
+ */
 export default defineConfig({
   test: {
-    projects: [
-      {
-        test: {
-          name: "unit",
-          include: ["test/unit/**/*.test.ts"],
-          environment: "node",
-          // Perft and whole random games of chess take seconds; on a busy 2-core machine, more.
-          testTimeout: 60_000,
-        },
-      },
-      {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.jsonc" },
-            miniflare: { bindings: { PLY_TOKEN_SECRET: TEST_TOKEN_SECRET, PLY_BOT_DELAY_MS: "0" } },
-          }),
-        ],
-        test: {
-          name: "workers",
-          include: ["test/worker/**/*.test.ts"],
-        },
-      },
-      {
-        test: {
-          name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
-          environment: "node",
-          testTimeout: 60_000,
-          hookTimeout: 90_000,
-        },
-      },
-    ],
+    silent: "passed-only",
+    globalSetup: ["./test/global-setup.ts"],
+    projects: projects(false),
   },
 });
