@@ -1,6 +1,8 @@
 /** Helpers for tests inside workerd: HTTP calls through the Worker and real match WebSockets. */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import * as v from "valibot";
+import type { Match } from "../../server/match.ts";
 import { ServerMessage, type JoinResult, type MatchSummary, type PlayerCreated } from "../../shared/protocol.ts";
 
 export const ORIGIN = "http://ply.test";
@@ -69,6 +71,11 @@ export async function startedMatch(game: string, extra: Record<string, unknown> 
   const match = await createMatch(game, players[0], extra);
   await joinMatch(match.matchId, players[1]);
   return { matchId: match.matchId, players, tokens: [players[0].token, players[1].token] as const };
+}
+
+/** Runs a match's alarm work now: delivers what its outbox holds that is due (lobby, players' records, a rematch). */
+export async function settle(matchId: string): Promise<void> {
+  await runInDurableObject(env.Match.getByName(matchId), (instance: Match) => instance.onAlarm());
 }
 
 type Message<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;

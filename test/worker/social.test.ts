@@ -6,16 +6,21 @@ import type { Match } from "../../server/match.ts";
 import { INITIAL_RATING, rated } from "../../server/ratings.ts";
 import { MATCH_MIGRATIONS } from "../../server/storage.ts";
 import { INVITE_ALPHABET, type JoinResult, type MatchSummary } from "../../shared/protocol.ts";
-import { api, as, Client, createMatch, joinMatch, newPlayer, startedMatch, type TestPlayer } from "./helpers.ts";
+import {
+  api,
+  as,
+  Client,
+  createMatch,
+  joinMatch,
+  newPlayer,
+  settle,
+  startedMatch,
+  type TestPlayer,
+} from "./helpers.ts";
 
 type ErrorBody = { error: { code: string; message: string } };
 
 const stub = (matchId: string) => env.Match.getByName(matchId);
-
-/** Delivers whatever the match's outbox holds that is due (the lobby, the players' records, a rematch). */
-async function settle(matchId: string): Promise<void> {
-  await runInDurableObject(stub(matchId), (instance: Match) => instance.onAlarm());
-}
 
 async function summary(matchId: string): Promise<MatchSummary> {
   return (await api<MatchSummary>(`/api/matches/${matchId}`)).body;

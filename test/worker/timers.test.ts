@@ -3,7 +3,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Match } from "../../server/match.ts";
 import type { MatchSummary } from "../../shared/protocol.ts";
-import { api, Client, startedMatch } from "./helpers.ts";
+import { api, Client, settle, startedMatch } from "./helpers.ts";
 
 function stub(matchId: string) {
   return env.Match.getByName(matchId);
@@ -21,11 +21,6 @@ async function expireTurn(matchId: string): Promise<void> {
       state.storage.sql.exec<{ at: number }>("SELECT at FROM timers WHERE kind = 'turn'").one().at,
   );
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 5)));
-}
-
-/** Delivers whatever the match's outbox holds that is due (the lobby, the players' records). */
-export async function settle(matchId: string): Promise<void> {
-  await runInDurableObject(stub(matchId), (instance: Match) => instance.onAlarm());
 }
 
 async function timers(matchId: string) {
