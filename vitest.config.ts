@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { projects } from "./vitest.projects.ts";
 
@@ -8,6 +9,9 @@ import { projects } from "./vitest.projects.ts";
 export default defineConfig({
   test: {
     silent: "passed-only",
+    // Vitest's default is one worker per core but one, so a 2-core machine ran every file in
+    // turn; most files wait on sockets and timers as much as they compute.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ["./test/global-setup.ts"],
     projects: projects(false),
   },
