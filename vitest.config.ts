@@ -12,6 +12,9 @@ export default defineConfig({
     // Vitest's default is one worker per core but one, so a 2-core machine ran every file in
     // turn; most files wait on sockets and timers as much as they compute.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Lists only tests slower than this beside their file (the default, 300 ms, is most of them
+    // on a busy machine); `--reporter=verbose` shows every test.
+    slowTestThreshold: 5_000,
     globalSetup: ["./test/global-setup.ts"],
     projects: projects(false),
   },
