@@ -63,8 +63,6 @@ export function projects(long: boolean): TestProjectInlineConfiguration[] {
         name: "e2e",
         ...files("test/e2e", long),
         environment: "node",
-        // One `wrangler dev` at a time: two starting together can race for a port.
-        fileParallelism: false,
         testTimeout: 60_000,
         hookTimeout: 90_000,
       },
