@@ -26,7 +26,7 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
 ];
 
 const root = document.getElementById("app") as HTMLElement;
-let leave: (() => void) | void = undefined;
+let leave: (() => void) | void;
 /** Bumped on every navigation, so a page that finishes loading after the user moved on is dropped. */
 let generation = 0;
 
@@ -60,6 +60,7 @@ async function route(): Promise<void> {
   for (const [pattern, page] of ROUTES) {
     const found = pattern.exec(path);
     if (!found) continue;
+    // biome-ignore lint/complexity/noUselessUndefinedInitialization: read after the try, which tsc sees may throw before assigning it
     let cleanup: (() => void) | void = undefined;
     try {
       cleanup = await page(

@@ -109,6 +109,8 @@ export type HttpError = (typeof HTTP_ERRORS)[number];
 /**
  * Display names: 1–24 characters (as people count them: graphemes) of letters with their
  * accents, digits, spaces and `_.-`; trimmed and NFC-normalised so "Zoë" is one name however typed.
+ * An accent (combining mark) must sit on a letter or digit, at least one letter or digit is
+ * needed, and nothing invisible (default-ignorable, such as U+034F or U+3164) is allowed.
  */
 export const DisplayName = v.pipe(
   v.string(),
@@ -116,7 +118,12 @@ export const DisplayName = v.pipe(
   v.transform((name) => name.normalize("NFC").trim()),
   v.minLength(1, "a name needs at least one character"),
   v.maxGraphemes(24, "a name has at most 24 characters"),
-  v.regex(/^[\p{L}\p{M}\p{N} _.-]+$/u, "a name may hold letters, digits, spaces and _ . - only"),
+  v.regex(
+    /^(?:[\p{L}\p{N}]\p{M}*|[ _.-])+$/u,
+    "a name may hold letters (with their accents), digits, spaces and _ . - only",
+  ),
+  v.regex(/[\p{L}\p{N}]/u, "a name needs at least one letter or digit"),
+  v.regex(/^\P{Default_Ignorable_Code_Point}*$/u, "a name may not hold invisible characters"),
 );
 
 // ---------------------------------------------------------------------------------------------

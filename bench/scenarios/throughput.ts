@@ -84,7 +84,10 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
     running: false,
     confirmed(bot, matchId, _seq, id, ms, at) {
       let set = counted.get(matchId);
-      if (!set) counted.set(matchId, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        counted.set(matchId, set);
+      }
       set.add(`${bot.seat}:${id}`);
       if (at >= window.start && at < window.end) {
         inWindow++;

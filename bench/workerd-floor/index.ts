@@ -229,7 +229,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     this.#id = id;
     this.#seats = seats.map((seat) => ({ ...seat, rematch: false }));
     this.#saveMeta();
-    this.#seats.forEach((seat, index) => this.#log({ kind: "join", seat: index, name: seat.name }));
+    for (const [index, seat] of this.#seats.entries()) this.#log({ kind: "join", seat: index, name: seat.name });
     this.#start();
     return true;
   }

@@ -17,7 +17,7 @@ import {
 } from "../../shared/protocol.ts";
 import type { LiveMatch } from "../contracts.ts";
 import type { DirectoryCursor } from "../directory.ts";
-import { authenticate, errorResponse, failureResponse, json, rateLimited, readBody, respond } from "../http.ts";
+import { authenticate, errorResponse, failureResponse, json, NoBody, rateLimited, readBody, respond } from "../http.ts";
 import type { Handler, Route } from "../router.ts";
 
 const inviteCode = customAlphabet(INVITE_ALPHABET, 6);
@@ -130,6 +130,8 @@ const getMatch = withMatchId(async (_request, env, id) => respond(await env.Matc
 const joinMatch = withMatchId(async (request, env, id) => {
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
   return respond(await env.Match.getByName(id).join({ pid: player.value.pid, name: player.value.name }));
 });
 
@@ -139,6 +141,8 @@ const joinByInvite: Handler = async (request, env, [raw]) => {
   if (!code.success) return errorResponse("bad-request", describeIssues(code.issues));
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
   const joined = await env.Match.getByName(inviteMatchId(code.output)).join({
     pid: player.value.pid,
     name: player.value.name,
@@ -150,6 +154,8 @@ const joinByInvite: Handler = async (request, env, [raw]) => {
 const startMatch = withMatchId(async (request, env, id) => {
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
   return respond(await env.Match.getByName(id).startBy(player.value.pid));
 });
 

@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { describeIssues, parseOptions } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import { GameId, LIMITS, MatchOptions } from "../../shared/protocol.ts";
-import { authenticate, errorResponse, failureResponse, rateLimited, readBody, respond } from "../http.ts";
+import { authenticate, errorResponse, failureResponse, NoBody, rateLimited, readBody, respond } from "../http.ts";
 import { MATCHMAKING_TIMES, queueName, queueOfTicket } from "../matchmaking/queues.ts";
 import type { Route } from "../router.ts";
 
@@ -80,6 +80,8 @@ async function cancelTicket(request: Request, env: Env, params: readonly string[
   if ("refused" in routed) return routed.refused;
   const claims = await authenticate(request, env);
   if (!claims.ok) return failureResponse(claims.error);
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
   return respond(await env.Matchmaker.getByName(routed.queue).cancel(ticketId, claims.value.pid));
 }
 

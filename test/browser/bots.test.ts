@@ -186,7 +186,7 @@ describe("clocks, draws and the computer", () => {
     expect(result).toMatch(/You lost|Draw|You won!/);
     const moves = await moveList(page);
     expect(moves.length).toBeGreaterThanOrEqual(7);
-    moves.forEach((line, index) => expect(line).toContain(index % 2 === 0 ? "Dana" : "Bot (search)"));
+    for (const [index, line] of moves.entries()) expect(line).toContain(index % 2 === 0 ? "Dana" : "Bot (search)");
     await screenshot(page, "connect-four-vs-search");
   });
 

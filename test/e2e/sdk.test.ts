@@ -282,7 +282,10 @@ const seqs = (log: readonly LoggedEvent[]) => log.map((event) => event.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 /** A view without the frame's clock, to compare views of different frames. */
 const timeless = (view: MatchView | null) => view && { ...view, serverTime: 0 };
-const board = (view: MatchView | null) => (view?.view as ConnectFourState).columns;
+function board(view: MatchView | null): ConnectFourState["columns"] {
+  if (!view) throw new Error("no view of the match yet");
+  return (view.view as ConnectFourState).columns;
+}
 
 /** The match as the server has it now, seen by a new spectator. */
 async function serverView(matchId: string): Promise<MatchView> {

@@ -69,12 +69,31 @@ export async function waitUntilReady(origin: string, child: ChildProcess): Promi
   return "timeout";
 }
 
-/** Runs `wrangler dev` (see `spawnWrangler`) and resolves once it answers. */
+/**
+ * True when wrangler dev gave up because a port it picked was taken meanwhile: it chooses its
+ * internal ports before binding them, so two servers starting at once (another test file,
+ * another checkout on the machine) can pick the same one. Starting again picks another.
+ */
+export function lostPortRace(output: string): boolean {
+  return output.includes("Address already in use");
+}
+
+/** Runs `wrangler dev` (see `spawnWrangler`) and resolves once it answers; a lost port race is retried. */
 export async function startDevServer(
   persistTo: string,
   port: number,
   logLevel: "warn" | "log" = "warn",
 ): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(persistTo, port, logLevel);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !lostPortRace(error.message)) throw error;
+    }
+  }
+}
+
+async function startOnce(persistTo: string, port: number, logLevel: "warn" | "log"): Promise<DevServer> {
   const child = spawnWrangler(persistTo, port, logLevel);
   let log = "";
   child.stdout?.on("data", (chunk) => (log += String(chunk)));

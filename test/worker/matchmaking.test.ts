@@ -377,4 +377,34 @@ describe("ticket routes refuse bad input", () => {
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe(code);
   });
+
+  // Issue 14: the options schema dropped these keys silently and the ticket was taken.
+  it.each(["__proto__", "constructor", "prototype"])(
+    "refuses a ticket whose options hold the key %s with 400 bad-request, and takes none",
+    async (key) => {
+      const ada = await mintedPlayer("Ada");
+      const response = await api<ErrorBody>(TICKETS, {
+        raw: `{"game":"tic-tac-toe","options":{"${key}":{"size":4}}}`,
+        method: "POST",
+        headers: as(ada),
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe("bad-request");
+      expect(response.body.error.message).toContain(key);
+      // No ticket was taken: the same player may queue now without a duplicate-ticket.
+      expect((await enqueue(ada)).status).toBe(201);
+    },
+  );
+
+  it("cancels with an empty body or {}, and refuses any other body", async () => {
+    const ada = await mintedPlayer("Ada");
+    const ticket = (await enqueue(ada)).body;
+    const path = `${TICKETS}/${ticket.ticketId}`;
+    const refused = await api<ErrorBody>(path, { method: "DELETE", raw: '{"force":true}', headers: as(ada) });
+    expect(refused.status).toBe(400);
+    expect((await poll(ada, ticket.ticketId)).body.status).toBe("waiting");
+    const cancelled = await api<TicketView>(path, { method: "DELETE", raw: "{}", headers: as(ada) });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe("cancelled");
+  });
 });

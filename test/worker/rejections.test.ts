@@ -225,6 +225,25 @@ describe("the guard ladder", () => {
     expect((await players[0].next("event")).event.kind).toBe("move");
   });
 
+  // Issue 14: protocol.md §8's example once gave exact counts, but the bucket refills (and
+  // strikes fade) while a burst arrives, so only these bounds hold on any machine.
+  it("answers a burst of 150 invalid frames as protocol.md §8 says, then closes with 4008", async () => {
+    const { players, seq } = await table();
+    const burst = 150;
+    for (let i = 0; i < burst; i++) players[1].send("garbage");
+    expect((await players[1].closedWith()).code).toBe(CLOSE_CODES.flooding);
+    const codes = players[1].all("error").map((frame) => frame.code);
+    // The full bucket first; then rate-limited, with a bad-message wherever the bucket refilled a token.
+    expect(codes.slice(0, LIMITS.frameBurst)).toEqual(Array(LIMITS.frameBurst).fill("bad-message"));
+    expect(codes).toContain("rate-limited");
+    expect(new Set(codes)).toEqual(new Set(["bad-message", "rate-limited"]));
+    // One reply per strike up to floodStrikes (more if strikes faded), none for the closing one.
+    expect(codes.length).toBeGreaterThanOrEqual(LIMITS.floodStrikes);
+    expect(codes.length).toBeLessThan(burst);
+    players[0].send({ type: "move", id: "still", seq, move: { cell: 0 } });
+    expect((await players[0].next("event")).event.kind).toBe("move");
+  });
+
   it("has a test for every frame error code", () => {
     expect([...covered].sort()).toEqual([...FRAME_ERRORS].sort());
   });
