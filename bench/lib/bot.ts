@@ -20,6 +20,11 @@ export interface BotContext {
   finished(bot: Bot, matchId: string): void;
   /** A socket was ready (snapshot received): the first of a bot, or after following a rematch. */
   connected(bot: Bot, ms: number, kind: "initial" | "rematch"): void;
+  /**
+   * The first move of the next game reached this bot: `ms` since it saw the previous game end
+   * (Ply: a rematch is a new match on a new socket; the workerd floor: the same object and socket).
+   */
+  handedOver?(bot: Bot, ms: number, at: number): void;
   /** Refused by a server limit (rate-limited): the frame is sent again later. */
   rejected(bot: Bot, code: string): void;
   /** Anything that should not happen in a clean run. */
@@ -47,6 +52,8 @@ export class Bot {
   #held = false;
   #rematchAsked = false;
   #finishedAt = 0;
+  /** Set when a game ended, cleared by the next game's first move (handedOver). */
+  #awaitingNextGame = false;
   #switching = false;
   #moveCount = 0;
   #ready: (() => void) | null = null;
@@ -137,6 +144,11 @@ export class Bot {
         return;
       case "event": {
         const event = frame.event as { kind: string; seq: number; seat?: number; id?: string };
+        if (event.kind === "move" && this.#awaitingNextGame) {
+          this.#awaitingNextGame = false;
+          const at = now();
+          this.ctx.handedOver?.(this, at - this.#finishedAt, at);
+        }
         if (event.kind === "move" && this.#pending && event.id === this.#pending.id && event.seat === this.seat) {
           const at = now();
           this.ctx.confirmed(this, this.matchId, event.seq, event.id, at - this.#pending.sentAt, at);
@@ -199,8 +211,11 @@ export class Bot {
     this.#state = state;
     if (state.status === "finished" && !wasFinished) {
       this.#finishedAt = now();
+      this.#awaitingNextGame = true;
       this.ctx.finished(this, this.matchId);
     }
+    // A next game on the same socket (the workerd floor): this bot may ask for a rematch again.
+    if (state.status !== "finished") this.#rematchAsked = false;
     this.#act();
   }
 

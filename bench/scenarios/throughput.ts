@@ -38,8 +38,10 @@ export interface ThroughputResult {
   latencyMs: Distribution;
   /** New socket until its snapshot arrived, at the start (setupConcurrency handshakes at once). */
   connectMs: Distribution;
-  /** A game's end until the bot holds the snapshot of the rematch. */
+  /** A game's end until the bot holds the snapshot of the rematch (Ply: a new match on a new socket). */
   rematchMs: Distribution;
+  /** A game's end (the bot sees it finished) until the bot sees the next game's first move, in the window. */
+  nextGameMs: Distribution;
   /** Creating and joining the M matches over HTTP. */
   setupS: number;
   errors: Record<string, number>;
@@ -72,6 +74,7 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
   const latency = new Samples();
   const connectMs = new Samples();
   const rematchMs = new Samples();
+  const nextGameMs = new Samples();
   const counted = new Map<string, Set<string>>();
   const buckets = new Array<number>(Math.ceil(durationS)).fill(0);
   const gamesEnded = new Set<string>();
@@ -99,6 +102,9 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
     },
     connected(_bot, ms, kind) {
       (kind === "initial" ? connectMs : rematchMs).push(ms);
+    },
+    handedOver(_bot, ms, at) {
+      if (at >= window.start && at < window.end) nextGameMs.push(ms);
     },
     rejected(_bot, code) {
       rejections.add(code);
@@ -186,6 +192,7 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
     latencyMs: distribution(latency.values()),
     connectMs: distribution(connectMs.values()),
     rematchMs: distribution(rematchMs.values()),
+    nextGameMs: distribution(nextGameMs.values()),
     setupS,
     errors: errors.counts,
     rejections: rejections.counts,

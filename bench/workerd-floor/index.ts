@@ -22,7 +22,7 @@
  * /api/matches/:id/join, GET /api/matches/:id(/events), GET /api/games and /parties/match/:id
  * sockets with welcome, snapshot, move → event, rematch), so bench/lib/bot.ts drives it
  * unchanged. Tokens are checked with Ply's verifyToken, in the Worker, as floor.ts checks them
- * in its HTTP handler. A rematch is a new match (a new object), as in floor.ts.
+ * in its HTTP handler. Unlike floor.ts, a rematch is the next game in the same object (see #onRematch).
  *
  * With FLOOR_MEMORY=1 it touches no SQLite (the log is an array, lost on eviction): not
  * durable, only to split the workerd floor's cost between the runtime and its storage.
@@ -124,7 +124,13 @@ export class FloorMatch extends DurableObject<FloorEnv> {
         this.#seq = event.seq;
         if (event.deadline !== undefined) this.#deadline = event.deadline;
         if (event.kind === "timeout") this.#result = event.result!;
-        if (event.kind === "start") this.#game = connectFour.setup(2, {}, null as never);
+        if (event.kind === "start") {
+          // Each game of the object starts with one (the next game is played in the same object).
+          this.#game = connectFour.setup(2, {}, null as never);
+          this.#result = null;
+          this.#finishedAt = null;
+          this.#moves = 0;
+        }
         if (event.kind === "move" && this.#game) {
           this.#game = connectFour.apply(this.#game, event.seat!, event.move!, null as never);
           this.#moves += 1;
@@ -381,23 +387,29 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
   }
 
-  async #onRematch(socket: WebSocket, seat: number): Promise<void> {
+  /**
+   * The next game is played in the same object (as a game server that keeps a table open
+   * would): once both seats asked, the board is reset and a `start` event logged and broadcast
+   * on the same sockets — no new object, no new sockets, no RPC. The seats keep their places.
+   */
+  #onRematch(socket: WebSocket, seat: number): void {
     if (this.#status !== "finished") return this.#error(socket, "not-finished", "not finished");
     this.#seats[seat]!.rematch = true;
-    let next: { id: string; seats: Player[] } | null = null;
-    if (this.#rematchId === null && this.#seats.every((row) => row.rematch)) {
-      const rotated = [...this.#seats.slice(1), ...this.#seats.slice(0, 1)].map(({ pid, name }) => ({ pid, name }));
-      next = { id: newMatchId(), seats: rotated };
-      this.#rematchId = next.id;
+    if (!this.#seats.every((row) => row.rematch)) {
+      this.#saveMeta();
+      this.#broadcast(
+        JSON.stringify({ type: "rematch", offers: this.#seats.map((row) => row.rematch), matchId: null }),
+      );
+      return;
     }
+    for (const row of this.#seats) row.rematch = false;
     this.#saveMeta();
-    if (next) {
-      // The new match exists before anyone is told its id.
-      await this.env.MATCH.get(this.env.MATCH.idFromName(next.id)).init(next.id, next.seats);
-    }
-    this.#broadcast(
-      JSON.stringify({ type: "rematch", offers: this.#seats.map((row) => row.rematch), matchId: this.#rematchId }),
-    );
+    this.#result = null;
+    this.#finishedAt = null;
+    this.#moves = 0;
+    this.#game = connectFour.setup(2, {}, null as never);
+    const { text } = this.#log({ kind: "start", players: 2, ...this.#nextTurn() });
+    this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
   }
 }
 
