@@ -26,11 +26,13 @@ import {
   type ServerKind,
 } from "./lib/servers.ts";
 import { describe, table } from "./lib/stats.ts";
+import { startBare } from "./lib/workerd.ts";
 import { idle, type IdleResult } from "./scenarios/idle.ts";
 import { matchmaking, type MatchmakingResult } from "./scenarios/matchmaking.ts";
 import { cpuProfile, type ProfileSummary } from "./lib/profile.ts";
 import { spectators, type SpectatorResult } from "./scenarios/spectators.ts";
 import { throughput, type ThroughputResult } from "./scenarios/throughput.ts";
+import { meter, type MeterResult } from "./scenarios/meter.ts";
 
 const SCENARIOS = [
   "throughput",
@@ -41,6 +43,8 @@ const SCENARIOS = [
   "idle",
   "workerd-floor-spectators",
   "workerd-floor-idle",
+  "meter",
+  "wake",
 ] as const;
 /** Not in the default run (ask for them by name): the spectator and idle scenarios on the workerd floor. */
 const DEFAULT_SCENARIOS = SCENARIOS.filter((scenario) => !scenario.startsWith("workerd-floor-"));
@@ -63,8 +67,11 @@ const { values: flags } = parseArgs({
     direct: { type: "boolean", default: false },
     "workerd-floor-memory": { type: "boolean", default: false },
     out: { type: "string" },
+    "meter-matches": { type: "string" },
     smoke: { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
+    mode: { type: "string" },
+    rounds: { type: "string" },
     help: { type: "boolean", default: false },
   },
   strict: true,
@@ -93,7 +100,15 @@ function int(name: string, value: string | undefined, fallback: number, min: num
 }
 
 const smoke = flags.smoke;
+if (flags.mode !== undefined && flags.mode !== "bare" && flags.mode !== "dev") {
+  console.error("--mode is bare (workerd serve on the deploy bundle) or dev (wrangler dev)");
+  process.exit(2);
+}
 const config = {
+  /** bare: `workerd serve` on the deploy bundle (bench/lib/workerd.ts); dev: `wrangler dev`, as `npm start` runs it. */
+  mode: (flags.mode ?? "bare") as "bare" | "dev",
+  /** Ply and the workerd floor alternate this many times at each M (the machine is shared: rounds show the spread). */
+  rounds: int("rounds", flags.rounds, 1, 1, 10),
   matches: (flags.matches ?? (smoke ? "4" : "50,200,1000"))
     .split(",")
     .map((item) => int("matches", item.trim(), 0, 1, 5000)),
@@ -115,6 +130,8 @@ const config = {
   workerdFloorMemory: flags["workerd-floor-memory"],
   /** Wait up to this many minutes for the machine to be quiet (other load under 0.25 of a core) first. */
   waitQuietMinutes: int("wait-quiet", flags["wait-quiet"], 0, 0, 120),
+  /** Matches of each game in the cost meter's run. */
+  meterMatches: int("meter-matches", flags["meter-matches"], smoke ? 2 : 50, 1, 1000),
   /** Smoke: one server of each kind for every scenario (starting wrangler dev is the slow part). */
   shareServers: smoke,
 };
@@ -233,14 +250,16 @@ async function withServer<T>(
   let server = config.shareServers ? shared.get(kind) : undefined;
   if (!server) {
     progress(
-      `starting ${kind === "ply" ? "wrangler dev" : kind === "floor" ? "the floor" : "wrangler dev (the workerd floor)"}`,
+      `starting ${kind === "floor" ? "the floor" : `${config.mode === "bare" ? "workerd serve" : "wrangler dev"} (${kind})`}`,
     );
     server =
-      kind === "ply"
-        ? await startPly({ minify, direct: config.direct })
-        : kind === "floor"
-          ? await startFloor()
-          : await startWorkerdFloor({ minify, direct: config.direct, memory: config.workerdFloorMemory });
+      kind === "floor"
+        ? await startFloor()
+        : config.mode === "bare"
+          ? await startBare(kind, { minify, vars: config.workerdFloorMemory && kind !== "ply" ? { FLOOR_MEMORY: "1" } : {} })
+          : kind === "ply"
+            ? await startPly({ minify, direct: config.direct })
+            : await startWorkerdFloor({ minify, direct: config.direct, memory: config.workerdFloorMemory });
     if (config.shareServers) shared.set(kind, server);
   }
   try {
@@ -281,32 +300,43 @@ async function main(): Promise<number> {
   let smokeFailed = false;
 
   for (const matches of config.matches) {
-    if (config.scenarios.includes("throughput")) {
-      progress(`throughput: Ply, ${matches} matches, ${config.durationS} s`);
-      const result = await withServer("ply", shared, (server) =>
-        throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
-      );
-      ply.set(matches, result);
-      emitThroughput(result);
-      failed ||= !result.persisted.ok;
-      smokeFailed ||= !result.ok;
-    }
-    if (config.scenarios.includes("workerd-floor")) {
-      progress(`throughput: workerd floor, ${matches} matches, ${config.durationS} s`);
-      const result = {
-        ...(await withServer("workerd-floor", shared, (server) =>
-          throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
-        )),
-        // "memory": the --workerd-floor-memory diagnostic (no SQLite), not a durable floor.
-        storage: config.workerdFloorMemory ? "memory" : "sqlite",
-      };
-      workerdFloor.set(matches, result);
-      emitThroughput(result);
-      // Without SQLite an evicted match forgets its log: the read-back can't pass, and isn't the point.
-      if (!config.workerdFloorMemory) {
-        failed ||= !result.persisted.ok;
-        smokeFailed ||= !result.ok;
+    // Ply and the workerd floor side by side: alternating, each round in the other order, so
+    // that load from elsewhere on the shared machine falls on both alike.
+    for (let roundIndex = 0; roundIndex < config.rounds; roundIndex++) {
+      const order: ("ply" | "workerd-floor")[] = roundIndex % 2 === 0 ? ["ply", "workerd-floor"] : ["workerd-floor", "ply"];
+      for (const kind of order) {
+        if (kind === "ply" && config.scenarios.includes("throughput")) {
+          progress(`throughput: Ply (${config.mode}), ${matches} matches, ${config.durationS} s, round ${roundIndex + 1}`);
+          const result = await withServer("ply", shared, (server) =>
+            throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
+          );
+          ply.set(matches, result);
+          emitThroughput(result);
+          failed ||= !result.persisted.ok;
+          smokeFailed ||= !result.ok;
+        }
+        if (kind === "workerd-floor" && config.scenarios.includes("workerd-floor")) {
+          progress(
+            `throughput: workerd floor (${config.mode}), ${matches} matches, ${config.durationS} s, round ${roundIndex + 1}`,
+          );
+          const result = {
+            ...(await withServer("workerd-floor", shared, (server) =>
+              throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
+            )),
+            // "memory": the --workerd-floor-memory diagnostic (no SQLite), not a durable floor.
+            storage: config.workerdFloorMemory ? "memory" : "sqlite",
+          };
+          workerdFloor.set(matches, result);
+          emitThroughput(result);
+          // Without SQLite an evicted match forgets its log: the read-back can't pass, and isn't the point.
+          if (!config.workerdFloorMemory) {
+            failed ||= !result.persisted.ok;
+            smokeFailed ||= !result.ok;
+          }
+        }
       }
+      const pair = { ply: ply.get(matches), floor: workerdFloor.get(matches) };
+      if (pair.ply && pair.floor) emitSideBySide(matches, roundIndex + 1, pair.ply, pair.floor);
     }
     if (config.scenarios.includes("floor")) {
       progress(`throughput: floor, ${matches} matches, ${config.durationS} s`);
@@ -428,6 +458,35 @@ async function main(): Promise<number> {
     smokeFailed ||= !result.ok;
   }
 
+  if (config.scenarios.includes("meter")) {
+    // Ply bundled with the cost meter (bench/meter/entry.ts) on bare workerd, whatever --mode says:
+    // the counts don't depend on the tooling. Its own server: the meter's totals start at zero.
+    for (const [game, resignAtPlies] of [
+      ["connect-four", undefined],
+      ["chess", 80],
+    ] as const) {
+      progress(`cost meter: ${config.meterMatches} ${game} matches`);
+      const server = await startBare("ply", {
+        minify: config.minify,
+        entry: "bench/meter/entry.ts",
+        extraFlags: ["nodejs_als"],
+        permissiveLimits: true,
+      });
+      try {
+        const result = await meter(server, {
+          game,
+          matches: config.meterMatches,
+          setupConcurrency: config.setupConcurrency,
+          ...(resignAtPlies === undefined ? {} : { resignAtPlies }),
+        });
+        emitMeter(result);
+        smokeFailed ||= !result.ok;
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+
   emitSummary(ply, floor, results);
   if (failed) progress("!!! moves persisted ≠ moves counted in at least one run (see above)");
   if (smoke && smokeFailed) progress("!!! smoke run failed: errors or a persistence mismatch (see above)");
@@ -490,6 +549,56 @@ function emitWorkerdFloorRatio(
   );
 }
 
+/**
+ * The table docs/performance.md leads with: Ply and the durable workerd floor, one round, same
+ * mode, with the issue's targets (Ply ≥ 0.6× the floor's moves/s, p99 ≤ 1.5×, CPU per move ≤ 2×,
+ * game end → next game's first move p50 ≤ 20 ms) and the machine's load when the round ended.
+ */
+function emitSideBySide(matches: number, roundNumber: number, p: ThroughputResult, w: ThroughputResult): void {
+  const ratio = (x: number | null | undefined, y: number | null | undefined) => (x && y ? round3(x / y) : null);
+  const cpuUs = (r: ThroughputResult) => (r.workerdCpuMsPerMove === null ? null : Math.round(r.workerdCpuMsPerMove * 1000));
+  const load = machine().load1;
+  const result = {
+    bench: "side-by-side",
+    mode: config.mode,
+    via: p.via,
+    matches,
+    round: roundNumber,
+    load1: load,
+    ply: { movesPerS: p.movesPerS, p99Ms: p.latencyMs.p99, cpuUsPerMove: cpuUs(p), nextGameP50Ms: p.nextGameMs.p50 },
+    floor: { movesPerS: w.movesPerS, p99Ms: w.latencyMs.p99, cpuUsPerMove: cpuUs(w), nextGameP50Ms: w.nextGameMs.p50 },
+    ratios: {
+      movesPerS: ratio(p.movesPerS, w.movesPerS),
+      p99: ratio(p.latencyMs.p99, w.latencyMs.p99),
+      cpuPerMove: ratio(p.workerdCpuMsPerMove, w.workerdCpuMsPerMove),
+    },
+    targets: {
+      movesPerS: ">= 0.6x",
+      p99: "<= 1.5x",
+      cpuPerMove: "<= 2x",
+      nextGameP50Ms: "<= 20",
+    },
+  };
+  const row = (name: string, r: ThroughputResult) =>
+    [
+      name,
+      `${r.movesPerS} moves/s · p99 ${r.latencyMs.p99} ms · ${cpuUs(r)} µs CPU/move · next game p50 ${r.nextGameMs.p50} ms`,
+    ] as const;
+  emit(
+    result,
+    [
+      row("Ply", p),
+      row("workerd floor (durable)", w),
+      [
+        "Ply ÷ floor",
+        `moves/s ${result.ratios.movesPerS} (target ≥ 0.6) · p99 ${result.ratios.p99} (≤ 1.5) · CPU/move ${result.ratios.cpuPerMove} (≤ 2) · next game p50 ${p.nextGameMs.p50} ms (≤ 20)`,
+      ],
+      ["load (1 min) after the round", load],
+    ],
+    `side by side · ${config.mode === "bare" ? "bare workerd serve" : `wrangler dev (${p.via})`} · ${matches} matches · round ${roundNumber}`,
+  );
+}
+
 /** Cores the machine kept busy over `seconds` (the bench itself is idle meanwhile). */
 async function busyCores(seconds: number): Promise<number> {
   const before = totalCpuSeconds();
@@ -515,6 +624,54 @@ function emitSpectators(result: SpectatorResult): void {
       ...usageRows(result.usage),
     ],
     `spectators · ${result.server}${result.server === "floor" ? "" : ` (${result.via})`} · ${result.spectators} on one match`,
+  );
+}
+
+function emitMeter(result: MeterResult): void {
+  const money = (value: number) => `$${value.toFixed(4)}`;
+  const units = (u: MeterResult["units"]["total"]) =>
+    `${u.requests} req · ${u.wsMessages} ws msgs · ${u.activeS} s active · ${u.rowsRead} rows read · ${u.rowsWritten} rows written`;
+  const d = result.dollarsPer1000Matches;
+  emit(
+    result,
+    [
+      ["matches (finished) / moves", `${result.matches} (${result.finished}) / ${result.moves}`],
+      ...(["setup", "matchmaking", "play", "after", "total"] as const).map(
+        (phase) => [`units · ${phase}`, units(result.units[phase])] as const,
+      ),
+      [
+        "per move (Match, play phase)",
+        `${result.perMove.rowsWritten} rows written (of them setAlarm ${result.perMove.setAlarm}) · ${result.perMove.rowsRead} rows read · ${result.perMove.wsMessages} ws msgs · ${result.perMove.requests} requests`,
+      ],
+      ...result.moveStatements
+        .slice(0, 8)
+        .map(
+          (row) =>
+            [
+              `  ${row.callsPerMove}×/move, ${row.rowsWrittenPerMove} w, ${row.rowsReadPerMove} r`,
+              row.statement.slice(0, 90),
+            ] as const,
+        ),
+      ...Object.entries(result.byClass).map(
+        ([name, u]) => [`by class · ${name} (${u.objects} objects)`, `${units(u)} · rpc ${JSON.stringify(u.rpc)}`] as const,
+      ),
+      ["stored (all objects)", `${(result.units.total.storedBytes / 1e6).toFixed(2)} MB`],
+      [
+        "$ per 1,000 matches (as played)",
+        `${money(d.total)} = requests ${money(d.requests)} + duration ${money(d.duration)} + rows read ${money(d.rowsRead)} + rows written ${money(d.rowsWritten)} + Worker requests ${money(d.workerRequests)}; storage ${money(d.storageMonth)}/month`,
+      ],
+      ...(result.dollarsPer1000AtPlies
+        ? [
+            [
+              `$ per 1,000 games of ${result.dollarsPer1000AtPlies.plies} plies`,
+              `${money(result.dollarsPer1000AtPlies.total)} (rows written ${money(result.dollarsPer1000AtPlies.rowsWritten)}, duration ${money(result.dollarsPer1000AtPlies.duration)})`,
+            ] as const,
+          ]
+        : []),
+      ["prices", `Workers Paid, as of ${result.prices.asOf} (bench/meter/prices.ts)`],
+      ["errors", result.errors],
+    ],
+    `cost meter · ${result.game} · bare workerd · ${result.matches} ranked matches from nothing`,
   );
 }
 

@@ -299,9 +299,17 @@ function report(): unknown {
   return { workerRequests, storedBytes, objectsWithStorage: sizes.size, classes };
 }
 
+/** Zeroes the totals in place (the wrappers hold on to their class's totals). */
 function reset(): void {
   for (const meter of live) meter.harvest();
-  totals.clear();
+  for (const entry of totals.values()) {
+    for (const key of Object.keys(entry) as (keyof ClassTotals)[]) {
+      if (typeof entry[key] === "number") (entry as unknown as Record<string, number>)[key] = 0;
+    }
+    entry.objects.clear();
+    entry.statements.clear();
+    entry.rpc = {};
+  }
   workerRequests = 0;
 }
 
