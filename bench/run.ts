@@ -33,6 +33,7 @@ import { cpuProfile, type ProfileSummary } from "./lib/profile.ts";
 import { spectators, type SpectatorResult } from "./scenarios/spectators.ts";
 import { throughput, type ThroughputResult } from "./scenarios/throughput.ts";
 import { meter, type MeterResult } from "./scenarios/meter.ts";
+import { wake, type WakeResult } from "./scenarios/wake.ts";
 
 const SCENARIOS = [
   "throughput",
@@ -68,6 +69,8 @@ const { values: flags } = parseArgs({
     "workerd-floor-memory": { type: "boolean", default: false },
     out: { type: "string" },
     "meter-matches": { type: "string" },
+    "wake-matches": { type: "string" },
+    "wake-plies": { type: "string" },
     smoke: { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
     mode: { type: "string" },
@@ -132,6 +135,11 @@ const config = {
   waitQuietMinutes: int("wait-quiet", flags["wait-quiet"], 0, 0, 120),
   /** Matches of each game in the cost meter's run. */
   meterMatches: int("meter-matches", flags["meter-matches"], smoke ? 2 : 50, 1, 1000),
+  /** Concurrent matches of the wake scenario's runs, and the plies played before they are left to hibernate. */
+  wakeMatches: (flags["wake-matches"] ?? (smoke ? "2" : "10,200"))
+    .split(",")
+    .map((item) => int("wake-matches", item.trim(), 0, 1, 2000)),
+  wakePlies: int("wake-plies", flags["wake-plies"], smoke ? 4 : 60, 1, 200),
   /** Smoke: one server of each kind for every scenario (starting wrangler dev is the slow part). */
   shareServers: smoke,
 };
@@ -458,6 +466,25 @@ async function main(): Promise<number> {
     smokeFailed ||= !result.ok;
   }
 
+  if (config.scenarios.includes("wake")) {
+    for (const matches of config.wakeMatches) {
+      for (const kind of ["ply", "workerd-floor"] as const) {
+        progress(`wake: ${kind} (${config.mode}), ${matches} chess matches ${config.wakePlies} plies in`);
+        // A fresh server each (the smoke run's shared one would keep other objects busy).
+        const result = await withServer(kind, new Map(), (server) =>
+          wake(server, {
+            matches,
+            plies: config.wakePlies,
+            setupConcurrency: config.setupConcurrency,
+            evictWaitS: smoke ? 30 : 60,
+          }),
+        );
+        emitWake(result);
+        smokeFailed ||= !result.ok;
+      }
+    }
+  }
+
   if (config.scenarios.includes("meter")) {
     // Ply bundled with the cost meter (bench/meter/entry.ts) on bare workerd, whatever --mode says:
     // the counts don't depend on the tooling. Its own server: the meter's totals start at zero.
@@ -624,6 +651,24 @@ function emitSpectators(result: SpectatorResult): void {
       ...usageRows(result.usage),
     ],
     `spectators · ${result.server}${result.server === "floor" ? "" : ` (${result.via})`} · ${result.spectators} on one match`,
+  );
+}
+
+function emitWake(result: WakeResult): void {
+  emit(
+    result,
+    [
+      ["matches / plies before", `${result.matches} / ${result.plies}`],
+      [
+        "evicted after (SQLite files closed)",
+        `${result.evictedAfterS ?? "not within the wait"} s (files: idle server ${result.sqliteFiles.idleServer}, active ${result.sqliteFiles.active}, before the move ${result.sqliteFiles.beforeWake})`,
+      ],
+      ["move on an evicted object → every player", describe(result.wakeMs)],
+      ["  → the mover", describe(result.wakeMoverMs)],
+      ["move on a warm object → every player", describe(result.warmMs)],
+      ["errors", result.errors],
+    ],
+    `wake · ${result.server} (${result.via}) · ${result.matches} chess matches`,
   );
 }
 

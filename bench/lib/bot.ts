@@ -94,6 +94,11 @@ export class Bot {
     return this.#state?.moves ?? 0;
   }
 
+  /** The bot's current game has ended. */
+  get finishedGame(): boolean {
+    return this.#state?.status === "finished";
+  }
+
   /** True while a move or a rematch hand-over is in flight. */
   get busy(): boolean {
     return this.#pending !== null || this.#switching || this.#held;
