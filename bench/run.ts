@@ -71,6 +71,7 @@ const { values: flags } = parseArgs({
     "meter-matches": { type: "string" },
     "wake-matches": { type: "string" },
     "wake-plies": { type: "string" },
+    "floor-new-object": { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
     mode: { type: "string" },
@@ -140,6 +141,8 @@ const config = {
     .split(",")
     .map((item) => int("wake-matches", item.trim(), 0, 1, 2000)),
   wakePlies: int("wake-plies", flags["wake-plies"], smoke ? 4 : 60, 1, 200),
+  /** Diagnostic (memory): the workerd floor plays each next game in a new object, as Ply does. */
+  floorNewObject: flags["floor-new-object"],
   /** Smoke: one server of each kind for every scenario (starting wrangler dev is the slow part). */
   shareServers: smoke,
 };
@@ -217,6 +220,13 @@ function emitThroughput(result: ThroughputResult): void {
         `${perSecond[0]} / ${perSecond[Math.floor(perSecond.length / 2)]} / ${perSecond.at(-1)}`,
       ],
       ["games ended", result.games],
+      ...Object.entries(result.usage).map(
+        ([label, report]) =>
+          [
+            `${label} RSS start → end of window`,
+            `${report.rssStartMiB} → ${report.rssEndMiB} MiB (${result.games > 0 ? round(((report.rssEndMiB - report.rssStartMiB) * 1000) / result.games, 1) : "—"} MiB per 1,000 games)`,
+          ] as const,
+      ),
       ["latency (send → own broadcast)", describe(result.latencyMs)],
       ["connection setup", describe(result.connectMs)],
       ["rematch hand-over (to the new snapshot)", describe(result.rematchMs)],
@@ -264,7 +274,15 @@ async function withServer<T>(
       kind === "floor"
         ? await startFloor()
         : config.mode === "bare"
-          ? await startBare(kind, { minify, vars: config.workerdFloorMemory && kind !== "ply" ? { FLOOR_MEMORY: "1" } : {} })
+          ? await startBare(kind, {
+              minify,
+              // The unminified run is the CPU profile's: it needs the inspector.
+              inspector: !minify,
+              vars: {
+                ...(config.workerdFloorMemory && kind !== "ply" ? { FLOOR_MEMORY: "1" } : {}),
+                ...(config.floorNewObject && kind !== "ply" ? { FLOOR_NEW_OBJECT: "1" } : {}),
+              },
+            })
           : kind === "ply"
             ? await startPly({ minify, direct: config.direct })
             : await startWorkerdFloor({ minify, direct: config.direct, memory: config.workerdFloorMemory });

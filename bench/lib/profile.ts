@@ -55,9 +55,23 @@ class Inspector {
       this.#pending.delete(message.id);
     });
   }
-  static open(port: number): Promise<Inspector> {
+  static async open(port: number): Promise<Inspector> {
+    // wrangler dev's inspector proxy answers on /ws; bare workerd (--inspector-addr) lists its
+    // targets (one per service) on /json/list.
+    let url = `ws://127.0.0.1:${port}/ws`;
+    try {
+      const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
+        webSocketDebuggerUrl?: string;
+        title?: string;
+        id?: string;
+      }[];
+      const target = targets.find((item) => item.id === "main" || item.title === "main") ?? targets[0];
+      if (target?.webSocketDebuggerUrl) url = target.webSocketDebuggerUrl;
+    } catch {
+      // Not a target list: wrangler's proxy.
+    }
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+      const socket = new WebSocket(url, { perMessageDeflate: false });
       socket.once("open", () => resolve(new Inspector(socket)));
       socket.once("error", reject);
     });

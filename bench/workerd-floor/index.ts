@@ -41,6 +41,8 @@ interface FloorEnv {
   readonly PLY_TOKEN_SECRET: string;
   /** "1": a diagnostic, not a floor — no SQLite at all, the log kept in memory (the bench's --workerd-floor-memory). */
   readonly FLOOR_MEMORY?: string;
+  /** "1": each next game in a new object (a memory diagnostic; the floor's default is the same object). */
+  readonly FLOOR_NEW_OBJECT?: string;
 }
 
 interface Seat {
@@ -441,6 +443,23 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
   }
 
+  /**
+   * FLOOR_NEW_OBJECT=1 (the bench's --floor-new-object, a memory diagnostic): the next game is a
+   * new object, created by RPC before anyone is told its id, as Ply's rematches are.
+   */
+  async #rematchInNewObject(): Promise<void> {
+    if (this.#rematchId === null) {
+      const rotated = [...this.#seats.slice(1), ...this.#seats.slice(0, 1)].map(({ pid, name }) => ({ pid, name }));
+      const next = { id: newMatchId(), seats: rotated };
+      this.#rematchId = next.id;
+      this.#saveMeta();
+      await this.env.MATCH.get(this.env.MATCH.idFromName(next.id)).init(next.id, next.seats);
+    }
+    this.#broadcast(
+      JSON.stringify({ type: "rematch", offers: this.#seats.map((row) => row.rematch), matchId: this.#rematchId }),
+    );
+  }
+
   /** The turn timer (matches created with `turnMs` only): the seat on turn loses by timeout. */
   override async alarm(): Promise<void> {
     this.#load();
@@ -462,7 +481,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
    * would): once both seats asked, the board is reset and a `start` event logged and broadcast
    * on the same sockets — no new object, no new sockets, no RPC. The seats keep their places.
    */
-  #onRematch(socket: WebSocket, seat: number): void {
+  async #onRematch(socket: WebSocket, seat: number): Promise<void> {
     if (this.#status !== "finished") return this.#error(socket, "not-finished", "not finished");
     this.#seats[seat]!.rematch = true;
     if (!this.#seats.every((row) => row.rematch)) {
@@ -472,6 +491,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
       );
       return;
     }
+    if (this.env.FLOOR_NEW_OBJECT === "1") return this.#rematchInNewObject();
     for (const row of this.#seats) row.rematch = false;
     this.#saveMeta();
     this.#result = null;
