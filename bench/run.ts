@@ -1,11 +1,14 @@
 /**
- * The benchmark: `npm run bench` (all scenarios) or `npm run bench:smoke` (a short run for CI).
- * Prints one JSON line per run and a table, on stdout; progress goes to stderr. Everything runs
- * on 127.0.0.1, bounded in count and time, and every process it starts is stopped at the end,
- * on failure and on Ctrl-C. See docs/performance.md for the method and the figures.
+ * The benchmark: `npm run bench` (Ply and the durable workerd floor side by side at 200 matches,
+ * the cost meter, the wake latency; on bare `workerd serve` unless `--mode dev`) or
+ * `npm run bench:smoke` (a short run of most scenarios, for CI). Prints one JSON line per run
+ * and a table, on stdout; progress goes to stderr. Everything runs on 127.0.0.1, bounded in
+ * count and time, and every process it starts is stopped at the end, on failure and on Ctrl-C.
+ * See docs/performance.md for the method and the figures.
  *
- *   node bench/run.ts [--matches 50,200,1000] [--duration 20]
- *     [--scenarios throughput,floor,workerd-floor,spectators,matchmaking,idle,workerd-floor-spectators,workerd-floor-idle]
+ *   node bench/run.ts [--mode bare|dev] [--matches 200] [--duration 20] [--rounds 2]
+ *     [--scenarios throughput,workerd-floor,meter,wake,floor,spectators,matchmaking,idle,workerd-floor-spectators,workerd-floor-idle]
+ *     [--meter-matches 50] [--wake-matches 10,200] [--wake-plies 60] [--floor-new-object]
  *     [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000]
  *     [--idle-turn-ms 90000] [--setup-concurrency 16] [--direct] [--workerd-floor-memory] [--wait-quiet <minutes>]
  *     [--profile <matches>] [--profile-dir <dir>] [--no-minify] [--out results.jsonl] [--smoke]
@@ -29,7 +32,7 @@ import { describe, table } from "./lib/stats.ts";
 import { startBare } from "./lib/workerd.ts";
 import { idle, type IdleResult } from "./scenarios/idle.ts";
 import { matchmaking, type MatchmakingResult } from "./scenarios/matchmaking.ts";
-import { cpuProfile, type ProfileSummary } from "./lib/profile.ts";
+import { cpuProfile, profiler, type ProfileSummary } from "./lib/profile.ts";
 import { spectators, type SpectatorResult } from "./scenarios/spectators.ts";
 import { throughput, type ThroughputResult } from "./scenarios/throughput.ts";
 import { meter, type MeterResult } from "./scenarios/meter.ts";
@@ -47,8 +50,16 @@ const SCENARIOS = [
   "meter",
   "wake",
 ] as const;
-/** Not in the default run (ask for them by name): the spectator and idle scenarios on the workerd floor. */
-const DEFAULT_SCENARIOS = SCENARIOS.filter((scenario) => !scenario.startsWith("workerd-floor-"));
+/**
+ * The default run: Ply and the durable workerd floor side by side, the cost meter, the wake
+ * latency. The rest by name: the Node floor, spectators, matchmaking, idle memory, and the
+ * spectator and idle scenarios on the workerd floor.
+ */
+const DEFAULT_SCENARIOS: readonly Scenario[] = ["throughput", "workerd-floor", "meter", "wake"];
+/** The CI smoke run: every scenario but the wake latency (its eviction waits) and the workerd floor's extras. */
+const SMOKE_SCENARIOS: readonly Scenario[] = SCENARIOS.filter(
+  (scenario) => scenario !== "wake" && !scenario.startsWith("workerd-floor-"),
+);
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: flags } = parseArgs({
@@ -72,6 +83,7 @@ const { values: flags } = parseArgs({
     "wake-matches": { type: "string" },
     "wake-plies": { type: "string" },
     "floor-new-object": { type: "boolean", default: false },
+    "profile-wake": { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
     mode: { type: "string" },
@@ -83,7 +95,8 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(
-    "usage: node bench/run.ts [--matches 50,200,1000] [--duration 20] [--scenarios " +
+    "usage: node bench/run.ts [--mode bare|dev] [--matches 200] [--duration 20] [--rounds 2] [--meter-matches 50]" +
+      " [--wake-matches 10,200] [--wake-plies 60] [--floor-new-object] [--scenarios " +
       SCENARIOS.join(",") +
       "] [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000] [--idle-turn-ms 90000]" +
       " [--setup-concurrency 16] [--direct] [--workerd-floor-memory] [--wait-quiet <minutes>] [--profile <matches>] [--profile-dir <dir>]" +
@@ -112,12 +125,14 @@ const config = {
   /** bare: `workerd serve` on the deploy bundle (bench/lib/workerd.ts); dev: `wrangler dev`, as `npm start` runs it. */
   mode: (flags.mode ?? "bare") as "bare" | "dev",
   /** Ply and the workerd floor alternate this many times at each M (the machine is shared: rounds show the spread). */
-  rounds: int("rounds", flags.rounds, 1, 1, 10),
-  matches: (flags.matches ?? (smoke ? "4" : "50,200,1000"))
+  rounds: int("rounds", flags.rounds, smoke ? 1 : 2, 1, 10),
+  matches: (flags.matches ?? (smoke ? "4" : "200"))
     .split(",")
     .map((item) => int("matches", item.trim(), 0, 1, 5000)),
   durationS: int("duration", flags.duration, smoke ? 3 : 20, 1, 600),
-  scenarios: (flags.scenarios ?? DEFAULT_SCENARIOS.join(",")).split(",").map((item) => item.trim()) as Scenario[],
+  scenarios: (flags.scenarios ?? (smoke ? SMOKE_SCENARIOS : DEFAULT_SCENARIOS).join(","))
+    .split(",")
+    .map((item) => item.trim()) as Scenario[],
   spectators: int("spectators", flags.spectators, smoke ? 20 : 1000, 1, 5000),
   spectatorMoves: int("spectator-moves", flags["spectator-moves"], smoke ? 15 : 300, 1, 10_000),
   players: int("players", flags.players, smoke ? 20 : 1000, 2, 10_000),
@@ -141,6 +156,8 @@ const config = {
     .split(",")
     .map((item) => int("wake-matches", item.trim(), 0, 1, 2000)),
   wakePlies: int("wake-plies", flags["wake-plies"], smoke ? 4 : 60, 1, 200),
+  /** Profile Ply's round of moves on evicted objects in the wake scenario (bundle not minified). */
+  profileWake: flags["profile-wake"],
   /** Diagnostic (memory): the workerd floor plays each next game in a new object, as Ply does. */
   floorNewObject: flags["floor-new-object"],
   /** Smoke: one server of each kind for every scenario (starting wrangler dev is the slow part). */
@@ -176,8 +193,10 @@ process.on("exit", () => killAllNow());
 const boundMinutes =
   config.waitQuietMinutes +
   10 +
-  config.matches.length * ((config.durationS * 2 + 150) / 60) +
+  config.matches.length * config.rounds * ((config.durationS * 2 + 150) / 60) +
   (config.scenarios.includes("idle") ? 6 : 0) +
+  (config.scenarios.includes("wake") ? config.wakeMatches.length * 8 : 0) +
+  (config.scenarios.includes("meter") ? 8 : 0) +
   8;
 setTimeout(() => {
   progress(`the bench ran past its bound of ${Math.round(boundMinutes)} minutes: stopping`);
@@ -489,15 +508,36 @@ async function main(): Promise<number> {
       for (const kind of ["ply", "workerd-floor"] as const) {
         progress(`wake: ${kind} (${config.mode}), ${matches} chess matches ${config.wakePlies} plies in`);
         // A fresh server each (the smoke run's shared one would keep other objects busy).
-        const result = await withServer(kind, new Map(), (server) =>
-          wake(server, {
-            matches,
-            plies: config.wakePlies,
-            setupConcurrency: config.setupConcurrency,
-            evictWaitS: smoke ? 30 : 60,
-          }),
+        const profiling = config.profileWake && kind === "ply";
+        let summary: Awaited<ReturnType<Awaited<ReturnType<typeof profiler>>["stop"]>> | null = null;
+        const result = await withServer(
+          kind,
+          new Map(),
+          async (server) => {
+            const profile = profiling
+              ? await profiler(server, `ply-wake-${matches}`, flags["profile-dir"] ?? tmpdir())
+              : null;
+            return wake(server, {
+              matches,
+              plies: config.wakePlies,
+              setupConcurrency: config.setupConcurrency,
+              evictWaitS: smoke ? 30 : 60,
+              ...(profile
+                ? {
+                    window: {
+                      start: () => profile.start(),
+                      stop: async () => {
+                        summary = await profile.stop();
+                      },
+                    },
+                  }
+                : {}),
+            });
+          },
+          profiling ? false : config.minify,
         );
         emitWake(result);
+        if (summary) emitProfile({ bench: "profile", matches, run: null, ...(summary as object) } as never);
         smokeFailed ||= !result.ok;
       }
     }
@@ -684,6 +724,10 @@ function emitWake(result: WakeResult): void {
       ["move on an evicted object → every player", describe(result.wakeMs)],
       ["  → the mover", describe(result.wakeMoverMs)],
       ["move on a warm object → every player", describe(result.warmMs)],
+      [
+        "workerd CPU per match: wake round / warm round",
+        `${result.cpuMsPerMatch.wake ?? "—"} / ${result.cpuMsPerMatch.warm ?? "—"} ms`,
+      ],
       ["errors", result.errors],
     ],
     `wake · ${result.server} (${result.via}) · ${result.matches} chess matches`,
@@ -791,7 +835,9 @@ function emitProfile(summary: ProfileSummary): void {
     [
       [
         "run",
-        `${summary.run.movesPerS} moves/s, ${summary.run.serverCpuMsPerMove} ms server CPU per move, ${summary.samples} samples`,
+        summary.run
+          ? `${summary.run.movesPerS} moves/s, ${summary.run.serverCpuMsPerMove} ms server CPU per move, ${summary.samples} samples`
+          : `the wake round (moves on evicted objects), ${summary.samples} samples`,
       ],
       ["file", summary.file],
       ...summary.top.map((row) => [`self ${String(row.selfPct).padStart(5)}%  ${row.function}`, row.location] as const),
@@ -799,7 +845,7 @@ function emitProfile(summary: ProfileSummary): void {
         (row) => [`total ${String(row.totalPct).padStart(5)}%  ${row.function}`, row.location] as const,
       ),
     ],
-    `CPU profile · Ply (not minified) · ${summary.matches} matches`,
+    `CPU profile · Ply (not minified) · ${summary.matches} matches${summary.run ? "" : " · wake"}`,
   );
 }
 

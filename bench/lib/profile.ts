@@ -31,7 +31,8 @@ export interface ProfileSummary {
   top: ProfileRow[];
   /** By inclusive time (a function counted once per stack), functions of the server's own code. */
   inclusive: ProfileRow[];
-  run: Pick<ThroughputResult, "movesPerS" | "latencyMs" | "usage" | "serverCpuMsPerMove">;
+  /** The throughput run profiled; null for a profile of the wake scenario's round. */
+  run: Pick<ThroughputResult, "movesPerS" | "latencyMs" | "usage" | "serverCpuMsPerMove"> | null;
 }
 
 interface ProfileNode {
@@ -225,5 +226,44 @@ function summarise(
     samples: total,
     top: rows(self, 30, () => true),
     inclusive: rows(inclusive, 40, (row) => !structural.has(row.name)),
+  };
+}
+
+/**
+ * A CPU profile of whatever happens between `start()` and `stop()` (the wake scenario's round of
+ * moves on evicted objects): the same summary as a throughput profile's, without its run figures.
+ */
+export async function profiler(
+  server: RunningServer,
+  name: string,
+  outDir: string,
+): Promise<{ start(): Promise<void>; stop(): Promise<Omit<ProfileSummary, "run" | "matches" | "bench">> }> {
+  if (server.inspectorPort === null) throw new Error("this server has no inspector");
+  const inspector = await Inspector.open(server.inspectorPort);
+  await inspector.send("Profiler.enable");
+  await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
+  return {
+    start: () => inspector.send("Profiler.start"),
+    async stop() {
+      const profile = ((await inspector.send("Profiler.stop")) as { profile: { nodes: ProfileNode[] } }).profile;
+      const sources = new Map<string, string[]>();
+      try {
+        await inspector.send("Debugger.enable");
+        for (const scriptId of new Set(
+          profile.nodes.filter((node) => node.callFrame.url).map((node) => node.callFrame.scriptId),
+        )) {
+          const answer = (await inspector.send("Debugger.getScriptSource", { scriptId })) as { scriptSource?: string };
+          if (answer?.scriptSource) sources.set(scriptId, answer.scriptSource.split("\n"));
+        }
+        await inspector.send("Debugger.disable");
+      } catch (error) {
+        progress(`  could not read the bundle's source: ${String(error)}`);
+      }
+      inspector.close();
+      const file = join(outDir, `${name}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      progress(`  CPU profile written to ${file}`);
+      return { file, ...summarise(profile.nodes, sources) };
+    },
   };
 }

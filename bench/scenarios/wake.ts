@@ -18,7 +18,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Bot, type BotContext } from "../lib/bot.ts";
 import { call, now, players } from "../lib/client.ts";
 import { progress } from "../lib/log.ts";
-import { openFiles, round } from "../lib/proc.ts";
+import { cpuSeconds, openFiles, round } from "../lib/proc.ts";
 import type { RunningServer, ServerKind } from "../lib/servers.ts";
 import { distribution, pool, Samples, Tally, type Distribution } from "../lib/stats.ts";
 
@@ -28,6 +28,8 @@ export interface WakeOptions {
   readonly setupConcurrency: number;
   /** Longest wait for every match object to be evicted. */
   readonly evictWaitS: number;
+  /** Called around the round of moves on evicted objects (a CPU profile of the wakes). */
+  readonly window?: { start(): Promise<void>; stop(): Promise<void> };
 }
 
 export interface WakeResult {
@@ -45,6 +47,8 @@ export interface WakeResult {
   warmMs: Distribution;
   /** Frame sent → the mover has its own event, on evicted objects. */
   wakeMoverMs: Distribution;
+  /** workerd CPU over each measured round of moves, per match (the wake's work, then a warm move's). */
+  cpuMsPerMatch: { wake: number | null; warm: number | null };
   errors: Record<string, number>;
   ok: boolean;
 }
@@ -149,7 +153,9 @@ export async function wake(server: RunningServer, options: WakeOptions): Promise
   const beforeWake = sqliteFiles();
 
   // One move in every match at once, on evicted objects; then one more, on warm objects.
-  const measure = async (plies: number): Promise<{ all: Samples; mover: Samples }> => {
+  const cpu = () => pids().reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+  const measure = async (plies: number): Promise<{ all: Samples; mover: Samples; cpuMs: number | null }> => {
+    const cpuBefore = cpu();
     measuring = new Map(ready.map((pair) => [pair.matchId, { sentAt: null, moverAt: null, seen: new Map() }]));
     ctx.stopAtPlies = plies;
     for (const pair of ready) for (const bot of pair.bots) bot.kick();
@@ -167,9 +173,12 @@ export async function wake(server: RunningServer, options: WakeOptions): Promise
       mover.push(entry.moverAt! - entry.sentAt);
     }
     measuring = null;
-    return { all, mover };
+    const cpuMs = ready.length > 0 ? round(((cpu() - cpuBefore) * 1000) / ready.length, 2) : null;
+    return { all, mover, cpuMs };
   };
+  await options.window?.start();
   const woken = await measure(options.plies + 1);
+  await options.window?.stop();
   const warm = await measure(options.plies + 2);
   ctx.running = false;
   for (const bot of bots) bot.close();
@@ -184,6 +193,7 @@ export async function wake(server: RunningServer, options: WakeOptions): Promise
     wakeMs: distribution(woken.all.values()),
     warmMs: distribution(warm.all.values()),
     wakeMoverMs: distribution(woken.mover.values()),
+    cpuMsPerMatch: { wake: woken.cpuMs, warm: warm.cpuMs },
     errors: errors.counts,
     ok: errors.total === 0 && evictedAfterS !== null,
   };
