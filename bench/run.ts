@@ -765,17 +765,18 @@ function emitMeter(result: MeterResult): void {
       ["stored (all objects)", `${(result.units.total.storedBytes / 1e6).toFixed(2)} MB`],
       [
         "$ per 1,000 matches (as played)",
-        `${money(d.total)} = requests ${money(d.requests)} + duration ${money(d.duration)} + rows read ${money(d.rowsRead)} + rows written ${money(d.rowsWritten)} + Worker requests ${money(d.workerRequests)}; storage ${money(d.storageMonth)}/month`,
+        `${money(d.total)} = requests ${money(d.requests)} + duration ${money(d.duration)} + rows read ${money(d.rowsRead)} + rows written ${money(d.rowsWritten)} + Worker requests ${money(d.workerRequests)}; then storage ${money(d.storageMonth)} a month while kept`,
       ],
       ...(result.dollarsPer1000AtPlies
         ? [
             [
               `$ per 1,000 games of ${result.dollarsPer1000AtPlies.plies} plies`,
-              `${money(result.dollarsPer1000AtPlies.total)} (rows written ${money(result.dollarsPer1000AtPlies.rowsWritten)}, duration ${money(result.dollarsPer1000AtPlies.duration)})`,
+              `${money(result.dollarsPer1000AtPlies.total)} (rows written ${money(result.dollarsPer1000AtPlies.rowsWritten)}, duration ${money(result.dollarsPer1000AtPlies.duration)}); then storage ${money(result.dollarsPer1000AtPlies.storageMonth)} a month`,
             ] as const,
           ]
         : []),
       ["prices", `Workers Paid, as of ${result.prices.asOf} (bench/meter/prices.ts)`],
+      ["target (Connect Four)", "≤ 2 rows written per move, ≤ $0.05 per 1,000 matches"],
       ["errors", result.errors],
     ],
     `cost meter · ${result.game} · bare workerd · ${result.matches} ranked matches from nothing`,

@@ -49,6 +49,7 @@ export interface Dollars {
   rowsWritten: number;
   storageMonth: number;
   workerRequests: number;
+  /** Requests, duration, rows and Worker requests: what playing costs once (storage not included). */
   total: number;
 }
 
@@ -62,5 +63,7 @@ export function dollars(units: Units): Dollars {
     storageMonth: (units.storedBytes / 1e9) * PRICES.storagePerGBMonth,
     workerRequests: (units.workerRequests / million) * PRICES.workerRequestsPerMillion,
   };
-  return { ...cost, total: Object.values(cost).reduce((sum, value) => sum + value, 0) };
+  // The one-off cost; storage is a monthly charge for as long as the rows are kept, apart.
+  const total = cost.requests + cost.duration + cost.rowsRead + cost.rowsWritten + cost.workerRequests;
+  return { ...cost, total };
 }

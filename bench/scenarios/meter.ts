@@ -273,7 +273,8 @@ export async function meter(server: RunningServer, options: MeterOptions): Promi
     // Fixed (setup, matchmaking, after) per match, plus the plies at the play phase's cost per ply.
     const fixed = scale(add(add(units.setup, units.matchmaking), units.after), 1 / played);
     const perPly = scale(units.play, 1 / moves);
-    const game1 = add(fixed, scale(perPly, options.resignAtPlies));
+    // Stored bytes are a running total, not a per-phase count: the run's total per match.
+    const game1 = { ...add(fixed, scale(perPly, options.resignAtPlies)), storedBytes: total.storedBytes / played };
     atPlies = { ...dollars(scale(game1, 1000)), plies: options.resignAtPlies };
   }
   return {
