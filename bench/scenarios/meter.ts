@@ -70,6 +70,8 @@ export interface MeterResult {
   perMove: { rowsWritten: number; rowsRead: number; setAlarm: number; requests: number; wsMessages: number };
   /** The Match statements of the play phase, by rows written: calls and rows per move. */
   moveStatements: { statement: string; callsPerMove: number; rowsWrittenPerMove: number; rowsReadPerMove: number }[];
+  /** Per class, over the whole run, the statements that wrote most: rows written and calls per match. */
+  statementsByClass: Record<string, { statement: string; callsPerMatch: number; rowsWrittenPerMatch: number }[]>;
   dollarsPer1000Matches: Dollars;
   /** Chess: the same, for games of exactly `resignAtPlies` plies (fixed costs + plies × the per-ply cost). */
   dollarsPer1000AtPlies: (Dollars & { plies: number }) | null;
@@ -264,6 +266,19 @@ export async function meter(server: RunningServer, options: MeterOptions): Promi
     })
     .filter((row) => row.callsPerMove > 0)
     .sort((a, b) => b.rowsWrittenPerMove - a.rowsWrittenPerMove || b.callsPerMove - a.callsPerMove);
+  const statementsByClass: MeterResult["statementsByClass"] = {};
+  for (const [name, c] of Object.entries(afterAll.classes)) {
+    if (c.objects === 0) continue;
+    statementsByClass[name] = Object.entries(c.statements)
+      .map(([statement, row]) => ({
+        statement,
+        callsPerMatch: round(row.calls / Math.max(1, bots.length / 2), 2),
+        rowsWrittenPerMatch: round(row.rowsWritten / Math.max(1, bots.length / 2), 2),
+      }))
+      .filter((row) => row.rowsWrittenPerMatch > 0)
+      .sort((a, b) => b.rowsWrittenPerMatch - a.rowsWrittenPerMatch)
+      .slice(0, 12);
+  }
   const setAlarmPlay =
     (afterPlay.classes.Match?.setAlarm ?? 0) - (afterMatchmaking.classes.Match?.setAlarm ?? 0);
   const played = bots.length / 2;
@@ -294,6 +309,7 @@ export async function meter(server: RunningServer, options: MeterOptions): Promi
       wsMessages: round(playMatch.wsMessages / Math.max(1, moves), 3),
     },
     moveStatements,
+    statementsByClass,
     dollarsPer1000Matches: per1000(total),
     dollarsPer1000AtPlies: atPlies,
     prices: PRICES,
