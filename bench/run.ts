@@ -84,6 +84,7 @@ const { values: flags } = parseArgs({
     "wake-plies": { type: "string" },
     "floor-new-object": { type: "boolean", default: false },
     "profile-wake": { type: "boolean", default: false },
+    inspector: { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
     mode: { type: "string" },
@@ -156,6 +157,8 @@ const config = {
     .split(",")
     .map((item) => int("wake-matches", item.trim(), 0, 1, 2000)),
   wakePlies: int("wake-plies", flags["wake-plies"], smoke ? 4 : 60, 1, 200),
+  /** Bare workerd with its inspector open: throughput runs report the V8 heap (a memory diagnostic; costs CPU). */
+  inspector: flags.inspector,
   /** Profile Ply's round of moves on evicted objects in the wake scenario (bundle not minified). */
   profileWake: flags["profile-wake"],
   /** Diagnostic (memory): the workerd floor plays each next game in a new object, as Ply does. */
@@ -239,6 +242,12 @@ function emitThroughput(result: ThroughputResult): void {
         `${perSecond[0]} / ${perSecond[Math.floor(perSecond.length / 2)]} / ${perSecond.at(-1)}`,
       ],
       ["games ended", result.games],
+      [
+        "V8 heap used / allocated: window start → end",
+        result.heapMiB.start && result.heapMiB.end
+          ? `${result.heapMiB.start.usedMiB} / ${result.heapMiB.start.totalMiB} → ${result.heapMiB.end.usedMiB} / ${result.heapMiB.end.totalMiB} MiB`
+          : "—",
+      ],
       ...Object.entries(result.usage).map(
         ([label, report]) =>
           [
@@ -295,8 +304,8 @@ async function withServer<T>(
         : config.mode === "bare"
           ? await startBare(kind, {
               minify,
-              // The unminified run is the CPU profile's: it needs the inspector.
-              inspector: !minify,
+              // The unminified run is the CPU profile's; --inspector for the V8 heap figures (memory).
+              inspector: !minify || config.inspector,
               vars: {
                 ...(config.workerdFloorMemory && kind !== "ply" ? { FLOOR_MEMORY: "1" } : {}),
                 ...(config.floorNewObject && kind !== "ply" ? { FLOOR_NEW_OBJECT: "1" } : {}),

@@ -42,7 +42,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-class Inspector {
+export class Inspector {
   readonly #socket: WebSocket;
   #id = 0;
   readonly #pending = new Map<number, (result: any) => void>();
@@ -266,4 +266,20 @@ export async function profiler(
       return { file, ...summarise(profile.nodes, sources) };
     },
   };
+}
+
+/** The V8 heap of the Worker's isolate (used and allocated bytes), through its inspector; null without one. */
+export async function heapUsage(server: RunningServer): Promise<{ usedMiB: number; totalMiB: number } | null> {
+  if (server.inspectorPort === null) return null;
+  try {
+    const inspector = await Inspector.open(server.inspectorPort);
+    try {
+      const usage = (await inspector.send("Runtime.getHeapUsage")) as { usedSize: number; totalSize: number };
+      return { usedMiB: round(usage.usedSize / 1024 / 1024, 1), totalMiB: round(usage.totalSize / 1024 / 1024, 1) };
+    } finally {
+      inspector.close();
+    }
+  } catch {
+    return null;
+  }
 }

@@ -12,6 +12,7 @@ import { round, totalCpuSeconds, UsageSampler, type UsageReport } from "../lib/p
 import type { RunningServer, ServerKind } from "../lib/servers.ts";
 import { distribution, pool, Samples, Tally, type Distribution } from "../lib/stats.ts";
 import { progress } from "../lib/log.ts";
+import { heapUsage } from "../lib/profile.ts";
 
 export interface ThroughputOptions {
   readonly matches: number;
@@ -47,6 +48,8 @@ export interface ThroughputResult {
   errors: Record<string, number>;
   rejections: Record<string, number>;
   usage: Record<string, UsageReport>;
+  /** The isolate's V8 heap at the window's start and end (bare workerd, through its inspector); null without one. */
+  heapMiB: { start: { usedMiB: number; totalMiB: number } | null; end: { usedMiB: number; totalMiB: number } | null };
   /** Server CPU (every process of it) per move, in milliseconds. */
   serverCpuMsPerMove: number | null;
   /** Of that, the workerd that runs the Worker and its objects (wrangler dev servers only). */
@@ -158,6 +161,7 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
   );
 
   // The timed window.
+  const heapStart = options.window ? null : await heapUsage(server);
   await options.window?.start();
   const sampler = new UsageSampler(server.watched);
   sampler.start();
@@ -170,6 +174,7 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
   ctx.running = false;
   window = { ...window, end: now() };
   const usage = sampler.stop();
+  const heapEnd = options.window ? null : await heapUsage(server);
   const driverUsed = process.cpuUsage(driverCpu);
   const machineBusyCpuS = round(totalCpuSeconds() - machineBefore, 2);
   await options.window?.stop();
@@ -200,6 +205,7 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
     errors: errors.counts,
     rejections: rejections.counts,
     usage,
+    heapMiB: { start: heapStart, end: heapEnd },
     serverCpuMsPerMove: inWindow > 0 ? round((serverCpuS * 1000) / inWindow, 3) : null,
     workerdCpuMsPerMove: inWindow > 0 && usage.workerd ? round((usage.workerd.cpuS * 1000) / inWindow, 3) : null,
     diskWriteKBPerMove:
