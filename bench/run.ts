@@ -127,9 +127,7 @@ const config = {
   mode: (flags.mode ?? "bare") as "bare" | "dev",
   /** Ply and the workerd floor alternate this many times at each M (the machine is shared: rounds show the spread). */
   rounds: int("rounds", flags.rounds, smoke ? 1 : 2, 1, 10),
-  matches: (flags.matches ?? (smoke ? "4" : "200"))
-    .split(",")
-    .map((item) => int("matches", item.trim(), 0, 1, 5000)),
+  matches: (flags.matches ?? (smoke ? "4" : "200")).split(",").map((item) => int("matches", item.trim(), 0, 1, 5000)),
   durationS: int("duration", flags.duration, smoke ? 3 : 20, 1, 600),
   scenarios: (flags.scenarios ?? (smoke ? SMOKE_SCENARIOS : DEFAULT_SCENARIOS).join(","))
     .split(",")
@@ -357,10 +355,13 @@ async function main(): Promise<number> {
     // Ply and the workerd floor side by side: alternating, each round in the other order, so
     // that load from elsewhere on the shared machine falls on both alike.
     for (let roundIndex = 0; roundIndex < config.rounds; roundIndex++) {
-      const order: ("ply" | "workerd-floor")[] = roundIndex % 2 === 0 ? ["ply", "workerd-floor"] : ["workerd-floor", "ply"];
+      const order: ("ply" | "workerd-floor")[] =
+        roundIndex % 2 === 0 ? ["ply", "workerd-floor"] : ["workerd-floor", "ply"];
       for (const kind of order) {
         if (kind === "ply" && config.scenarios.includes("throughput")) {
-          progress(`throughput: Ply (${config.mode}), ${matches} matches, ${config.durationS} s, round ${roundIndex + 1}`);
+          progress(
+            `throughput: Ply (${config.mode}), ${matches} matches, ${config.durationS} s, round ${roundIndex + 1}`,
+          );
           const result = await withServer("ply", shared, (server) =>
             throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
           );
@@ -650,7 +651,8 @@ function emitWorkerdFloorRatio(
  */
 function emitSideBySide(matches: number, roundNumber: number, p: ThroughputResult, w: ThroughputResult): void {
   const ratio = (x: number | null | undefined, y: number | null | undefined) => (x && y ? round3(x / y) : null);
-  const cpuUs = (r: ThroughputResult) => (r.workerdCpuMsPerMove === null ? null : Math.round(r.workerdCpuMsPerMove * 1000));
+  const cpuUs = (r: ThroughputResult) =>
+    r.workerdCpuMsPerMove === null ? null : Math.round(r.workerdCpuMsPerMove * 1000);
   const load = machine().load1;
   const result = {
     bench: "side-by-side",
@@ -769,7 +771,8 @@ function emitMeter(result: MeterResult): void {
             ] as const,
         ),
       ...Object.entries(result.byClass).map(
-        ([name, u]) => [`by class · ${name} (${u.objects} objects)`, `${units(u)} · rpc ${JSON.stringify(u.rpc)}`] as const,
+        ([name, u]) =>
+          [`by class · ${name} (${u.objects} objects)`, `${units(u)} · rpc ${JSON.stringify(u.rpc)}`] as const,
       ),
       ["stored (all objects)", `${(result.units.total.storedBytes / 1e6).toFixed(2)} MB`],
       [

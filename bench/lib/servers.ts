@@ -130,7 +130,12 @@ export function track(
 }
 
 /** Polls GET /api/games until it answers 200; bounded. */
-export async function waitReady(origin: string, alive: () => boolean, output: () => string, seconds: number): Promise<void> {
+export async function waitReady(
+  origin: string,
+  alive: () => boolean,
+  output: () => string,
+  seconds: number,
+): Promise<void> {
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
     if (!alive()) throw new Error(`the server exited before it was ready:\n${output()}`);

@@ -206,7 +206,12 @@ function instrument(meter: ObjectMeter, ctx: DurableObjectState): void {
   wrap("setAlarm", () => entry.setAlarm++);
   wrap("deleteAlarm", () => entry.deleteAlarm++);
   wrap("get", (args) => (entry.kvRowsRead += keys(args)));
-  wrap("put", (args) => (entry.kvRowsWritten += typeof args[0] === "object" && args[0] !== null && !Array.isArray(args[0]) ? Object.keys(args[0]).length : 1));
+  wrap(
+    "put",
+    (args) =>
+      (entry.kvRowsWritten +=
+        typeof args[0] === "object" && args[0] !== null && !Array.isArray(args[0]) ? Object.keys(args[0]).length : 1),
+  );
   wrap("delete", (args) => (entry.kvRowsWritten += keys(args)));
   wrap("list", () => entry.kvRowsRead++);
 }
@@ -247,7 +252,11 @@ function meteredClass<T extends DurableClass>(Base: T, cls: string): T {
   handler("webSocketError", () => entry.wsCloses++);
   // Public methods up the chain, below DurableObject / PartyServer's base: entered from outside = one RPC.
   const seen = new Set<string>(LIFECYCLE);
-  for (let level: object | null = Base.prototype; level && level !== Object.prototype; level = Object.getPrototypeOf(level)) {
+  for (
+    let level: object | null = Base.prototype;
+    level && level !== Object.prototype;
+    level = Object.getPrototypeOf(level)
+  ) {
     for (const name of Object.getOwnPropertyNames(level)) {
       if (seen.has(name) || name.startsWith("_")) continue;
       seen.add(name);

@@ -56,7 +56,8 @@ export interface Dollars {
 export function dollars(units: Units): Dollars {
   const million = 1e6;
   const cost = {
-    requests: ((units.requests + units.wsMessages / PRICES.wsMessagesPerRequest) / million) * PRICES.doRequestsPerMillion,
+    requests:
+      ((units.requests + units.wsMessages / PRICES.wsMessagesPerRequest) / million) * PRICES.doRequestsPerMillion,
     duration: ((units.activeS * PRICES.doMemoryGB) / million) * PRICES.doDurationPerMillionGBs,
     rowsRead: (units.rowsRead / million) * PRICES.rowsReadPerMillion,
     rowsWritten: (units.rowsWritten / million) * PRICES.rowsWrittenPerMillion,

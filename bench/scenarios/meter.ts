@@ -279,8 +279,7 @@ export async function meter(server: RunningServer, options: MeterOptions): Promi
       .sort((a, b) => b.rowsWrittenPerMatch - a.rowsWrittenPerMatch)
       .slice(0, 12);
   }
-  const setAlarmPlay =
-    (afterPlay.classes.Match?.setAlarm ?? 0) - (afterMatchmaking.classes.Match?.setAlarm ?? 0);
+  const setAlarmPlay = (afterPlay.classes.Match?.setAlarm ?? 0) - (afterMatchmaking.classes.Match?.setAlarm ?? 0);
   const played = bots.length / 2;
   const per1000 = (u: Units) => dollars(scale(u, 1000 / Math.max(1, played)));
   let atPlies: MeterResult["dollarsPer1000AtPlies"] = null;

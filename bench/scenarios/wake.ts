@@ -114,7 +114,8 @@ export async function wake(server: RunningServer, options: WakeOptions): Promise
   });
   const pairs: { matchId: string; bots: [Bot, Bot] }[] = [];
   created.forEach((matchId, index) => {
-    if (matchId !== null) pairs.push({ matchId, bots: [new Bot(creators[index]!, ctx), new Bot(joiners[index]!, ctx)] });
+    if (matchId !== null)
+      pairs.push({ matchId, bots: [new Bot(creators[index]!, ctx), new Bot(joiners[index]!, ctx)] });
   });
   const bots = pairs.flatMap((pair) => pair.bots);
   await pool(

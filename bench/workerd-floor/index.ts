@@ -240,9 +240,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
       seats: this.#seats.map((seat, index) => ({ seat: index, name: seat.name, playerId: seat.pid })),
       capacity: 2,
       view: this.#game,
-      turn: playing
-        ? { seats: this.#active(this.#game!), deadline: this.#deadline ?? Date.now() + TURN_MS }
-        : null,
+      turn: playing ? { seats: this.#active(this.#game!), deadline: this.#deadline ?? Date.now() + TURN_MS } : null,
       moves: this.#moves,
       result: this.#result,
       finishedAt: this.#finishedAt,
