@@ -1,7 +1,8 @@
 /**
  * The servers under test, each in its own process group on loopback: Ply under `wrangler dev`
- * (as `npm start` runs it, minus logging and live reload), the floor (bench/floor.ts) and the
- * workerd floor (bench/workerd-floor/, under `wrangler dev` with Ply's flags).
+ * (as `npm start` runs it, minus logging and live reload; the bench's `--mode dev`), the floor
+ * (bench/floor.ts) and the workerd floor (bench/workerd-floor/, under `wrangler dev` with Ply's
+ * flags). The default mode, bare `workerd serve`, is bench/lib/workerd.ts, on the helpers here.
  * Every process started here is registered and stopped by `stopAll`, also on failure and Ctrl-C.
  */
 import { spawn, type ChildProcess } from "node:child_process";

@@ -27,6 +27,10 @@
  * With FLOOR_MEMORY=1 it touches no SQLite (the log is an array, lost on eviction): not
  * durable, only to split the workerd floor's cost between the runtime and its storage.
  *
+ * Chess too (the wake scenario): a match created with `{ "game": "chess" }` checks and applies
+ * UCI moves with chess.js and logs the FEN each move leads to.
+ *
+ *   npm run bench (bare workerd: bench/lib/workerd.ts), or
  *   wrangler dev --config bench/workerd-floor/wrangler.jsonc --var PLY_TOKEN_SECRET:<32+ chars>
  */
 import { DurableObject } from "cloudflare:workers";
