@@ -1,7 +1,10 @@
 /**
  * Workers Paid prices the cost meter turns its counts into: the one place they are kept.
  * Marginal prices (past the plan's monthly allowances, which are ignored: a bill at scale is
- * what the figures are for). Check them against the pages below before quoting a figure.
+ * what the figures are for). Check them against the pages below before quoting a figure:
+ * on 2026-12-04 the requests, duration, 20:1 and 128 MB figures were read from a stored copy
+ * of the Durable Objects pricing page; the SQLite rows and storage figures (the same as D1's
+ * published rates) and the Workers request price were not in the copies retrieved.
  */
 export const PRICES = {
   /** When these were read from the pricing pages. */
