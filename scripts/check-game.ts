@@ -49,7 +49,8 @@ export const RULE_TEXT: Readonly<Record<Rule, string>> = {
   "schema-refuses-junk": "values that are not moves (non-JSON, extra keys) are refused as bad-move, never thrown on",
   "ends-within-bound": "random matches end within the game's declared maxMoves",
   "replay-reproduces": "folding the JSON log from the seed, or from a JSON snapshot, reproduces every state",
-  "views-hide-secrets": "changing what a seat cannot see never changes its view, its legal moves or the spectators' view",
+  "views-hide-secrets":
+    "changing what a seat cannot see never changes its view, its legal moves or the spectators' view",
   "moves-carry-no-secret": "two different moves never look the same to another viewer (the move itself would tell)",
 };
 
@@ -216,7 +217,10 @@ function play(
     const checked = engine.check(state, seat, move);
     if (!checked.ok) {
       const { code, reason } = checked.error;
-      throw new Broken("listed-moves-pass", `legalMoves lists ${show(move)} for seat ${seat}, refused: ${reason ?? code}`);
+      throw new Broken(
+        "listed-moves-pass",
+        `legalMoves lists ${show(move)} for seat ${seat}, refused: ${reason ?? code}`,
+      );
     }
     try {
       log({ kind: "move", seat, move: checked.move, id: `m${index}` }, at);
@@ -311,11 +315,16 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
       first.states.forEach((state, index) => {
         const other = second.states[index];
         const difference = firstDifference(state, other);
-        if (difference) throw new Broken("deterministic", `two plays of the same match differ after event ${index}: ${difference}`);
+        if (difference)
+          throw new Broken("deterministic", `two plays of the same match differ after event ${index}: ${difference}`);
         if (canonical(first.events[index]) !== canonical(second.events[index]))
-          throw new Broken("deterministic", `event ${index} differs: ${firstDifference(first.events[index], second.events[index])}`);
+          throw new Broken(
+            "deterministic",
+            `event ${index} differs: ${firstDifference(first.events[index], second.events[index])}`,
+          );
       });
-      if (second.states.length !== first.states.length) throw new Broken("deterministic", "two plays logged different numbers of events");
+      if (second.states.length !== first.states.length)
+        throw new Broken("deterministic", "two plays logged different numbers of events");
       return;
     }
     case "listed-moves-pass": {
@@ -324,7 +333,8 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
         for (let seat = 0; seat < state.players; seat++) {
           const listed = game.legalMoves(state.game, seat);
           if (!active.includes(seat)) {
-            if (listed.length > 0) throw new Broken(rule, `seat ${seat} may not act but legalMoves lists ${show(listed[0])}`);
+            if (listed.length > 0)
+              throw new Broken(rule, `seat ${seat} may not act but legalMoves lists ${show(listed[0])}`);
             continue;
           }
           if (listed.length === 0) throw new Broken(rule, `seat ${seat} may act but legalMoves lists nothing`);
@@ -332,7 +342,10 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
             const checked = engine.check(state, seat, move);
             if (!checked.ok) {
               const { code, reason, message } = checked.error;
-              throw new Broken(rule, `legalMoves lists ${show(move)} for seat ${seat}; refused ${reason ?? code}: ${message}`);
+              throw new Broken(
+                rule,
+                `legalMoves lists ${show(move)} for seat ${seat}; refused ${reason ?? code}: ${message}`,
+              );
             }
           }
           if (game.timeout.kind === "move") {
@@ -350,7 +363,9 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
         for (let seat = 0; seat < state.players; seat++) {
           const listed = game.legalMoves(state.game, seat);
           const keys = new Set(listed.map(canonical));
-          const others = active.includes(seat) ? [] : engine.activeSeats(state).flatMap((other) => game.legalMoves(state.game, other));
+          const others = active.includes(seat)
+            ? []
+            : engine.activeSeats(state).flatMap((other) => game.legalMoves(state.game, other));
           for (const move of [...nearMisses(listed.length > 0 ? listed : others, random), ...others.slice(0, 4)]) {
             if (keys.has(canonical(move))) continue;
             const checked = engine.check(state, seat, move);
@@ -358,9 +373,12 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
               // Another spelling of a listed move (chess takes SAN and UCI) is fine: it must do the same.
               const after = engine.apply(state, { kind: "move", seat, move: checked.move, id: "x" }, 0).game;
               const same = listed.some(
-                (other) => canonical(engine.apply(state, { kind: "move", seat, move: other, id: "x" }, 0).game) === canonical(after),
+                (other) =>
+                  canonical(engine.apply(state, { kind: "move", seat, move: other, id: "x" }, 0).game) ===
+                  canonical(after),
               );
-              if (!same) throw new Broken(rule, `seat ${seat}'s move ${show(move)} is accepted but legalMoves omits it`);
+              if (!same)
+                throw new Broken(rule, `seat ${seat}'s move ${show(move)} is accepted but legalMoves omits it`);
               continue;
             }
             const again = engine.check(state, seat, move);
@@ -369,7 +387,10 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
             if (code === "illegal" && (reason === undefined || !KEBAB.test(reason)))
               throw new Broken(rule, `${show(move)} is refused with the reason ${show(reason)}, not a kebab-case code`);
             if (again.ok || again.error.code !== code || again.error.reason !== reason)
-              throw new Broken(rule, `${show(move)} is refused with ${reason ?? code}, then differently when asked again`);
+              throw new Broken(
+                rule,
+                `${show(move)} is refused with ${reason ?? code}, then differently when asked again`,
+              );
           }
         }
       });
@@ -410,7 +431,8 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
       let resumed = JSON.parse(JSON.stringify(played.states[middle])) as MatchState;
       for (const event of log.slice(middle + 1)) resumed = fresh.apply(resumed, event, event.at);
       const difference = firstDifference(resumed, played.states.at(-1));
-      if (difference) throw new Broken(rule, `resuming from the JSON snapshot at event ${middle} differs: ${difference}`);
+      if (difference)
+        throw new Broken(rule, `resuming from the JSON snapshot at event ${middle} differs: ${difference}`);
       return;
     }
     case "views-hide-secrets": {
@@ -424,7 +446,8 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
           return;
         }
         if (!game.view) throw new Broken(rule, "hiddenInformation is true but the game has no view");
-        if (!game.resampleHidden) throw new Broken(rule, "a game with hidden information needs resampleHidden to be checked");
+        if (!game.resampleHidden)
+          throw new Broken(rule, "a game with hidden information needs resampleHidden to be checked");
         for (const viewer of viewers) {
           const resampled = game.resampleHidden(state.game, viewer, random);
           const other = { ...state, game: resampled };
