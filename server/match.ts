@@ -656,7 +656,7 @@ export class Match extends Server<Env> {
           const { code, message: text, reason } = checked.error;
           return this.#error(connection, code, text, frame.id, reason);
         }
-        if (frame.seq !== loaded.seq) {
+        if (frame.seq !== loaded.seq && !this.#othersMovedSince(frame.seq, role.seat, loaded.seq)) {
           return this.#error(
             connection,
             "stale",
@@ -667,6 +667,24 @@ export class Match extends Server<Env> {
         return this.#commit([{ kind: "move", seat: role.seat, move: checked.move, id: frame.id }]);
       }
     }
+  }
+
+  /**
+   * True when every event after `seq` is a move by a seat other than `seat`: in a phase where
+   * several seats act at once (Battleship's placement) their moves do not make `seat`'s stale.
+   * Where one seat moves at a time, this passes only a move sent before the seat's turn came
+   * (the SDK never sends one); like every move, it is judged against the current state.
+   */
+  #othersMovedSince(seq: number, seat: Seat, current: number): boolean {
+    if (seq < 0 || seq >= current) return false;
+    const { count } = this.ctx.storage.sql
+      .exec<{ count: number }>(
+        "SELECT count(*) AS count FROM events WHERE seq > ? AND (kind != 'move' OR seat = ?)",
+        seq,
+        seat,
+      )
+      .one();
+    return count === 0;
   }
 
   #resync(connection: Connection<Role>, loaded: Loaded, role: Role, from: number): void {

@@ -8,6 +8,7 @@
  */
 import type { AnyGame, Seat } from "./game.ts";
 import { COLUMNS, ROWS, type ConnectFourMove, type ConnectFourState } from "./games/connect-four.ts";
+import { battleshipState, chooseBattleshipMove } from "./games/battleship.bot.ts";
 import type { Random } from "./random.ts";
 
 /** Every kind of bot, weakest first. */
@@ -313,16 +314,18 @@ export function createSearchBot(budget: number): Bot {
   const bot: Bot = {
     kind: "search",
     label: "Search",
-    supports: (game) => game.id === "connect-four",
+    supports: (game) => game.id === "connect-four" || game.id === "battleship",
     choose(game, state, seat, random) {
       if (!bot.supports(game)) throw new Error(`search bot: cannot play ${game.id}`);
+      // Battleship's own bot lives with the game (it needs no node budget: one pass over the sea).
+      if (game.id === "battleship") return chooseBattleshipMove(battleshipState(state), seat, random);
       return searchConnectFour(connectFourState(state), seat, random, budget);
     },
   };
   return bot;
 }
 
-/** Alpha-beta search over Connect Four, bounded by CONNECT_FOUR_NODE_BUDGET nodes a move. */
+/** Alpha-beta search over Connect Four (CONNECT_FOUR_NODE_BUDGET nodes a move); Battleship's hunting bot. */
 export const searchBot: Bot = createSearchBot(CONNECT_FOUR_NODE_BUDGET);
 
 const BOTS: Readonly<Record<BotKind, Bot>> = { random: randomBot, search: searchBot };
