@@ -219,5 +219,7 @@ function statusText(view: BattleshipView | null, me: Seat | null, canMove: boole
     return "Shuffle until you like your fleet, then declare it ready.";
   }
   if (view.phase === "over") return shot;
-  return `${shot} ${me !== null && canMove ? "Your shot: pick a cell in the enemy waters." : ""}`.trim();
+  const next =
+    me === null ? "" : canMove ? "Your shot: pick a cell in the enemy waters." : "Waiting for the enemy's shot.";
+  return `${shot} ${next}`.trim();
 }
