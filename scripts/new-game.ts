@@ -10,6 +10,7 @@
  * game to the list in shared/games/index.ts (its one registry line). `--dry-run` prints the
  * paths instead. Also a library: `scaffold` is pure, and the scaffold test uses it.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -199,7 +200,9 @@ describe("${name}", () => {
     const engine = createEngine(${camel}, {}, "seed");
     const events: MatchEvent[] = [{ kind: "start", players: 2 }];
     // 3 + 3 + 3 + 3 + 3 = 15: seat 0 takes the last.
-    for (let turn = 0; turn < 5; turn++) events.push({ kind: "move", seat: turn % 2, move: { take: 3 }, id: \`m\${turn}\` });
+    for (let turn = 0; turn < 5; turn++) {
+      events.push({ kind: "move", seat: turn % 2, move: { take: 3 }, id: \`m\${turn}\` });
+    }
     expect(engine.replay(events).result).toEqual({ kind: "win", winners: [0], reason: "took-the-last" });
   });
 });
@@ -250,6 +253,11 @@ function main(args: readonly string[]): number {
       writeFileSync(join(root, file.path), file.content);
     }
     console.log(`${args.includes("--dry-run") ? "would write" : "wrote"} ${file.path}`);
+  }
+  // Long names can push a template line past the width: the project's formatter has the last word.
+  if (!args.includes("--dry-run")) {
+    const biome = join(root, "node_modules", "@biomejs", "biome", "bin", "biome");
+    spawnSync(process.execPath, [biome, "format", "--write", ...files.map((file) => file.path)], { cwd: root });
   }
   console.log(`next: npm run check-game ${id}, then npm run build && npm start and pick it in the lobby`);
   return 0;
