@@ -307,8 +307,13 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
     case "deterministic": {
       const first = play(game, scenario, [], ({ engine, state }) => {
         for (const viewer of viewersOf(state.players)) {
-          if (canonical(engine.view(state, viewer)) !== canonical(engine.view(state, viewer)))
-            throw new Broken("deterministic", `${viewer}'s view differs between two calls`);
+          const [once, again] = [canonical(engine.view(state, viewer)), canonical(engine.view(state, viewer))];
+          if (once !== again) throw new Broken("deterministic", `${viewer}'s view differs between two calls`);
+        }
+        for (let seat = 0; seat < state.players; seat++) {
+          const [once, again] = [game.legalMoves(state.game, seat), game.legalMoves(state.game, seat)];
+          if (canonical(once) !== canonical(again))
+            throw new Broken("deterministic", `seat ${seat}'s legalMoves differ between two calls`);
         }
       });
       const second = play(game, scenario, trail);
@@ -550,7 +555,8 @@ async function main(args: readonly string[]): Promise<number> {
     return 2;
   }
   let failed = 0;
-  for (const game of ids.length > 0 ? ids.map((id) => GAMES.get(id)!) : [...GAMES.values()]) {
+  const chosen = ids.length > 0 ? ids.flatMap((id) => GAMES.get(id) ?? []) : [...GAMES.values()];
+  for (const game of chosen) {
     const started = performance.now();
     const violations = checkGame(game, { ...(runs ? { runs } : {}), ...(seed !== undefined ? { seed } : {}) });
     const ms = Math.round(performance.now() - started);

@@ -25,13 +25,14 @@ const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** The names a game id gives: `dots-and-boxes` → dotsAndBoxes, DotsAndBoxes, "Dots and boxes". */
 export function namesOf(id: string, name?: string) {
+  const capital = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
   const words = id.split("-");
-  const pascal = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join("");
+  const pascal = words.map(capital).join("");
   return {
     id,
-    camel: pascal[0]!.toLowerCase() + pascal.slice(1),
+    camel: pascal.charAt(0).toLowerCase() + pascal.slice(1),
     pascal,
-    name: name ?? [words[0]![0]!.toUpperCase() + words[0]!.slice(1), ...words.slice(1)].join(" "),
+    name: name ?? [capital(words[0] ?? ""), ...words.slice(1)].join(" "),
   };
 }
 
@@ -132,9 +133,9 @@ export const renderer: Renderer = {
       root.replaceChildren(board);
     }
     const left = state?.pile ?? 0;
-    const pile = board.querySelector<HTMLElement>(".${id}-pile")!;
-    pile.replaceChildren(...Array.from({ length: left }, () => document.createElement("span")));
-    pile.setAttribute("aria-label", \`\${left} counters left\`);
+    const pile = board.querySelector<HTMLElement>(".${id}-pile");
+    pile?.replaceChildren(...Array.from({ length: left }, () => document.createElement("span")));
+    pile?.setAttribute("aria-label", \`\${left} counters left\`);
     for (const button of board.querySelectorAll("button")) button.disabled = mySeat === null || !canMove;
   },
 

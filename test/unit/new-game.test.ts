@@ -92,12 +92,14 @@ describe("npm run new-game", () => {
     expect(test.output).toBe("");
   });
 
-  it("is formatted as the tree is", () => {
+  it("is formatted and linted as the tree is", () => {
     const generated = scaffold(ID, "new Map<string, AnyGame>([a])")
       .filter((file) => !file.path.endsWith("index.ts"))
       .map((file) => file.path);
     const formatted = run("@biomejs/biome/bin/biome", ["format", ...generated]);
     expect(formatted.status, formatted.output).toBe(0);
+    const linted = run("@biomejs/biome/bin/biome", ["lint", ...generated]);
+    expect(linted.status, linted.output).toBe(0);
   });
 
   it("passes check-game", async () => {

@@ -105,7 +105,7 @@ function buildSea(board: () => Board, enemy: boolean): Sea {
       const sameRow = Math.abs(delta) !== 1 || Math.floor(to / SIZE) === Math.floor(from / SIZE);
       if (to < 0 || to >= CELLS || !sameRow) return;
       board().focus = to;
-      cells.forEach((element, cell) => (element.tabIndex = cell === to ? 0 : -1));
+      for (const [cell, element] of cells.entries()) element.tabIndex = cell === to ? 0 : -1;
       cells[to]?.focus();
     });
   }
@@ -124,7 +124,11 @@ function build(root: HTMLElement): Board {
   const actions = document.createElement("div");
   actions.className = "bs-actions";
   let board: Board | null = null;
-  const get = (): Board => board!;
+  // The seas' handlers run on clicks, long after `board` below is set.
+  const get = (): Board => {
+    if (!board) throw new Error("battleship board used before it was built");
+    return board;
+  };
   const shuffle = button("Shuffle fleet", "bs-shuffle", () => get().context?.play({ type: "shuffle" }));
   const ready = button("Ready", "primary bs-ready", () => get().context?.play({ type: "ready" }));
   actions.append(shuffle, ready);
@@ -169,23 +173,25 @@ export const renderer: Renderer = {
 
   render(root, context) {
     let board = boards.get(root);
-    if (!board || board.root.parentElement !== root) boards.set(root, (board = build(root)));
+    if (!board || board.root.parentElement !== root) {
+      board = build(root);
+      boards.set(root, board);
+    }
     board.context = context;
     const view = viewOf(context.view);
     const me = context.mySeat;
     // A player sees the enemy sea first (where it fires); anyone else sees the seats in order.
     const order: [Seat, Seat] = me === null ? [0, 1] : [me === 0 ? 1 : 0, me];
     const placing = view?.phase === "placing";
-    order.forEach((seat, index) => {
-      const sea = board.seas[index]!;
+    for (const [index, seat] of order.entries()) {
+      const sea = board.seas[index === 0 ? 0 : 1];
       const firing = me !== null && seat !== me && view?.phase === "firing" && context.canMove;
       sea.root.dataset.seat = String(seat);
       sea.title.textContent = me === null ? `${PIECES[seat]} fleet` : seat === me ? "Your fleet" : "Enemy waters";
       drawSea(sea, view?.seas[seat] ?? null, view?.last ?? null, seat, firing);
-    });
+    }
     if (me !== null) {
-      const enemy = board.seas[0].cells;
-      enemy.forEach((element, cell) => (element.tabIndex = cell === board.focus ? 0 : -1));
+      for (const [cell, element] of board.seas[0].cells.entries()) element.tabIndex = cell === board.focus ? 0 : -1;
     }
     board.root.dataset.phase = view?.phase ?? "";
     board.actions.hidden = !(placing && me !== null && !view?.ready[me]);
