@@ -1,7 +1,8 @@
 /**
  * Battleship in real Chromium against a real `wrangler dev`: against the search bot (shuffle,
  * ready, shots by click, the bot's shots on the player's sea, a resignation), and between two
- * people by invite link, placing at the same time and firing until one fleet is sunk. The tests run in order and share the players.
+ * people by invite link, placing at the same time and firing until one fleet is sunk, then its
+ * replay. The tests run in order and share the players.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -90,7 +91,7 @@ describe("Battleship in the browser", () => {
     expect(await shipCells(page, 1)).toEqual([]);
     const dealt = await shipCells(page, 0);
     await page.getByRole("button", { name: "Shuffle fleet" }).click();
-    await page.locator(".moves li", { hasText: "dealt the fleet again" }).waitFor();
+    await page.locator(".moves li", { hasText: "a new deal" }).waitFor();
     await page.waitForFunction(
       `JSON.stringify(Array.from(document.querySelectorAll('.bs-sea[data-seat="0"] .bs-cell.ship'), (cell) => Number(cell.dataset.cell))) !== ${JSON.stringify(JSON.stringify(dealt))}`,
     );
@@ -105,8 +106,8 @@ describe("Battleship in the browser", () => {
     expect(await sea(page, 0).locator('.bs-cell[data-shot="hit"], .bs-cell[data-shot="miss"]').count()).toBe(8);
     expect(await shipCells(page, 1)).toEqual([]);
     const lines = await moveList(page);
-    expect(lines.some((line) => line.includes("Finn") && line.includes("fired at A1"))).toBe(true);
-    expect(lines.some((line) => line.includes("Bot (search)") && line.includes("fired at"))).toBe(true);
+    expect(lines.some((line) => line.includes("Finn") && line.includes("a shot at A1"))).toBe(true);
+    expect(lines.some((line) => line.includes("Bot (search)") && line.includes("a shot at"))).toBe(true);
     await screenshot(page, "battleship-vs-bot");
 
     await page.locator("#resign").click();
@@ -161,6 +162,17 @@ describe("Battleship in the browser", () => {
     // The game is over: Gail now sees Finn's fleet too.
     expect(new Set(await shipCells(gail.page, 0))).toEqual(finnShips);
     await screenshot(host, "battleship-person-won");
+
+    // The replay folds the log from the published seed: the same fleets, shot by shot.
+    const played = Number(await host.locator(".match").getAttribute("data-moves"));
+    await host.locator("#replay-link").click();
+    await host.getByText(`Start · ${played} moves`).waitFor();
+    expect(await host.locator('.bs-cell[data-shot="hit"], .bs-cell[data-shot="miss"]').count()).toBe(0);
+    await host.keyboard.press("End");
+    await host.getByText(`Move ${played} of ${played}`).waitFor();
+    expect(await sea(host, 1).locator(".bs-cell.sunk").count()).toBe(17);
+    expect(new Set(await shipCells(host, 0))).toEqual(finnShips);
+    await screenshot(host, "battleship-replay");
   });
 
   it("threw no uncaught error in any page", () => {

@@ -200,11 +200,12 @@ export const renderer: Renderer = {
     board.status.textContent = statusText(view, me, context.canMove);
   },
 
+  // Short phrases that read after a name in the move list and after "played" in a replay caption.
   describe(move) {
     const played = move as Partial<BattleshipMove> | null;
-    if (played?.type === "shuffle") return "dealt the fleet again";
+    if (played?.type === "shuffle") return "a new deal";
     if (played?.type === "ready") return "ready";
-    if (played?.type === "fire" && typeof played.cell === "number") return `fired at ${cellName(played.cell)}`;
+    if (played?.type === "fire" && typeof played.cell === "number") return `a shot at ${cellName(played.cell)}`;
     return "?";
   },
 
