@@ -48,6 +48,25 @@ describe("Battleship on the server", () => {
     expect(seas(last)[1]!.shots.length).toBe(cell);
   }, 60_000);
 
+  it("readies both placing seats on the alarm when a per-move clock runs out for both at once", async () => {
+    const { matchId, tokens } = await startedMatch("battleship", { turnMs: 1_000 });
+    const players = await Promise.all(tokens.map((token) => Client.connect(matchId, token)));
+    const start = (await players[0]!.next("snapshot")).state;
+    expect(start.turn?.seats).toEqual([0, 1]);
+    // Both clocks ran from the start: one alarm readies seat 0, and seat 1, whose time is
+    // already spent (another seat's timeout gives it none back), follows at once.
+    const first = await players[0]!.next("event", (frame) => frame.event.kind === "timeout");
+    const second = await players[0]!.next("event", (frame) => frame.event.kind === "timeout");
+    expect([first.event, second.event]).toMatchObject([
+      { kind: "timeout", seats: [0], move: { type: "ready" } },
+      { kind: "timeout", seats: [1], move: { type: "ready" } },
+    ]);
+    expect((second.state.view as BattleshipView).phase).toBe("firing");
+    expect(second.state.turn?.seats).toEqual([0]);
+    // Seat 0 fires with a fresh second; seat 1 spent all of its own.
+    expect(second.state.clock?.remaining).toEqual([1_000, 0]);
+  });
+
   it("takes both players' placements made against the same seq: neither is stale", async () => {
     const { matchId, tokens } = await startedMatch("battleship");
     const players = await Promise.all(tokens.map((token) => Client.connect(matchId, token)));
