@@ -3,51 +3,24 @@
  * folder (never into the tree), type-checks, is formatted, passes check-game, and is found by
  * the client's renderer registry in a Vite build with its CSS.
  */
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnyGame } from "../../shared/game.ts";
 import { checkGame, describeViolation } from "../../scripts/check-game.ts";
 import { namesOf, register, scaffold } from "../../scripts/new-game.ts";
+import { copyWithGame, ROOT, type ProjectCopy } from "../scaffold-copy.ts";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const ID = "pile-of-counters";
-let copy: string;
-
-/** Runs a tool of the project's own (Node scripts in node_modules) in the copy. */
-function run(bin: string, args: readonly string[]) {
-  const result = spawnSync(process.execPath, [join(ROOT, "node_modules", bin), ...args], {
-    cwd: copy,
-    encoding: "utf8",
-  });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
+let copy: ProjectCopy;
+const run = (bin: string, args: readonly string[]) => copy.run(bin, args);
 
 beforeAll(() => {
-  copy = mkdtempSync(join(tmpdir(), "ply-new-game-"));
-  for (const path of [
-    "shared",
-    "client",
-    "scripts",
-    "tsconfig.base.json",
-    "biome.json",
-    ".gitignore",
-    "vite.config.ts",
-  ]) {
-    cpSync(join(ROOT, path), join(copy, path), { recursive: true, filter: (source) => !source.includes("/dist") });
-  }
-  symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"), "dir");
-  const index = readFileSync(join(ROOT, "shared/games/index.ts"), "utf8");
-  for (const file of scaffold(ID, index)) {
-    mkdirSync(dirname(join(copy, file.path)), { recursive: true });
-    writeFileSync(join(copy, file.path), file.content);
-  }
+  copy = copyWithGame(ID);
   // The generated test is checked with the types the test project uses.
   writeFileSync(
-    join(copy, "test", "tsconfig.json"),
+    join(copy.root, "test", "tsconfig.json"),
     JSON.stringify({
       extends: "../tsconfig.base.json",
       compilerOptions: { lib: ["ES2023"], types: ["node"] },
@@ -56,9 +29,7 @@ beforeAll(() => {
   );
 });
 
-afterAll(() => {
-  if (copy) rmSync(copy, { recursive: true, force: true });
-});
+afterAll(() => copy?.remove());
 
 describe("npm run new-game", () => {
   it("writes the rules, the renderer with its CSS, a test, and one line in the game registry", () => {
@@ -103,7 +74,7 @@ describe("npm run new-game", () => {
   });
 
   it("passes check-game", async () => {
-    const module = (await import(pathToFileURL(join(copy, "shared", "games", `${ID}.ts`)).href)) as Record<
+    const module = (await import(pathToFileURL(join(copy.root, "shared", "games", `${ID}.ts`)).href)) as Record<
       string,
       AnyGame
     >;
@@ -115,7 +86,7 @@ describe("npm run new-game", () => {
   it("is in the browser build: the registry finds the renderer, and its CSS is bundled", () => {
     const built = run("vite/bin/vite.js", ["build", "--logLevel", "error"]);
     expect(built.status, built.output).toBe(0);
-    const assets = join(copy, "client", "dist", "assets");
+    const assets = join(copy.root, "client", "dist", "assets");
     const bundle = (ext: string) =>
       readdirSync(assets)
         .filter((file) => file.endsWith(ext))
