@@ -8,6 +8,7 @@ import { render as match } from "./pages/match.ts";
 import { render as replay } from "./pages/replay.ts";
 import { render as invite } from "./pages/invite.ts";
 import { render as watch } from "./pages/watch.ts";
+import { render as accountPage } from "./pages/account.ts";
 import { go, onNavigate } from "./nav.ts";
 import { account } from "./session.ts";
 
@@ -21,6 +22,7 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^\/i\/([^/]{1,20})$/, invite],
   [/^\/watch$/, watch],
   [/^\/leaderboard(?:\/([a-z0-9-]{1,40}))?$/, leaderboard],
+  [/^\/account$/, accountPage],
 ];
 
 const root = document.getElementById("app") as HTMLElement;

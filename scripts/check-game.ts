@@ -12,19 +12,12 @@
 import fc from "fast-check";
 import { isDeepStrictEqual } from "node:util";
 import { pathToFileURL } from "node:url";
-import {
-  createEngine,
-  MOVE_REFUSALS,
-  parseOptions,
-  type AnyGame,
-  type Engine,
-  type MatchEvent,
-  type MatchState,
-  type Seat,
-  type Viewer,
-} from "../shared/game.ts";
+import { createEngine, MOVE_REFUSALS, type Engine, type MatchState } from "../shared/engine.ts";
+import type { MatchEvent } from "../shared/events.ts";
+import type { AnyGame, Seat, Viewer } from "../shared/game.ts";
 import { GAMES } from "../shared/games/index.ts";
 import { createRandom, seedRandom, type Random } from "../shared/random.ts";
+import { parseOptions } from "../shared/schema-issues.ts";
 
 /** Every rule, in the order they are checked. */
 export const RULES = [
@@ -175,8 +168,9 @@ function play(
   const events: (MatchEvent & { at: number })[] = [];
   const states: MatchState[] = [];
   let state = engine.initial();
-  const log = (event: MatchEvent, at: number) => {
-    state = deepFreeze(engine.apply(state, event, at));
+  /** Logs `event` at `at`; `after` is the state after it when the engine has it already (a played move). */
+  const log = (event: MatchEvent, at: number, after?: MatchState) => {
+    state = deepFreeze(after ?? engine.apply(state, event, at));
     events.push({ ...event, at });
     states.push(state);
   };
@@ -214,20 +208,22 @@ function play(
     const move = moves[Math.floor(choice / active.length) % moves.length];
     if (move === undefined) throw new Broken("listed-moves-pass", `seat ${seat} may act but legalMoves lists nothing`);
     trail.push({ seat, move });
-    const checked = engine.check(state, seat, move);
-    if (!checked.ok) {
-      const { code, reason } = checked.error;
+    // The move goes the server's way: `play`, the one rules call per move (replay then folds the log with `apply`).
+    let played: ReturnType<Engine["play"]>;
+    try {
+      played = engine.play(state, seat, move, at, `m${index}`);
+    } catch (error) {
+      // States are frozen: a game that writes into its input state throws here.
+      throw new Broken("deterministic", `apply threw on ${show(move)} by seat ${seat}: ${String(error)}`);
+    }
+    if (!played.ok) {
+      const { code, reason } = played.error;
       throw new Broken(
         "listed-moves-pass",
         `legalMoves lists ${show(move)} for seat ${seat}, refused: ${reason ?? code}`,
       );
     }
-    try {
-      log({ kind: "move", seat, move: checked.move, id: `m${index}` }, at);
-    } catch (error) {
-      // States are frozen: a game that writes into its input state throws here.
-      throw new Broken("deterministic", `apply threw on ${show(move)} by seat ${seat}: ${String(error)}`);
-    }
+    log(played.value.event, at, played.value.state);
   }
   return { engine, states, events, moves: trail };
 }
@@ -376,7 +372,7 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
             const checked = engine.check(state, seat, move);
             if (checked.ok) {
               // Another spelling of a listed move (chess takes SAN and UCI) is fine: it must do the same.
-              const after = engine.apply(state, { kind: "move", seat, move: checked.move, id: "x" }, 0).game;
+              const after = engine.apply(state, { kind: "move", seat, move: checked.value, id: "x" }, 0).game;
               const same = listed.some(
                 (other) =>
                   canonical(engine.apply(state, { kind: "move", seat, move: other, id: "x" }, 0).game) ===

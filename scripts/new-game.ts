@@ -188,7 +188,8 @@ const css = ({ id }: Names) => `/* ${id}: imported by its renderer, bundled by V
 `;
 
 const test = ({ id, camel, name }: Names) => `import { describe, expect, it } from "vitest";
-import { createEngine, type MatchEvent } from "../../shared/game.ts";
+import { createEngine } from "../../shared/engine.ts";
+import type { MatchEvent } from "../../shared/events.ts";
 import { ${camel} } from "../../shared/games/${id}.ts";
 import { checkGame, describeViolation } from "../../scripts/check-game.ts";
 

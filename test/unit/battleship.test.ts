@@ -3,7 +3,8 @@
  * viewer sees, the end, clocks in both phases, and the hunting bot.
  */
 import { describe, expect, it } from "vitest";
-import { createEngine, type MatchEvent, type MatchState } from "../../shared/game.ts";
+import { createEngine, type MatchState } from "../../shared/engine.ts";
+import type { MatchEvent } from "../../shared/events.ts";
 import {
   battleship,
   battleshipView,
