@@ -73,6 +73,17 @@ export interface GameDefinition<S, M, O> {
    * Chess, for one, draws when the side with time left cannot mate.
    */
   onFlag?(state: S, flagged: readonly Seat[]): GameResult;
+  /**
+   * The most moves any match of this game can take (timeout moves included); absent: no bound is
+   * claimed. `npm run check-game` plays random matches and fails a game that outlasts it.
+   */
+  readonly maxMoves?: number;
+  /**
+   * Another state that differs from `state` only in what `viewer` cannot see (unseen cards
+   * re-dealt, unseen ships moved), drawn with `random`. Games with hidden information provide
+   * it so `npm run check-game` can prove their views and `legalMoves` leak nothing.
+   */
+  resampleHidden?(state: S, viewer: Viewer, random: Random): S;
 }
 
 /** A game of any type, as held in a registry. */

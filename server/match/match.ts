@@ -213,8 +213,8 @@ export class Match extends Server<Env> {
     await this.#timers.sync();
   }
 
-  // --- Frames: a rate limit, then one guard ladder in order: size → shape → role → (a retried
-  // move id is answered) → a flag that fell → the engine's rungs (status, turn, move) → seq.
+  // --- Frames: a rate limit, then one guard ladder in order: size → shape → role → (a retried move id is
+  // answered) → a flag that fell → the engine's rungs (status, turn, move) → seq (other seats' moves since pass).
 
   override async onMessage(connection: Connection<Role>, message: WSMessage): Promise<void> {
     const loaded = this.#load();
@@ -256,8 +256,9 @@ export class Match extends Server<Env> {
         const now = Date.now();
         const played = loaded.engine.play(loaded.state, role.seat, frame.move, now, frame.id);
         if (!played.ok) return this.#error(connection, played.error, frame.id);
-        const stale = `the move was made at seq ${frame.seq}; the match is at ${loaded.seq}`;
-        if (frame.seq !== loaded.seq) return this.#error(connection, { code: "stale", message: stale }, frame.id);
+        const message = `the move was made at seq ${frame.seq}; the match is at ${loaded.seq}`;
+        if (this.#store.stale(frame.seq, role.seat, loaded.seq))
+          return this.#error(connection, { code: "stale", message }, frame.id);
         return this.#commit([played.value], now);
       }
     }
@@ -276,10 +277,9 @@ export class Match extends Server<Env> {
     );
   }
 
-  /** If the time of a seat to act has run out, the flag falls now (before the frame that came too late). */
+  /** If the time of a seat to act has run out (`timeout` is not null), the flag falls now, before the late frame. */
   async #flagIfDue(loaded: Loaded): Promise<void> {
     const now = Date.now();
-    // Null while no running clock has reached zero.
     const event = loaded.engine.timeout(loaded.state, now);
     if (event) await this.#commitEvents([event], undefined, now);
   }

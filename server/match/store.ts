@@ -380,6 +380,26 @@ export class MatchStore {
     );
   }
 
+  /**
+   * True when a move `seat` made at `seq` is stale with the match at `current`: `seq` is not
+   * `current`, unless every event after it is a move by another seat. In a phase where several
+   * seats act at once (Battleship's placement) their moves do not make `seat`'s stale. Where one
+   * seat moves at a time, this passes only a move sent before the seat's turn came (the SDK
+   * never sends one); like every move, it is judged against the current state.
+   */
+  stale(seq: number, seat: Seat, current: number): boolean {
+    if (seq === current) return false;
+    if (seq < 0 || seq > current) return true;
+    const { count } = this.#sql
+      .exec<{ count: number }>(
+        "SELECT count(*) AS count FROM events WHERE seq > ? AND (kind != 'move' OR seat = ?)",
+        seq,
+        seat,
+      )
+      .one();
+    return count > 0;
+  }
+
   snapshot(seq: number, state: MatchState, deadline: number | null): void {
     this.#sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
   }

@@ -362,7 +362,13 @@ describe("the client SDK against a real wrangler dev", () => {
     const [ada, brian, carol] = players as [PlayerCreated, PlayerCreated, PlayerCreated];
     // An origin with a trailing slash works as well.
     const games = unwrap(await new Api({ origin: `${server.origin}/` }).games());
-    expect(games.games.map((game) => game.id).sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
+    expect(games.games.map((game) => game.id).sort()).toEqual([
+      "battleship",
+      "chess",
+      "connect-four",
+      "crazy-eights",
+      "tic-tac-toe",
+    ]);
     expect(games.games.find((game) => game.id === "connect-four")).toMatchObject({
       minPlayers: 2,
       maxPlayers: 2,

@@ -46,11 +46,11 @@ function connectFourState(match: MatchState): ConnectFourState {
 // -------------------------------------------------------------------------------------------
 
 describe("the registry of bots", () => {
-  it("offers the random bot for every game and the search bot for Connect Four only", () => {
+  it("offers the random bot for every game and the search bot for Connect Four and Battleship only", () => {
     for (const game of GAMES.values()) {
       expect(botsFor(game)).toContain("random");
       expect(botFor("random", game)).toBe(randomBot);
-      expect(botsFor(game).includes("search")).toBe(game.id === "connect-four");
+      expect(botsFor(game).includes("search")).toBe(game.id === "connect-four" || game.id === "battleship");
     }
     expect(botsFor(connectFour)).toEqual(["random", "search"]);
     expect(botsFor(ticTacToe)).toEqual(["random"]);

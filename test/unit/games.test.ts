@@ -393,7 +393,7 @@ function nearMisses(spec: Spec): fc.Arbitrary<unknown> {
 
 describe("the game registry", () => {
   it("holds every game under its id", () => {
-    expect([...GAMES.keys()].sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
+    expect([...GAMES.keys()].sort()).toEqual(["battleship", "chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
     expect(GAMES.get("chess")).toBe(chess);
     expect(GAMES.get("crazy-eights")).toBe(crazyEights);
     expect(GAMES.get("tic-tac-toe")).toBe(ticTacToe);

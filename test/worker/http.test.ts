@@ -24,6 +24,7 @@ describe("GET /api/games", () => {
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expect(response.body.protocol).toBe(PROTOCOL_VERSION);
     expect(response.body.games.map((game) => game.id).sort()).toEqual([
+      "battleship",
       "chess",
       "connect-four",
       "crazy-eights",
