@@ -8,6 +8,7 @@ import { render as match } from "./pages/match.ts";
 import { render as replay } from "./pages/replay.ts";
 import { render as invite } from "./pages/invite.ts";
 import { render as watch } from "./pages/watch.ts";
+import { render as profile } from "./pages/profile.ts";
 import { go, onNavigate } from "./nav.ts";
 import { account } from "./session.ts";
 
@@ -20,6 +21,7 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^\/r\/([A-Za-z0-9_-]{8,32})$/, replay],
   [/^\/i\/([^/]{1,20})$/, invite],
   [/^\/watch$/, watch],
+  [/^\/p\/([A-Za-z0-9_-]{8,32})$/, profile],
   [/^\/leaderboard(?:\/([a-z0-9-]{1,40}))?$/, leaderboard],
 ];
 
@@ -30,7 +32,10 @@ let generation = 0;
 
 function showAccount(): void {
   const me = document.getElementById("me");
-  if (me) me.textContent = account()?.name ?? "";
+  const mine = account();
+  if (me) me.textContent = mine?.name ?? "";
+  // The name links to the player's own page (ratings and recent matches).
+  if (me instanceof HTMLAnchorElement) me.href = mine ? `/p/${mine.playerId}` : "/";
 }
 
 /** Marks the navigation link of the current section. */

@@ -15,6 +15,7 @@ import { remainingAt } from "../shared/clock.ts";
 import type { AnyGame, DrawAction, Seat } from "../shared/game.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
+  HEARTBEAT,
   LIMITS,
   PROTOCOL_VERSION,
   ServerMessage,
@@ -79,8 +80,26 @@ export interface MatchClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** How often an idle connection proves it is alive (see `#beat`). */
-const HEARTBEAT_MS = 15_000;
+/** How often the connection proves it is alive, with the heartbeat the server's runtime answers (see `#beat`). */
+export const HEARTBEAT_MS = 1_000;
+/** Nothing heard for this long (or the browser says it is offline): shown as lost, moves wait. */
+export const STALL_MS = 2_500;
+/** Nothing heard for this long while the browser thinks it is online: the socket is replaced. */
+export const DEAD_MS = 6_000;
+/** How often the heartbeat's clock is checked. */
+const TICK_MS = 250;
+
+/** What this client reads of a browser's network state; in Node (bots, tests) none of it exists. */
+const scope = globalThis as unknown as {
+  navigator?: { onLine?: boolean };
+  addEventListener?: (type: "online" | "offline", listener: () => void) => void;
+  removeEventListener?: (type: "online" | "offline", listener: () => void) => void;
+};
+
+/** False when the platform says it has no network (a browser's `navigator.onLine`); true where it can't tell. */
+function online(): boolean {
+  return scope.navigator?.onLine !== false;
+}
 
 /** Randomness stays on the server: an optimistic apply that needs it is skipped. */
 const NO_RANDOM: Random = {
@@ -127,6 +146,13 @@ export class MatchClient {
   #heartbeat: ReturnType<typeof setInterval>;
   /** When the server was last heard from. */
   #heardAt = Date.now();
+  /** When the last heartbeat went out. */
+  #beatAt = 0;
+  /** The open socket went silent (or the browser went offline): shown as `connecting` until heard again. */
+  #stalled = false;
+  /** The browser's `offline`/`online` listeners, removed by `close`. */
+  readonly #onOffline = () => this.#stall();
+  readonly #onOnline = () => this.reconnect();
   readonly #listeners = new Map<keyof MatchClientEvents, Set<(value: never) => void>>();
   readonly #maxQueued: number;
   readonly #newId: () => string;
@@ -160,10 +186,17 @@ export class MatchClient {
       maxReconnectionDelay: 10_000,
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     });
-    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
-    this.#socket.addEventListener("open", () => (this.#heardAt = Date.now()));
+    this.#heartbeat = setInterval(() => this.#beat(), TICK_MS);
+    this.#socket.addEventListener("open", () => {
+      this.#heardAt = Date.now();
+      this.#beatAt = 0;
+    });
+    // A browser knows at once when its network goes: shown within the moment, not a heartbeat later.
+    scope.addEventListener?.("offline", this.#onOffline);
+    scope.addEventListener?.("online", this.#onOnline);
     // "open" waits for the snapshot: until then the view is the one from before the connection.
     this.#socket.addEventListener("close", () => {
+      this.#stalled = false;
       this.#sent.clear();
       this.#resyncFrom = null;
       this.#setStatus(this.#socket.shouldReconnect ? "connecting" : "closed");
@@ -327,19 +360,38 @@ export class MatchClient {
 
   close(): void {
     clearInterval(this.#heartbeat);
+    scope.removeEventListener?.("offline", this.#onOffline);
+    scope.removeEventListener?.("online", this.#onOnline);
     this.#socket.close(1000, "bye");
     this.#setStatus("closed");
   }
 
   /**
    * A connection that died without a close (a sleeping laptop, a dropped mobile link) is
-   * noticed by its silence: every HEARTBEAT_MS a ping goes out, and a socket that has heard
-   * nothing for twice that long is replaced.
+   * noticed by its silence: every HEARTBEAT_MS a heartbeat goes out (answered by the server's
+   * runtime, so it wakes no match); after STALL_MS without a word the connection shows as lost
+   * and moves wait, and after DEAD_MS the socket is replaced. While the browser says it is
+   * offline no heartbeat goes out (so the server sees the silence a real outage makes) and no
+   * socket is replaced: its `online` event reconnects at once.
    */
   #beat(): void {
     if (this.#socket.readyState !== 1) return;
-    if (Date.now() - this.#heardAt > 2 * HEARTBEAT_MS) return this.reconnect();
-    this.#send({ type: "ping", t: Date.now() });
+    const now = Date.now();
+    const up = online();
+    if (!up || now - this.#heardAt > STALL_MS) this.#stall();
+    if (!up) return;
+    if (now - this.#heardAt > DEAD_MS) return this.reconnect();
+    if (now - this.#beatAt >= HEARTBEAT_MS) {
+      this.#beatAt = now;
+      this.#socket.send(HEARTBEAT.ping);
+    }
+  }
+
+  /** Shows an open connection as lost until the server is heard from again (the socket stays). */
+  #stall(): void {
+    if (this.status !== "open") return;
+    this.#stalled = true;
+    this.#setStatus("connecting");
   }
 
   #send(frame: ClientMessage): boolean {
@@ -421,6 +473,12 @@ export class MatchClient {
 
   #receive(data: unknown): void {
     this.#heardAt = Date.now();
+    // A stalled socket that speaks again (and a browser back online) is open again: waiting moves go out.
+    if (this.#stalled && online()) {
+      this.#stalled = false;
+      this.#setStatus("open");
+      this.#flush();
+    }
     let parsed: v.SafeParseResult<typeof ServerMessage>;
     try {
       parsed = v.safeParse(ServerMessage, JSON.parse(String(data)));
@@ -503,7 +561,8 @@ export class MatchClient {
         break;
       }
       case "pong":
-        this.clockOffset = frame.serverTime - Date.now();
+        // The heartbeat's answer carries no time; a ping of another spelling gets the server's.
+        if (frame.serverTime !== undefined) this.clockOffset = frame.serverTime - Date.now();
         return;
     }
     this.#emit("change", this);

@@ -145,6 +145,14 @@ export const PingFrame = v.strictObject({
   t: v.optional(v.pipe(v.number(), v.finite())),
 });
 
+/**
+ * The heartbeat, byte for byte. The server's runtime answers `ping` with `pong` itself
+ * (WebSocket auto-response), without waking a hibernated match, and notes when it last did:
+ * that is how the match tells a silent socket from a quiet one. Any other spelling of a ping
+ * (extra spaces, a `t`) is answered by the match itself, with its clock.
+ */
+export const HEARTBEAT = { ping: '{"type":"ping"}', pong: '{"type":"pong"}' } as const;
+
 /** Offer a draw, accept the one offered, or decline it. */
 export const DrawFrame = v.strictObject({ type: v.literal("draw"), action: v.picklist(DRAW_ACTIONS) });
 
@@ -266,7 +274,8 @@ export const ServerMessage = v.variant("type", [
     /** The game's own code when `code` is `illegal`. */
     reason: v.optional(v.string()),
   }),
-  v.object({ type: v.literal("pong"), t: v.optional(v.number()), serverTime: v.number() }),
+  // The heartbeat's answer (HEARTBEAT.pong) has neither field: the runtime sends it as written.
+  v.object({ type: v.literal("pong"), t: v.optional(v.number()), serverTime: v.optional(v.number()) }),
 ]);
 export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 

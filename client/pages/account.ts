@@ -30,9 +30,15 @@ export function nameForm(
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const name = input.value.trim();
-    if (!name) return;
-    submit.disabled = true;
     error.hidden = true;
+    if (!name) {
+      // Spaces alone pass the browser's own check for a required field: say what is missing.
+      error.textContent = "Type a name with at least one letter or digit: spaces alone are not a name.";
+      error.hidden = false;
+      input.focus();
+      return;
+    }
+    submit.disabled = true;
     const created = await api().createPlayer(name);
     submit.disabled = false;
     if (!created.ok) {

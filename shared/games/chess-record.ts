@@ -119,4 +119,3 @@ function pgnDate(epochMs: number): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return `${date.getUTCFullYear()}.${two(date.getUTCMonth() + 1)}.${two(date.getUTCDate())}`;
 }
-
