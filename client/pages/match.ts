@@ -795,6 +795,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       "li",
       { "data-seq": seq ?? "", class: `move ${white ? "white" : "black"}` },
       white ? h("span", { class: "n" }, `${number}.`) : alone ? h("span", { class: "n" }, `${number}…`) : null,
+      white || alone ? " " : null,
       h("span", { class: "what" }, text),
     );
   }
@@ -856,7 +857,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
           label = "online";
           state = "online";
         } else if (forfeitAt !== null) {
-          label = "offline · forfeits in ";
+          label = "connection lost · forfeits in ";
           time = clock(forfeitAt - (now + client.clockOffset));
           state = "away";
         } else {
@@ -867,7 +868,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       setText(card.presenceLabel, label);
       setText(card.presenceTime, time);
       card.presence.dataset.state = state;
-      card.presence.title = time ? `Offline: forfeits in ${time} unless they come back` : "";
+      card.presence.title = time ? `Connection lost: forfeits in ${time} unless they come back` : "";
     });
   }
 

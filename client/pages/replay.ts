@@ -171,6 +171,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
             "button",
             { type: "button", class: "step", "data-step": index + 1, onclick: () => goTo(index + 1) },
             white ? h("span", { class: "n" }, `${index / 2 + 1}.`) : null,
+            white ? " " : null,
             h("span", { class: "what" }, textOf(index, move)),
           ),
         );
