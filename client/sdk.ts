@@ -15,6 +15,7 @@ import { remainingAt } from "../shared/clock.ts";
 import type { AnyGame, DrawAction, Seat } from "../shared/game.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
+  CLOSE_CODES,
   HEARTBEAT,
   LIMITS,
   PROTOCOL_VERSION,
@@ -148,11 +149,17 @@ export class MatchClient {
   #heardAt = Date.now();
   /** When the last heartbeat went out. */
   #beatAt = 0;
+  /** Closed by `close()`: for good. */
+  #closed = false;
+  /** This socket has sent its first ping, the one the match itself answers (see `#beat`). */
+  #introduced = false;
   /** The open socket went silent (or the browser went offline): shown as `connecting` until heard again. */
   #stalled = false;
   /** The browser's `offline`/`online` listeners, removed by `close`. */
   readonly #onOffline = () => this.#stall();
-  readonly #onOnline = () => this.reconnect();
+  readonly #onOnline = () => {
+    if (!this.#closed) this.reconnect();
+  };
   readonly #listeners = new Map<keyof MatchClientEvents, Set<(value: never) => void>>();
   readonly #maxQueued: number;
   readonly #newId: () => string;
@@ -178,8 +185,9 @@ export class MatchClient {
       query: options.token ? { token: options.token } : {},
       // This client keeps its own bounded, idempotent queue of moves.
       maxEnqueuedMessages: 0,
-      // 4008: closed for flooding; reconnecting would only repeat it.
-      shouldReconnectOnClose: (event) => event.code !== 4008,
+      // 4008: closed for flooding; reconnecting would only repeat it. While the browser says it
+      // is offline, no retries either: its `online` event reconnects at once.
+      shouldReconnectOnClose: (event) => event.code !== CLOSE_CODES.flooding && online(),
       // A player is waiting on the board: retry soon (with jitter, so a server restart is not
       // met by every client at once), then back off to 10 s.
       minReconnectionDelay: 250 + Math.random() * 750,
@@ -190,6 +198,7 @@ export class MatchClient {
     this.#socket.addEventListener("open", () => {
       this.#heardAt = Date.now();
       this.#beatAt = 0;
+      this.#introduced = false;
     });
     // A browser knows at once when its network goes: shown within the moment, not a heartbeat later.
     scope.addEventListener?.("offline", this.#onOffline);
@@ -199,7 +208,7 @@ export class MatchClient {
       this.#stalled = false;
       this.#sent.clear();
       this.#resyncFrom = null;
-      this.#setStatus(this.#socket.shouldReconnect ? "connecting" : "closed");
+      this.#setStatus(this.#socket.shouldReconnect || (!online() && !this.#closed) ? "connecting" : "closed");
     });
     this.#socket.addEventListener("message", (event) => this.#receive(event.data));
   }
@@ -359,6 +368,7 @@ export class MatchClient {
   }
 
   close(): void {
+    this.#closed = true;
     clearInterval(this.#heartbeat);
     scope.removeEventListener?.("offline", this.#onOffline);
     scope.removeEventListener?.("online", this.#onOnline);
@@ -383,7 +393,13 @@ export class MatchClient {
     if (now - this.#heardAt > DEAD_MS) return this.reconnect();
     if (now - this.#beatAt >= HEARTBEAT_MS) {
       this.#beatAt = now;
-      this.#socket.send(HEARTBEAT.ping);
+      // The first ping of a socket is spelled so that the match answers it (with its clock) and
+      // starts watching this socket's heartbeats; the rest are the runtime's to answer.
+      if (this.#introduced) this.#socket.send(HEARTBEAT.ping);
+      else {
+        this.#introduced = true;
+        this.#send({ type: "ping", t: now });
+      }
     }
   }
 

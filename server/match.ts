@@ -25,6 +25,7 @@ import { findGame } from "../shared/games/index.ts";
 import { createRandom, seedRandom } from "../shared/random.ts";
 import {
   CLOSE_CODES,
+  HEARTBEAT,
   ClientMessage,
   LIMITS,
   PROTOCOL_VERSION,
@@ -45,6 +46,7 @@ import { errorResponse, failureResponse, json } from "./http.ts";
 import { log, logRejected } from "./log.ts";
 import { INITIAL_RATING, type Rating } from "./ratings.ts";
 import { SocketIndex } from "./sockets.ts";
+import { MIN_CHECK_MS, nextCheck, silentSockets } from "./liveness.ts";
 import { MATCH_MIGRATIONS, isBlank, migrate } from "./storage.ts";
 
 /** What a connection is, kept in its attachment so it survives hibernation. */
@@ -150,6 +152,8 @@ const OUTBOX_RETRY_MS = 5_000;
 /** A running public match refreshes its lobby entry at most this often. */
 const DIRECTORY_REFRESH_MS = 15_000;
 const GRACE = "grace:";
+/** The timer that looks for player sockets whose heartbeat stopped (see liveness.ts). */
+const LIVENESS = "liveness";
 /**
  * The snapshot is rewritten once every this many events (and when the match ends), not on every
  * move: the log is the truth and `#load` replays the events after the snapshot. Each skipped
@@ -212,6 +216,8 @@ export class Match extends Server<Env> {
   #spectatorCount: number | undefined = undefined;
   /** Open sockets by tag, for fan-out without PartyServer's per-socket attachment reads. */
   #sockets = new SocketIndex(this.ctx);
+  /** When #watchLiveness last looked (memory only: a woken match looks at once). */
+  #livenessAt = 0;
   /** With a spectator delay: the point spectators have been shown (rebuilt from the log on wake). */
   #spectators: Point | null = null;
 
@@ -291,6 +297,9 @@ export class Match extends Server<Env> {
   }
 
   override onStart(): void {
+    // The runtime answers the heartbeat itself, without waking a hibernated match, and keeps
+    // the time it last did per socket: #watchLiveness reads it.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
     this.#load();
   }
 
@@ -606,6 +615,8 @@ export class Match extends Server<Env> {
     const role = connection.state;
     // Frames still queued on a socket we closed (for flooding) are dropped, not answered.
     if (!loaded || !role || connection.readyState !== WebSocket.OPEN) return;
+    // Awake anyway: a look at the heartbeats costs nothing more (the sender is alive, it just spoke).
+    await this.#watchLiveness(loaded, connection);
     if (!this.#allow(connection)) return this.#refuse(connection, "rate-limited", "slow down: too many frames");
     if (tooLarge(message))
       return this.#refuse(connection, "too-large", `frames are limited to ${LIMITS.frameBytes} bytes`);
@@ -621,6 +632,7 @@ export class Match extends Server<Env> {
     const frame = parsed.output;
     switch (frame.type) {
       case "ping":
+        await this.#watchLiveness(loaded, connection, true);
         return this.#send(connection, { type: "pong", t: frame.t, serverTime: Date.now() });
       case "resync":
         return this.#resync(connection, loaded, role, frame.seq);
@@ -888,7 +900,51 @@ export class Match extends Server<Env> {
       .exec<TimerRow>("SELECT kind, at, seq FROM timers WHERE at <= ? ORDER BY at", Date.now())
       .toArray();
     for (const timer of due) await this.#fire(loaded, timer);
+    await this.#watchLiveness(loaded);
     await this.#syncAlarm();
+  }
+
+  /** When `socket` last sent the heartbeat; `spoke`: it just sent a frame (counts if it beats at all). */
+  #heardAt(socket: WebSocket, spoke: number | null, beats: boolean): number | null {
+    const beat = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? null;
+    return spoke !== null && (beats || beat !== null) ? spoke : beat;
+  }
+
+  /**
+   * A player socket whose heartbeat stopped (liveness.ts) is closed and treated as gone (its
+   * grace period starts, the others see it), seconds after the network dropped instead of
+   * minutes; then the next look is booked for when the next socket could turn silent. Runs
+   * whenever the match is awake anyway (a frame, an alarm) and on its own timer, at most once
+   * per MIN_CHECK_MS for frames. `heard` just sent a frame, so it is alive: counted as heard now
+   * if it uses the heartbeat (it has beaten before, or `beats`: the frame is a ping, which the
+   * SDK sends once per connection before its heartbeats).
+   */
+  async #watchLiveness(loaded: Loaded, heard?: Connection, beats = false): Promise<void> {
+    const now = Date.now();
+    if (heard !== undefined && !beats && now - this.#livenessAt < MIN_CHECK_MS) return;
+    this.#livenessAt = now;
+    const playing = loaded.state.status === "playing";
+    const sockets = [...this.getConnections<Role>("player")]
+      .filter((socket) => socket.readyState === WebSocket.OPEN)
+      .map((socket) => ({
+        socket,
+        // By id: PartyServer may hand out a new wrapper for the same socket.
+        heardAt: this.#heardAt(socket, socket.id === heard?.id ? now : null, beats),
+      }));
+    if (playing) {
+      for (const socket of silentSockets(sockets, now)) {
+        socket.close(CLOSE_CODES.silent, "no heartbeat");
+        await this.onClose(socket);
+      }
+    }
+    const next = playing ? nextCheck(sockets, now) : null;
+    const booked = this.ctx.storage.sql
+      .exec<{ at: number }>("SELECT at FROM timers WHERE kind = ?", LIVENESS)
+      .toArray()[0]?.at;
+    if (next === (booked ?? null)) return;
+    if (next === null) this.ctx.storage.sql.exec("DELETE FROM timers WHERE kind = ?", LIVENESS);
+    else this.ctx.storage.sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES (?, ?, 0)", LIVENESS, next);
+    await this.#syncAlarm(next ?? undefined, next === null);
   }
 
   async #fire(loaded: Loaded, timer: TimerRow): Promise<void> {
@@ -904,6 +960,11 @@ export class Match extends Server<Env> {
     if (timer.kind === "bot") {
       done();
       if (timer.seq === loaded.seq && playing) await this.#botMove(loaded);
+      return;
+    }
+    if (timer.kind === LIVENESS) {
+      // onAlarm looks at the heartbeats after the due timers, and books the next look.
+      done();
       return;
     }
     if (timer.kind === "spectators") {

@@ -56,6 +56,8 @@ export const LIMITS = {
 export const CLOSE_CODES = {
   /** The socket kept sending refused frames (rate limit or garbage) past LIMITS.floodStrikes. */
   flooding: 4008,
+  /** A player socket sent no heartbeat for a while (it is gone: the network dropped); reconnect. */
+  silent: 4009,
 } as const;
 
 /** Every error code a WebSocket client can receive in an `error` frame. */

@@ -236,7 +236,11 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const toRematch = h("button", { type: "button", class: "primary", id: "go-rematch" }, "Go to the rematch");
   const takeSeat = h("button", { type: "button", class: "primary", id: "take-seat" }, "Take a seat");
   const startNow = h("button", { type: "button", class: "primary", id: "start-match" }, "Start now");
-  const replayLink = h("a", { class: "button", href: `/r/${matchId}`, id: "replay-link" }, "Watch the replay");
+  const replayLink = h(
+    "a",
+    { class: "button", href: `/r/${matchId}`, id: "replay-link", title: "Watch the replay, move by move" },
+    "Replay",
+  );
   const lobbyLink = h("a", { class: "button", href: "/" }, "New game");
   const actionError = errorBox();
   const seatForm = h("div", { class: "seat-form" });
@@ -712,6 +716,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     );
     show(rematchNote, played && rematchNote.textContent !== "");
     show(replayLink, over);
+    // The message line keeps its height while moves are made (so nothing jumps); once the match
+    // is over the result takes its place.
+    show(notice, !over || notice.classList.contains("shown"));
     show(lobbyLink, over);
     show(invite, status === "waiting" && (mySeat !== null || !!summary.inviteCode));
     show(

@@ -73,6 +73,9 @@ async function playBots(player: Player, game: string, bots: string[] = ["random"
   const created = await post("/api/matches", { game, bots }, token);
   const id = String(created.matchId);
   await player.page.goto(`/m/${id}`);
+  // A table for more (Crazy Eights) waits for its creator to start it.
+  await player.page.locator('.match[data-status="playing"], #start-match:not([hidden])').first().waitFor();
+  if (await player.page.locator("#start-match").isVisible()) await player.page.locator("#start-match").click();
   await player.page.locator('.match[data-status="playing"][data-my-seat="0"]').waitFor();
   return id;
 }
@@ -205,13 +208,13 @@ describe("players always know where they stand", () => {
   it("names bots by strength, tells several apart, and never cuts their names on a phone", async () => {
     const page = bo.page;
     await playBots(bo, "crazy-eights", ["random", "random"]);
-    const names = await page.locator(".seat .seat-name").allTextContents();
+    const names = await page.locator(".seat:not([hidden]) .seat-name").allTextContents();
     expect(names).toEqual(["Bo", "Computer (easy) 1", "Computer (easy) 2"]);
     await playBots(bo, "connect-four", ["search"]);
     expect(await page.locator('.seat[data-seat="1"] .seat-name').textContent()).toBe("Computer (strong)");
     // Cut text overflows its box: every name fits.
     const cut = await page.evaluate(
-      `Array.from(document.querySelectorAll(".seat .seat-name")).filter((name) => name.scrollWidth > name.clientWidth).map((name) => name.textContent)`,
+      `Array.from(document.querySelectorAll(".seat:not([hidden]) .seat-name")).filter((name) => name.scrollWidth > name.clientWidth).map((name) => name.textContent)`,
     );
     expect(cut).toEqual([]);
     await screenshot(page, "seats-bots-phone");
