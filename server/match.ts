@@ -218,6 +218,12 @@ export class Match extends Server<Env> {
   #sockets = new SocketIndex(this.ctx);
   /** When #watchLiveness last looked (memory only: a woken match looks at once). */
   #livenessAt = 0;
+  /**
+   * When each player socket (by connection id) introduced itself with a ping: a socket that uses
+   * the heartbeat but went silent before its first one is still watched. Memory only: a match
+   * never hibernates within the second before a socket's first heartbeat.
+   */
+  #introduced = new Map<string, number>();
   /** With a spectator delay: the point spectators have been shown (rebuilt from the log on wake). */
   #spectators: Point | null = null;
 
@@ -904,10 +910,13 @@ export class Match extends Server<Env> {
     await this.#syncAlarm();
   }
 
-  /** When `socket` last sent the heartbeat; `spoke`: it just sent a frame (counts if it beats at all). */
-  #heardAt(socket: WebSocket, spoke: number | null, beats: boolean): number | null {
-    const beat = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? null;
-    return spoke !== null && (beats || beat !== null) ? spoke : beat;
+  /**
+   * When `socket` (a connection id) last sent the heartbeat, or introduced itself with a ping;
+   * `spoke`: it just sent a frame (counts if it uses the heartbeat at all).
+   */
+  #heardAt(socket: WebSocket, id: string, spoke: number | null): number | null {
+    const beat = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? this.#introduced.get(id) ?? null;
+    return spoke !== null && beat !== null ? Math.max(spoke, beat) : beat;
   }
 
   /**
@@ -923,14 +932,18 @@ export class Match extends Server<Env> {
     const now = Date.now();
     if (heard !== undefined && !beats && now - this.#livenessAt < MIN_CHECK_MS) return;
     this.#livenessAt = now;
+    if (heard && beats) this.#introduced.set(heard.id, now);
     const playing = loaded.state.status === "playing";
     const sockets = [...this.getConnections<Role>("player")]
       .filter((socket) => socket.readyState === WebSocket.OPEN)
       .map((socket) => ({
         socket,
         // By id: PartyServer may hand out a new wrapper for the same socket.
-        heardAt: this.#heardAt(socket, socket.id === heard?.id ? now : null, beats),
+        heardAt: this.#heardAt(socket, socket.id, socket.id === heard?.id ? now : null),
       }));
+    // Introductions are kept while their socket is open (a socket beats within a second of it).
+    for (const id of this.#introduced.keys())
+      if (!sockets.some(({ socket }) => socket.id === id)) this.#introduced.delete(id);
     if (playing) {
       for (const socket of silentSockets(sockets, now)) {
         socket.close(CLOSE_CODES.silent, "no heartbeat");
