@@ -398,7 +398,7 @@ export class MatchClient {
       if (this.#introduced) this.#socket.send(HEARTBEAT.ping);
       else {
         this.#introduced = true;
-        this.#send({ type: "ping", t: now });
+        this.#send({ type: "ping", t: now, heartbeat: true });
       }
     }
   }

@@ -638,7 +638,7 @@ export class Match extends Server<Env> {
     const frame = parsed.output;
     switch (frame.type) {
       case "ping":
-        await this.#watchLiveness(loaded, connection, true);
+        if (frame.heartbeat) await this.#watchLiveness(loaded, connection, true);
         return this.#send(connection, { type: "pong", t: frame.t, serverTime: Date.now() });
       case "resync":
         return this.#resync(connection, loaded, role, frame.seq);
@@ -925,8 +925,8 @@ export class Match extends Server<Env> {
    * minutes; then the next look is booked for when the next socket could turn silent. Runs
    * whenever the match is awake anyway (a frame, an alarm) and on its own timer, at most once
    * per MIN_CHECK_MS for frames. `heard` just sent a frame, so it is alive: counted as heard now
-   * if it uses the heartbeat (it has beaten before, or `beats`: the frame is a ping, which the
-   * SDK sends once per connection before its heartbeats).
+   * if it uses the heartbeat (it has beaten before, or `beats`: the frame is a ping with
+   * `heartbeat: true`, which the SDK sends once per connection before its heartbeats).
    */
   async #watchLiveness(loaded: Loaded, heard?: Connection, beats = false): Promise<void> {
     const now = Date.now();

@@ -145,6 +145,8 @@ export const PingFrame = v.strictObject({
   type: v.literal("ping"),
   /** Echoed back, for round-trip measurement. */
   t: v.optional(v.pipe(v.number(), v.finite())),
+  /** "This socket sends HEARTBEAT.ping every second from now on": the match starts watching it. */
+  heartbeat: v.optional(v.literal(true)),
 });
 
 /**
