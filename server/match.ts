@@ -621,9 +621,9 @@ export class Match extends Server<Env> {
     const role = connection.state;
     // Frames still queued on a socket we closed (for flooding) are dropped, not answered.
     if (!loaded || !role || connection.readyState !== WebSocket.OPEN) return;
-    // Awake anyway: a look at the heartbeats costs nothing more (the sender is alive, it just spoke).
-    await this.#watchLiveness(loaded, connection);
     if (!this.#allow(connection)) return this.#refuse(connection, "rate-limited", "slow down: too many frames");
+    // Awake anyway: a look at the heartbeats costs little more (the sender is alive, it just spoke).
+    await this.#watchLiveness(loaded, connection);
     if (tooLarge(message))
       return this.#refuse(connection, "too-large", `frames are limited to ${LIMITS.frameBytes} bytes`);
     if (typeof message !== "string") return this.#refuse(connection, "bad-message", "binary frames are not supported");
