@@ -15,6 +15,16 @@ export const PROVISIONAL_RD = 110;
 /** What each kind of server bot is called, by how well it plays. */
 const BOT_LABELS: Readonly<Record<string, string>> = { random: "Computer (easy)", search: "Computer (strong)" };
 
+/**
+ * A name as the server wrote it, for lists that don't say who is a bot (the lobby, a profile's
+ * opponents): the server names its bots "Bot (<kind>)", and people's names can't hold
+ * parentheses, so such a name is always a bot's.
+ */
+export function shownName(name: string): string {
+  const bot = /^Bot \(([a-z-]+)\)$/.exec(name);
+  return bot ? botLabel(bot[1]!) : name;
+}
+
 /** A bot's name from its kind ("random" → "Computer (easy)"); an unknown kind is still a computer. */
 export function botLabel(kind: string): string {
   return BOT_LABELS[kind] ?? `Computer (${kind})`;

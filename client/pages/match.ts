@@ -569,7 +569,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     setText(turnLine, line);
     turnLine.classList.toggle("mine", client.myTurn);
     title(
-      `${client.myTurn ? "Your turn · " : ""}${gameName}${seats.length >= 2 ? `: ${seats.map((seat) => seat.name).join(" vs ")}` : ""}`,
+      `${client.myTurn ? "Your turn · " : ""}${gameName}${seats.length >= 2 ? `: ${seats.map((seat) => nameOf(seats, seat.seat)).join(" vs ")}` : ""}`,
     );
 
     // Seats.
@@ -701,7 +701,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     show(toRematch, !!nextMatch);
     setText(toRematch, mySeat === null ? "Watch the rematch" : "Go to the rematch");
     const mine = mySeat !== null && offers[mySeat] === true;
-    const others = seats.filter((info) => info.seat !== mySeat && offers[info.seat]).map((info) => info.name);
+    const others = seats
+      .filter((info) => info.seat !== mySeat && offers[info.seat])
+      .map((info) => nameOf(seats, info.seat));
     rematch.disabled = mine;
     setText(rematch, mine ? "Rematch offered" : others.length ? "Accept rematch" : "Rematch");
     setText(

@@ -4,7 +4,7 @@
  */
 import { findGame } from "../../shared/games/index.ts";
 import type { MatchRecord } from "../../shared/protocol.ts";
-import { deltaText, PROVISIONAL_RD, ratingText } from "../names.ts";
+import { deltaText, distinct, PROVISIONAL_RD, ratingText, shownName } from "../names.ts";
 import { account, api } from "../session.ts";
 import { ago, describeError, errorBox, h, title } from "./dom.ts";
 
@@ -93,7 +93,7 @@ export async function render(root: HTMLElement, [playerId = ""]: readonly string
                 h(
                   "span",
                   null,
-                  `${gameName(match.gameId)} vs ${match.opponents.map((o) => o.name).join(", ") || "nobody"}`,
+                  `${gameName(match.gameId)} vs ${distinct(match.opponents.map((o) => shownName(o.name))).join(", ") || "nobody"}`,
                 ),
                 " ",
                 change
