@@ -151,8 +151,6 @@ export class MatchClient {
   #beatAt = 0;
   /** Closed by `close()`: for good. */
   #closed = false;
-  /** This socket has sent its first ping, the one the match itself answers (see `#beat`). */
-  #introduced = false;
   /** The open socket went silent (or the browser went offline): shown as `connecting` until heard again. */
   #stalled = false;
   /** The browser's `offline`/`online` listeners, removed by `close`. */
@@ -196,9 +194,13 @@ export class MatchClient {
     });
     this.#heartbeat = setInterval(() => this.#beat(), TICK_MS);
     this.#socket.addEventListener("open", () => {
-      this.#heardAt = Date.now();
-      this.#beatAt = 0;
-      this.#introduced = false;
+      const now = Date.now();
+      this.#heardAt = now;
+      // At once, not at the next tick: a network that dies in the first second is noticed too.
+      // Spelled so that the match answers it (with its clock) and starts watching this
+      // socket's heartbeats; the rest are the runtime's to answer.
+      this.#beatAt = now;
+      this.#send({ type: "ping", t: now, heartbeat: true });
     });
     // A browser knows at once when its network goes: shown within the moment, not a heartbeat later.
     scope.addEventListener?.("offline", this.#onOffline);
@@ -393,13 +395,7 @@ export class MatchClient {
     if (now - this.#heardAt > DEAD_MS) return this.reconnect();
     if (now - this.#beatAt >= HEARTBEAT_MS) {
       this.#beatAt = now;
-      // The first ping of a socket is spelled so that the match answers it (with its clock) and
-      // starts watching this socket's heartbeats; the rest are the runtime's to answer.
-      if (this.#introduced) this.#socket.send(HEARTBEAT.ping);
-      else {
-        this.#introduced = true;
-        this.#send({ type: "ping", t: now, heartbeat: true });
-      }
+      this.#socket.send(HEARTBEAT.ping);
     }
   }
 
