@@ -9,6 +9,7 @@ import { render as replay } from "./pages/replay.ts";
 import { render as invite } from "./pages/invite.ts";
 import { render as watch } from "./pages/watch.ts";
 import { render as profile } from "./pages/profile.ts";
+import { render as accountPage } from "./pages/account.ts";
 import { go, onNavigate } from "./nav.ts";
 import { account } from "./session.ts";
 
@@ -23,6 +24,7 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^\/watch$/, watch],
   [/^\/p\/([A-Za-z0-9_-]{8,32})$/, profile],
   [/^\/leaderboard(?:\/([a-z0-9-]{1,40}))?$/, leaderboard],
+  [/^\/account$/, accountPage],
 ];
 
 const root = document.getElementById("app") as HTMLElement;
@@ -32,10 +34,8 @@ let generation = 0;
 
 function showAccount(): void {
   const me = document.getElementById("me");
-  const mine = account();
-  if (me) me.textContent = mine?.name ?? "";
-  // The name links to the player's own page (ratings and recent matches).
-  if (me instanceof HTMLAnchorElement) me.href = mine ? `/p/${mine.playerId}` : "/";
+  // The name links to /account (passkeys, ratings), which links on to the player's own page.
+  if (me) me.textContent = account()?.name ?? "";
 }
 
 /** Marks the navigation link of the current section. */

@@ -12,7 +12,8 @@
 import { PartySocket } from "partysocket";
 import * as v from "valibot";
 import { remainingAt } from "../shared/clock.ts";
-import type { AnyGame, DrawAction, Seat } from "../shared/game.ts";
+import type { AnyGame, Seat } from "../shared/game.ts";
+import { checkOnView, type DrawAction } from "../shared/engine.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
   CLOSE_CODES,
@@ -315,22 +316,15 @@ export class MatchClient {
     if (this.role === null || !view) return refuse("not-connected", "not connected to the match yet");
     if (this.role !== "player" || this.seat === null) return refuse("spectator", "you are watching this match");
     if (!this.game) return refuse("bad-move", `this client does not know the game ${this.gameId}`);
-    if (view.status === "waiting") return refuse("not-started", "the match has not started");
-    if (view.status === "finished") return refuse("game-over", "the match is over");
-    if (!view.turn?.seats.includes(this.seat)) return refuse("not-your-turn", "it is not your turn");
-    const parsed = v.safeParse(this.game.move, move);
-    if (!parsed.success) return refuse("bad-move", `not a ${this.game.name} move`);
-    if (!this.game.hiddenInformation) {
-      const illegal = this.game.validate(view.view, this.seat, parsed.output);
-      if (illegal) return refuse("illegal", illegal.message, illegal.code);
-    }
+    const checked = checkOnView(this.game, view, this.seat, move);
+    if (!checked.ok) return refuse(checked.error.code, checked.error.message, checked.error.reason);
     if (this.pending.length >= this.#maxQueued)
       return refuse("queue-full", "too many moves are waiting for the server");
     // Made against the state this client shows: confirmed seq plus the moves still pending.
     const pending: PendingMove = {
       id: this.#newId(),
       seq: (this.confirmed?.seq ?? 0) + this.pending.length,
-      move: parsed.output,
+      move: checked.value,
     };
     this.pending.push(pending);
     this.#flush();

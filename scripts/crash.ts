@@ -23,7 +23,8 @@ import { Api } from "../client/api.ts";
 import { freePort, spawnWrangler, waitUntilReady } from "../test/e2e/server.ts";
 import { legalMoves } from "../client/bot.ts";
 import { MatchClient } from "../client/sdk.ts";
-import { createEngine, type MatchEvent } from "../shared/game.ts";
+import { createEngine } from "../shared/engine.ts";
+import { type MatchEvent } from "../shared/events.ts";
 import { findGame } from "../shared/games/index.ts";
 import type { LoggedEvent, MatchSummary, MatchView, PlayerCreated } from "../shared/protocol.ts";
 

@@ -1,8 +1,8 @@
 /** JSON responses and request bodies for the HTTP API, validated at the boundary. */
 import * as v from "valibot";
-import { describeIssues } from "../shared/game.ts";
+import { describeIssues } from "../shared/schema-issues.ts";
 import { LIMITS, type ErrorBody, type HttpError } from "../shared/protocol.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import { tokenSecret, verifyToken, type Claims } from "./auth.ts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
@@ -12,12 +12,7 @@ export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
 }
 
-/** `{error: {code, message}}` with its status. */
-export function errorResponse(status: number, code: HttpError, message: string): Response {
-  return json({ error: { code, message } } satisfies ErrorBody, status);
-}
-
-/** The HTTP status for each error code a route can produce. */
+/** The HTTP status for each error code a route can produce: the one place a code's status is stated. */
 export const STATUS: Record<HttpError, number> = {
   "bad-request": 400,
   "bad-options": 400,
@@ -39,11 +34,29 @@ export const STATUS: Record<HttpError, number> = {
   "rate-limited": 429,
   internal: 500,
   "server-misconfigured": 500,
+  "bad-challenge": 400,
+  "challenge-expired": 400,
+  "wrong-origin": 400,
+  "unknown-passkey": 401,
+  "passkey-refused": 401,
+  "challenge-used": 409,
+  "passkey-exists": 409,
+  "too-many-passkeys": 409,
 };
 
-/** Maps a failed result to its response. */
-export function failureResponse(error: { code: HttpError; message: string }): Response {
-  return errorResponse(STATUS[error.code], error.code, error.message);
+/** `{error: {code, message}}` with the code's status from STATUS. */
+export function errorResponse(code: HttpError, message: string): Response {
+  return json({ error: { code, message } } satisfies ErrorBody, STATUS[code]);
+}
+
+/** Maps a failure to its response. */
+export function failureResponse(error: Failure<HttpError>): Response {
+  return errorResponse(error.code, error.message);
+}
+
+/** The response for a result: its value as JSON with `status`, or its error with the code's status. */
+export function respond<T>(result: Result<T, HttpError>, status = 200): Response {
+  return result.ok ? json(result.value, status) : failureResponse(result.error);
 }
 
 /** Reads a JSON body of bounded size and checks it against `schema`. */
@@ -113,5 +126,5 @@ export async function authenticate(
  */
 export async function rateLimited(env: Env, key: string): Promise<Response | null> {
   const { success } = await env.CREATE_LIMITER.limit({ key });
-  return success ? null : errorResponse(429, "rate-limited", "too many requests: try again in a minute");
+  return success ? null : errorResponse("rate-limited", "too many requests: try again in a minute");
 }

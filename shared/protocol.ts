@@ -3,17 +3,15 @@
  * docs/protocol.md describes the same thing for people; keep the two in step.
  */
 import * as v from "valibot";
-import { BOT_KINDS } from "./bots.ts";
+import { BOT_KINDS } from "./bots/kinds.ts";
 import { TimeControl } from "./clock.ts";
-import {
-  DRAW_ACTIONS,
-  DRAW_REFUSALS,
-  MATCH_STATUSES,
-  MOVE_REFUSALS,
-  type MatchResult,
-  type MatchStatus,
-  type Seat,
-} from "./game.ts";
+import { DRAW_ACTIONS, DRAW_REFUSALS, MATCH_STATUSES, MOVE_REFUSALS, type MatchStatus } from "./engine.ts";
+import { LoggedEvent } from "./events.ts";
+import type { MatchResult, Seat } from "./game.ts";
+import { ClientMoveId, GameId, SeatIndex, Seq } from "./ids.ts";
+
+export { LoggedEvent } from "./events.ts";
+export { ClientMoveId, GameId, MatchId, PlayerId, SeatIndex, Seq } from "./ids.ts";
 
 /** Bumped on any change a deployed client could notice. */
 export const PROTOCOL_VERSION = 3;
@@ -95,24 +93,21 @@ export const HTTP_ERRORS = [
   "already-matched",
   "server-misconfigured",
   "internal",
+  // Passkeys (server/routes/passkeys.ts).
+  "bad-challenge",
+  "challenge-expired",
+  "challenge-used",
+  "wrong-origin",
+  "unknown-passkey",
+  "passkey-refused",
+  "passkey-exists",
+  "too-many-passkeys",
 ] as const;
 export type HttpError = (typeof HTTP_ERRORS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-/** Match ids are nanoids: URL-safe alphabet. Bounded so a path can't smuggle anything else. */
-export const MatchId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/, "not a match id"));
-/** Player ids are nanoids too. */
-export const PlayerId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/, "not a player id"));
-export const GameId = v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,40}$/, "not a game id"));
-export const SeatIndex = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(63));
-export const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
-/** Chosen by the client, unique per seat and match; a repeat is answered, not re-applied. */
-export const ClientMoveId = v.pipe(
-  v.string(),
-  v.regex(/^[A-Za-z0-9_-]{1,64}$/, "move ids are 1–64 of A–Z a–z 0–9 _ -"),
-);
 /**
  * Display names: 1–24 characters (as people count them: graphemes) of letters with their
  * accents, digits, spaces and `_.-`; trimmed and NFC-normalised so "Zoë" is one name however typed.
@@ -178,27 +173,6 @@ const MatchResultSchema = v.variant("kind", [
   v.object({ kind: v.literal("draw"), reason: v.string() }),
   v.object({ kind: v.literal("aborted"), reason: v.string() }),
 ]);
-
-/** A logged event as clients and the public log see it. */
-export const LoggedEvent = v.variant("kind", [
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("join"), seat: SeatIndex, name: v.string() }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("start"), players: v.number() }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("move"), seat: SeatIndex, move: v.unknown(), id: v.string() }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("resign"), seat: SeatIndex }),
-  v.object({
-    seq: Seq,
-    at: v.number(),
-    kind: v.literal("timeout"),
-    seats: v.array(SeatIndex),
-    move: v.optional(v.unknown()),
-  }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("abandon"), seat: SeatIndex }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("abort"), reason: v.string() }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-offer"), seat: SeatIndex }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-accept"), seat: SeatIndex }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-decline"), seat: SeatIndex }),
-]);
-export type LoggedEvent = v.InferOutput<typeof LoggedEvent>;
 
 export const SeatInfo = v.object({
   seat: SeatIndex,

@@ -35,7 +35,13 @@ export async function render(root: HTMLElement, [playerId = ""]: readonly string
       "section",
       { class: "card profile", "data-player": profile.playerId },
       h("h1", null, profile.name, me ? h("span", { class: "tag" }, "You") : null),
-      h("p", { class: "muted small" }, `Playing since ${new Date(profile.createdAt).toLocaleDateString()}.`),
+      h(
+        "p",
+        { class: "muted small" },
+        `Playing since ${new Date(profile.createdAt).toLocaleDateString()}.`,
+        // Passkeys, and signing in with another account, are on the account page.
+        me ? h("a", { class: "account-link", href: "/account" }, " Your account and passkeys") : null,
+      ),
       h("h2", null, "Ratings"),
       ratings.length === 0
         ? h("p", { class: "muted" }, `No rated games yet: every rating starts at ${ratingText(null)} (provisional).`)

@@ -5,7 +5,8 @@
 import { rendererFor } from "../games/index.ts";
 import type { Renderer } from "../games/renderer.ts";
 import { api } from "../session.ts";
-import { createEngine, parseOptions, type MatchState } from "../../shared/game.ts";
+import { createEngine, type MatchState } from "../../shared/engine.ts";
+import { parseOptions } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { LoggedEvent } from "../../shared/protocol.ts";
 import { describeResult } from "./match.ts";

@@ -12,7 +12,16 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
-import { ARTIFACTS, connectFourBoard, moveList, openPlayer, screenshot, type Player } from "./harness.ts";
+import {
+  ARTIFACTS,
+  connectFourBoard,
+  moveList,
+  openPlayer,
+  screenshot,
+  type Player,
+  signUp,
+  waitForMoves,
+} from "./harness.ts";
 
 let server: DevServer;
 let persistTo: string;
@@ -41,15 +50,6 @@ afterEach(async (context) => {
     await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
 });
 
-async function signUp(player: Player): Promise<void> {
-  await player.page.goto("/");
-  const name = player.page.getByLabel("Display name", { exact: true });
-  await name.waitFor();
-  await name.fill(player.name);
-  await player.page.getByRole("button", { name: "Continue" }).click();
-  await player.page.locator("#quick-match").waitFor();
-}
-
 /** From the lobby: picks `game`, then starts a game against the computer with `bot`. */
 async function playComputer(
   page: Page,
@@ -63,12 +63,6 @@ async function playComputer(
   await page.locator(`.computer-button[data-bot="${bot}"]`).click();
   await page.waitForURL(/\/m\/[A-Za-z0-9_-]+$/);
   await page.locator('.match[data-status="playing"][data-my-seat="0"]').waitFor();
-}
-
-/** Waits until the page shows `moves` moves, all confirmed by the server. */
-async function waitForMoves(page: Page, moves: number): Promise<void> {
-  await page.locator(`.match[data-moves="${moves}"]`).waitFor();
-  await page.waitForFunction(`document.querySelectorAll(".moves li.move:not(.pending)").length === ${moves}`);
 }
 
 /** Waits until it is this browser's turn (confirmed) or the match is over; true when it is the turn. */

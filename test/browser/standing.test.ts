@@ -122,7 +122,7 @@ describe("players always know where they stand", () => {
     const name = page.getByLabel("Display name", { exact: true });
     await name.fill("   ");
     await page.getByRole("button", { name: "Continue" }).click();
-    const error = page.locator(".name-form .error");
+    const error = page.locator(".name-form #name-error");
     await error.waitFor();
     expect(await error.textContent()).toMatch(/spaces alone are not a name/);
     await name.fill("Ada");
@@ -293,7 +293,9 @@ describe("players always know where they stand", () => {
     const delta = Number(await winner.getAttribute("data-delta"));
     expect(delta).toBeGreaterThan(0);
     await screenshot(second.page, "match-rated-result-phone");
+    // The name in the header opens the account page, which links to the player's own page.
     await first.page.locator("#me").click();
+    await first.page.locator(".account .profile-link").click();
     await first.page.locator(".profile").waitFor();
     const change = first.page.locator(".recent .rating-change").first();
     expect(await change.getAttribute("data-delta")).toBe(`+${delta}`);

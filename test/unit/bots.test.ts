@@ -3,38 +3,18 @@
  * search bot takes wins, blocks losses, never mutates its input, and beats the random bot.
  */
 import { describe, expect, it } from "vitest";
-import {
-  BOT_KINDS,
-  CONNECT_FOUR_NODE_BUDGET,
-  botFor,
-  botsFor,
-  createSearchBot,
-  randomBot,
-  searchBot,
-  type Bot,
-} from "../../shared/bots.ts";
-import {
-  createEngine,
-  parseOptions,
-  type AnyGame,
-  type Engine,
-  type MatchState,
-  type Seat,
-} from "../../shared/game.ts";
+import { BOT_KINDS, botFor, botsFor, randomBot, type Bot } from "../../shared/bots.ts";
+import { CONNECT_FOUR_NODE_BUDGET, createSearchBot, searchBot } from "../../shared/games/connect-four.bot.ts";
+import { createEngine, type Engine, type MatchState } from "../../shared/engine.ts";
+import { parseOptions } from "../../shared/schema-issues.ts";
+import { type AnyGame, type Seat } from "../../shared/game.ts";
 import { COLUMNS, connectFour, type ConnectFourState } from "../../shared/games/connect-four.ts";
 import { GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
 import { createRandom, seedRandom, type Random } from "../../shared/random.ts";
+import { deepFreeze } from "./helpers.ts";
 
 const randomFrom = (seed: string): Random => createRandom(seedRandom(seed));
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 function startEngine(game: AnyGame, players: number, seed: string): { engine: Engine; state: MatchState } {
   const options = parseOptions(game, {});

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CLOSE_CODES, FRAME_ERRORS, LIMITS, type MatchSummary } from "../../shared/protocol.ts";
-import { api, Client, startedMatch } from "./helpers.ts";
+import { CLOSE_CODES, FRAME_ERRORS, LIMITS } from "../../shared/protocol.ts";
+import { Client, startedMatch, progress } from "./helpers.ts";
 
 /** Frames per socket: inside the burst, so the rate limit does not hide the ladder. */
 const PER_SOCKET = LIMITS.frameBurst - 2;
@@ -106,12 +106,6 @@ async function blast(matchId: string, token: string | undefined, frames: readonl
   const answers = client.received.slice(start, -1).filter((message) => message.type !== "presence");
   client.close();
   return answers;
-}
-
-async function progress(matchId: string) {
-  const summary = (await api<MatchSummary>(`/api/matches/${matchId}`)).body;
-  const log = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
-  return { seq: summary.seq, moves: summary.moves, status: summary.status, events: log.body.events.length };
 }
 
 describe("protocol fuzzing", () => {

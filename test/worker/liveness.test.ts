@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SILENT_MS } from "../../server/liveness.ts";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import { HEARTBEAT } from "../../shared/protocol.ts";
 import { Client, startedMatch } from "./helpers.ts";
 

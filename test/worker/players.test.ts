@@ -451,7 +451,7 @@ describe("leaderboard updates from players", () => {
     await makeDue(ada.pid);
     expect(await runDurableObjectAlarm(player(ada.pid))).toBe(true);
     expect(await outboxOf(ada.pid)).toEqual({ alarm: null, rows: [] });
-    const page: LeaderboardPage = await (await stub.page(0, 10)).json();
+    const page: LeaderboardPage = await stub.page(0, 10);
     expect(page.entries).toMatchObject([{ rank: 1, playerId: ada.pid, games: 1 }]);
   });
 
