@@ -28,96 +28,17 @@ import {
 } from "../shared/protocol.ts";
 import type { Random } from "../shared/random.ts";
 import { Api } from "./api.ts";
+import { DEAD_MS, HEARTBEAT_MS, online, scope, STALL_MS, TICK_MS } from "./network.ts";
+import type { ConnectionStatus, MatchClientEvents, MatchClientOptions, MoveRefusal, PendingMove } from "./sdk-types.ts";
 
-/** A move the client sent (or will send) and the server has not answered yet. */
-export interface PendingMove {
-  readonly id: string;
-  readonly seq: number;
-  readonly move: unknown;
-}
-
-/** Why a move was refused: before sending (by the shared rules) or by the server. */
-export interface MoveRefusal {
-  readonly id: string | null;
-  /** The move that was refused. */
-  readonly move: unknown;
-  readonly code: string;
-  readonly message: string;
-  readonly reason?: string;
-}
-
-/**
- * `open` once the server has welcomed this socket and sent the match as it is now (so `view`
- * is current, up to the log's catch-up); `connecting` before that and while reconnecting;
- * `closed` for good (closed by us, or by the server for flooding).
- */
-export type ConnectionStatus = "connecting" | "open" | "closed";
-
-/** Everything a listener may be told. */
-export interface MatchClientEvents {
-  /** The view changed: a snapshot, an event, a sync, presence, a rematch, a pending move. */
-  change: MatchClient;
-  /** A new event entered the log (in seq order, never twice). */
-  event: LoggedEvent;
-  /** A move of ours was refused, before sending or by the server; it was rolled back. */
-  refused: MoveRefusal;
-  /** An error that answers no move of ours (a frame the server refused, or the HTTP log failed). */
-  error: { code: string; message: string };
-  connection: ConnectionStatus;
-}
-
-export interface MatchClientOptions {
-  /** Where the server is, e.g. `http://127.0.0.1:8787` or the page's `location.origin`. */
-  readonly origin: string;
-  readonly matchId: string;
-  /** The player's token; without one (or without a seat in this match) the client watches. */
-  readonly token?: string | null;
-  /** A WebSocket class, where the platform has none of its own. */
-  readonly WebSocket?: unknown;
-  /** How many moves may wait while offline (default 8). */
-  readonly maxQueued?: number;
-  /** Move ids, unique per seat and match (default: random). */
-  readonly newId?: () => string;
-  /** A fetch function, for the HTTP log (default: the platform's). */
-  readonly fetch?: typeof fetch;
-}
-
-/** How often the connection proves it is alive, with the heartbeat the server's runtime answers (see `#beat`). */
-export const HEARTBEAT_MS = 1_000;
-/** Nothing heard for this long (or the browser says it is offline): shown as lost, moves wait. */
-export const STALL_MS = 2_500;
-/** Nothing heard for this long while the browser thinks it is online: the socket is replaced. */
-export const DEAD_MS = 6_000;
-/** How often the heartbeat's clock is checked. */
-const TICK_MS = 250;
-
-/** What this client reads of a browser's network state; in Node (bots, tests) none of it exists. */
-const scope = globalThis as unknown as {
-  navigator?: { onLine?: boolean };
-  addEventListener?: (type: "online" | "offline", listener: () => void) => void;
-  removeEventListener?: (type: "online" | "offline", listener: () => void) => void;
-};
-
-/** False when the platform says it has no network (a browser's `navigator.onLine`); true where it can't tell. */
-function online(): boolean {
-  return scope.navigator?.onLine !== false;
-}
+export type { ConnectionStatus, MatchClientEvents, MatchClientOptions, MoveRefusal, PendingMove } from "./sdk-types.ts";
+export { DEAD_MS, HEARTBEAT_MS, STALL_MS } from "./network.ts";
 
 /** Randomness stays on the server: an optimistic apply that needs it is skipped. */
-const NO_RANDOM: Random = {
-  next: () => {
-    throw new Error("randomness is server-side");
-  },
-  int: () => {
-    throw new Error("randomness is server-side");
-  },
-  shuffle: () => {
-    throw new Error("randomness is server-side");
-  },
-  state: () => {
-    throw new Error("randomness is server-side");
-  },
+const serverSide = (): never => {
+  throw new Error("randomness is server-side");
 };
+const NO_RANDOM: Random = { next: serverSide, int: serverSide, shuffle: serverSide, state: serverSide };
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
