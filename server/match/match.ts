@@ -203,7 +203,7 @@ export class Match extends Server<Env> {
     if (role?.role === "spectator") return this.#audience.spectatorsChanged();
     if (!loaded || role?.role !== "player" || this.#audience.seatConnections(role.seat, connection) > 0) return;
     if (loaded.state.status === "playing") {
-      this.#timers.arm({ kind: "grace", seat: role.seat }, Date.now() + loaded.config.graceMs);
+      this.#timers.armOnce({ kind: "grace", seat: role.seat }, Date.now() + loaded.config.graceMs);
     }
     this.#audience.broadcast({ type: "presence", presence: this.#presence(connection) });
     await this.#timers.sync();

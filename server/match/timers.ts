@@ -178,8 +178,7 @@ export class Timers {
     }
     let earliest: number | null = null;
     for (const { timer, at, seq, keepEarlier } of plan.arm) {
-      if (keepEarlier)
-        this.#sql.exec("INSERT OR IGNORE INTO timers (kind, at, seq) VALUES (?, ?, ?)", keyOf(timer), at, seq);
+      if (keepEarlier) this.armOnce(timer, at, seq);
       else this.arm(timer, at, seq);
       earliest = earliest === null ? at : Math.min(earliest, at);
     }
@@ -195,6 +194,15 @@ export class Timers {
       at,
       seq,
     );
+  }
+
+  /**
+   * Arms a timer unless it is pending already. A seat's grace period runs once per
+   * disconnection: the runtime may report a socket closed again after heartbeats.ts closed it
+   * for silence, and that must not put the forfeit off.
+   */
+  armOnce(timer: TimerId, at: number, seq = 0): void {
+    this.#sql.exec("INSERT OR IGNORE INTO timers (kind, at, seq) VALUES (?, ?, ?)", keyOf(timer), at, seq);
   }
 
   clear(timer: TimerId): void {

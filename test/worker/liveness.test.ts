@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Connection } from "partyserver";
 import { SILENT_MS } from "../../server/liveness.ts";
-import type { Match } from "../../server/match/match.ts";
-import { HEARTBEAT } from "../../shared/protocol.ts";
+import type { Match, Role } from "../../server/match/match.ts";
+import { CLOSE_CODES, HEARTBEAT } from "../../shared/protocol.ts";
 import { Client, startedMatch } from "./helpers.ts";
 
 /** The match's liveness timer, if one is booked. */
@@ -50,5 +51,31 @@ describe("liveness", () => {
     spectator.send({ type: "ping", t: 1, heartbeat: true });
     await spectator.next("pong");
     expect(await livenessTimer(matchId)).toBeNull();
+  });
+
+  it("starts a seat's grace period once when a socket closed for silence is reported closed again", async () => {
+    const { matchId, tokens } = await startedMatch("connect-four", { graceMs: 30_000 });
+    const player = await Client.connect(matchId, tokens[0]);
+    await player.next("snapshot");
+    const stub = env.Match.getByName(matchId);
+    const graceAt = (state: DurableObjectState) =>
+      state.storage.sql.exec<{ at: number }>("SELECT at FROM timers WHERE kind = 'grace:0'").toArray()[0]?.at;
+    // As heartbeats.ts does: the socket is closed for silence and handled as a close at once...
+    const started = await runInDurableObject(stub, async (instance: Match, state) => {
+      const [socket] = [...instance.getConnections<Role>("player")].filter((c) => c.state?.role === "player");
+      socket!.close(CLOSE_CODES.silent, "no heartbeat");
+      await instance.onClose(socket!);
+      // Stands for the time that passes before the runtime reports the same close.
+      state.storage.sql.exec("UPDATE timers SET at = at - 1000 WHERE kind = 'grace:0'");
+      return graceAt(state);
+    });
+    expect(started).toBeTypeOf("number");
+    // ...and the runtime's own report of it, later, does not put the forfeit off.
+    const after = await runInDurableObject(stub, async (instance: Match, state) => {
+      const closed = { id: "reported-again", state: { role: "player", seat: 0 } } as unknown as Connection<Role>;
+      await instance.onClose(closed);
+      return graceAt(state);
+    });
+    expect(after).toBe(started);
   });
 });
