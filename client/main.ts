@@ -8,6 +8,7 @@ import { render as match } from "./pages/match.ts";
 import { render as replay } from "./pages/replay.ts";
 import { render as invite } from "./pages/invite.ts";
 import { render as watch } from "./pages/watch.ts";
+import { render as profile } from "./pages/profile.ts";
 import { render as accountPage } from "./pages/account.ts";
 import { go, onNavigate } from "./nav.ts";
 import { account } from "./session.ts";
@@ -21,6 +22,7 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^\/r\/([A-Za-z0-9_-]{8,32})$/, replay],
   [/^\/i\/([^/]{1,20})$/, invite],
   [/^\/watch$/, watch],
+  [/^\/p\/([A-Za-z0-9_-]{8,32})$/, profile],
   [/^\/leaderboard(?:\/([a-z0-9-]{1,40}))?$/, leaderboard],
   [/^\/account$/, accountPage],
 ];
@@ -32,6 +34,7 @@ let generation = 0;
 
 function showAccount(): void {
   const me = document.getElementById("me");
+  // The name links to /account (passkeys, ratings), which links on to the player's own page.
   if (me) me.textContent = account()?.name ?? "";
 }
 

@@ -54,6 +54,8 @@ export const LIMITS = {
 export const CLOSE_CODES = {
   /** The socket kept sending refused frames (rate limit or garbage) past LIMITS.floodStrikes. */
   flooding: 4008,
+  /** A player socket sent no heartbeat for a while (it is gone: the network dropped); reconnect. */
+  silent: 4009,
 } as const;
 
 /** Every error code a WebSocket client can receive in an `error` frame. */
@@ -145,7 +147,17 @@ export const PingFrame = v.strictObject({
   type: v.literal("ping"),
   /** Echoed back, for round-trip measurement. */
   t: v.optional(v.pipe(v.number(), v.finite())),
+  /** "This socket sends HEARTBEAT.ping every second from now on": the match starts watching it. */
+  heartbeat: v.optional(v.literal(true)),
 });
+
+/**
+ * The heartbeat, byte for byte. The server's runtime answers `ping` with `pong` itself
+ * (WebSocket auto-response), without waking a hibernated match, and notes when it last did:
+ * that is how the match tells a silent socket from a quiet one. Any other spelling of a ping
+ * (extra spaces, a `t`) is answered by the match itself, with its clock.
+ */
+export const HEARTBEAT = { ping: '{"type":"ping"}', pong: '{"type":"pong"}' } as const;
 
 /** Offer a draw, accept the one offered, or decline it. */
 export const DrawFrame = v.strictObject({ type: v.literal("draw"), action: v.picklist(DRAW_ACTIONS) });
@@ -247,7 +259,8 @@ export const ServerMessage = v.variant("type", [
     /** The game's own code when `code` is `illegal`. */
     reason: v.optional(v.string()),
   }),
-  v.object({ type: v.literal("pong"), t: v.optional(v.number()), serverTime: v.number() }),
+  // The heartbeat's answer (HEARTBEAT.pong) has neither field: the runtime sends it as written.
+  v.object({ type: v.literal("pong"), t: v.optional(v.number()), serverTime: v.optional(v.number()) }),
 ]);
 export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 

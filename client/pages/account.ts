@@ -7,6 +7,7 @@ import { addPasskey, passkeysUnavailable, signInWithPasskey } from "../passkeys.
 import { account as storedAccount, api, saveAccount, type Account } from "../session.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { PasskeySummary } from "../../shared/passkeys.ts";
+import { ratingText } from "../names.ts";
 import { ago, describeError, errorBox, h, show, title } from "./dom.ts";
 
 /** Shows the signed-in name in the header. */
@@ -28,8 +29,10 @@ export function nameForm(
     maxlength: 24,
     placeholder: "e.g. Ada",
     spellcheck: "false",
+    "aria-describedby": "name-error",
   });
-  const error = errorBox();
+  // Its own id: the passkey sign-in below has an error box of its own.
+  const error = Object.assign(errorBox(), { id: "name-error" });
   const submit = h("button", { type: "submit", class: "primary" }, "Continue");
   const form = h(
     "form",
@@ -44,9 +47,15 @@ export function nameForm(
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const name = input.value.trim();
-    if (!name) return;
-    submit.disabled = true;
     error.hidden = true;
+    if (!name) {
+      // Spaces alone pass the browser's own check for a required field: say what is missing.
+      error.textContent = "Type a name with at least one letter or digit: spaces alone are not a name.";
+      error.hidden = false;
+      input.focus();
+      return;
+    }
+    submit.disabled = true;
     const created = await api().createPlayer(name);
     submit.disabled = false;
     if (!created.ok) {
@@ -112,12 +121,14 @@ export async function render(root: HTMLElement): Promise<void> {
               "li",
               { "data-game": gameId },
               `${findGame(gameId)?.name ?? gameId}: `,
-              h("strong", { class: "rating" }, String(Math.round(rating.rating))),
+              h("strong", { class: "rating" }, ratingText(rating)),
               ` (${rating.games} ${rating.games === 1 ? "game" : "games"})`,
             ),
           ),
         ),
     profile.ok ? null : errorBox(describeError(profile.error)),
+    // The player's own page has the rest: recent matches and what each did to the rating.
+    h("p", null, h("a", { class: "profile-link", href: `/p/${me.playerId}` }, "Your matches and rating changes")),
   );
   // A player who typed a name on a new browser before thinking of their passkey can still
   // reach their old account from here.

@@ -20,6 +20,12 @@ import type { Loaded, MatchConfig } from "./store.ts";
 /** Why a match could not be created. */
 export type CreationError = "match-exists" | "unknown-game" | "bad-options";
 
+/** Why a creator's match could not be created: the server's secret, the bots asked for, or the rest. */
+export type CreateError = "server-misconfigured" | "bad-bots" | CreationError;
+
+/** Why the creator could not start the match now. */
+export type StartError = "not-found" | "not-creator" | "already-started" | "not-enough-players";
+
 /** POST /api/matches as the route hands it to the Match: the creator takes seat 0, bots the seats after. */
 export interface CreateMatch {
   readonly gameId: string;
@@ -127,10 +133,7 @@ export function mayJoin(
 }
 
 /** The match `pid` may start now (only its creator may, with enough players), or why not. */
-export function mayStart(
-  loaded: Loaded | null,
-  pid: string,
-): Result<Loaded, "not-found" | "not-creator" | "already-started" | "not-enough-players"> {
+export function mayStart(loaded: Loaded | null, pid: string): Result<Loaded, StartError> {
   if (!loaded) return fail("not-found", "no such match");
   if (loaded.config.creatorId !== pid) return fail("not-creator", "only the match's creator can start it");
   if (loaded.state.status !== "waiting") return fail("already-started", "the match has started already");

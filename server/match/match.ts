@@ -2,8 +2,8 @@
  * Match: one match per Durable Object, a thin master around the shared engine. It admits
  * sockets, runs the guard ladder on every frame, commits (append → schedule → broadcast) and
  * dispatches its alarm; what it decides comes from the modules beside it (docs/architecture.md):
- * store (SQL), timers, views, outbox, spectator-delay, flood-guard, frames, audience, admission
- * and lifecycle. SQLite is the truth; fields are caches rebuilt on wake.
+ * store (SQL), timers, views, outbox, spectator-delay, flood-guard, frames, audience, heartbeats,
+ * admission and lifecycle. SQLite is the truth; fields are caches rebuilt on wake.
  */
 import { nanoid } from "nanoid";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
@@ -21,6 +21,7 @@ import { errorResponse, failureResponse } from "../http.ts";
 import { admit, tagsOf, type Role } from "./admission.ts";
 import { Audience, eventFrame, type Recipients } from "./audience.ts";
 import { FloodGuard } from "./flood-guard.ts";
+import { Heartbeats } from "./heartbeats.ts";
 import * as lifecycle from "./lifecycle.ts";
 import { OUTBOX_RETRY_MS, deliver, isOutbox } from "./outbox.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
@@ -46,6 +47,7 @@ export class Match extends Server<Env> {
   #admitted = new WeakMap<Request, Role>();
   /** Open sockets and sending. */
   readonly #audience = new Audience(this.ctx, this.env, this.flood, () => this.#presence());
+  readonly #heartbeats = new Heartbeats(this.ctx, this.#timers, this);
   /** When the lobby entry was last refreshed, and when a refresh is due (null: none; undefined: unknown after a wake). */
   #listing: { listedAt: number; listingDue: number | null | undefined } = { listedAt: 0, listingDue: undefined };
   readonly #botDelayMs = botDelayMs(this.env.PLY_BOT_DELAY_MS);
@@ -83,9 +85,7 @@ export class Match extends Server<Env> {
   /** POST /api/matches: creates the match with its creator in seat 0 and bots in the seats after. */
   async create(
     input: lifecycle.CreateMatch,
-  ): Promise<
-    Result<OverRpc<MatchSummary & { seat: 0 }>, "server-misconfigured" | "bad-bots" | lifecycle.CreationError>
-  > {
+  ): Promise<Result<OverRpc<MatchSummary & { seat: 0 }>, lifecycle.CreateError>> {
     const secret = tokenSecret(this.env);
     if (!secret.ok) return fail("server-misconfigured", secret.error.message);
     const bots = lifecycle.checkBots(input.gameId, input.bots);
@@ -127,9 +127,7 @@ export class Match extends Server<Env> {
   }
 
   /** POST /api/matches/:id/start: the creator starts with fewer than every seat filled. */
-  async startBy(
-    pid: string,
-  ): Promise<Result<OverRpc<MatchSummary>, "not-found" | "not-creator" | "already-started" | "not-enough-players">> {
+  async startBy(pid: string): Promise<Result<OverRpc<MatchSummary>, lifecycle.StartError>> {
     const allowed = lifecycle.mayStart(this.#load(), pid);
     if (!allowed.ok) return allowed;
     await this.#commitEvents([{ kind: "start", players: allowed.value.seats.length }]);
@@ -160,9 +158,8 @@ export class Match extends Server<Env> {
   // --- WebSocket admission: checked before the socket is accepted.
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return errorResponse("upgrade-required", "connect with a WebSocket");
-    }
+    const upgrade = request.headers.get("Upgrade")?.toLowerCase();
+    if (upgrade !== "websocket") return errorResponse("upgrade-required", "connect with a WebSocket");
     const loaded = this.#load();
     if (!loaded) return errorResponse("not-found", "no such match");
     const admitted = await admit(this.env, request, loaded.seats);
@@ -191,8 +188,7 @@ export class Match extends Server<Env> {
       const presence = this.#presence();
       this.#audience.send(connection, { type: "snapshot", state: this.#view(loaded, seat), presence });
       this.#audience.broadcast({ type: "presence", presence }, connection);
-      await this.#timers.sync(undefined, true);
-      return;
+      return this.#timers.sync(undefined, true);
     }
     const state =
       seat === null ? this.#view(loaded, "spectator", this.#feed.point(loaded, Date.now())) : this.#view(loaded, seat);
@@ -207,7 +203,7 @@ export class Match extends Server<Env> {
     if (role?.role === "spectator") return this.#audience.spectatorsChanged();
     if (!loaded || role?.role !== "player" || this.#audience.seatConnections(role.seat, connection) > 0) return;
     if (loaded.state.status === "playing") {
-      this.#timers.arm({ kind: "grace", seat: role.seat }, Date.now() + loaded.config.graceMs);
+      this.#timers.armOnce({ kind: "grace", seat: role.seat }, Date.now() + loaded.config.graceMs);
     }
     this.#audience.broadcast({ type: "presence", presence: this.#presence(connection) });
     await this.#timers.sync();
@@ -224,6 +220,8 @@ export class Match extends Server<Env> {
     // The transport rungs (rate, size, JSON, shape) answer for themselves.
     const frame = this.#audience.read(connection, message);
     if (!frame) return;
+    // Awake anyway: a look at the heartbeats costs little more (the sender is alive, it just spoke).
+    await this.#heartbeats.look(loaded, connection, frame);
     if (frame.type === "ping")
       return this.#audience.send(connection, { type: "pong", t: frame.t, serverTime: Date.now() });
     if (frame.type === "resync") return this.#resync(connection, loaded, role, frame.seq);
@@ -374,6 +372,7 @@ export class Match extends Server<Env> {
     if (!loaded) return;
     this.#timers.fired();
     for (const timer of this.#timers.due(Date.now())) await this.#fire(loaded, timer);
+    await this.#heartbeats.look(loaded);
     await this.#timers.sync();
   }
 
@@ -400,7 +399,8 @@ export class Match extends Server<Env> {
         if (!playing || this.#online(timer.seat)) return this.#timers.done(timer);
         return this.#commitEvents([{ kind: "abandon", seat: timer.seat }]);
     }
-    if (!isOutbox(timer.kind)) return;
+    // What is left is the outbox, or `liveness` (onAlarm looks at the heartbeats after the due timers).
+    if (!isOutbox(timer.kind)) return this.#timers.done(timer);
     // The outbox: deliveries to other objects, retried until they succeed (each is idempotent).
     if (timer.kind === "directory") this.#listing.listedAt = Date.now();
     if (!(await deliver(timer.kind, this.env, loaded, Date.now()))) {

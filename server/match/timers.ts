@@ -13,9 +13,10 @@ import type { Loaded } from "./store.ts";
 
 /**
  * Every kind of timer: the turn deadline (or clock flag), a bot's move, a seat's disconnect grace
- * (one per seat), the release of events to delayed spectators, and the outbox deliveries.
+ * (one per seat), the release of events to delayed spectators, the next look at the players'
+ * heartbeats (heartbeats.ts books it, outside commits), and the outbox deliveries.
  */
-export const TIMER_KINDS = ["turn", "bot", "grace", "spectators", ...OUTBOX_KINDS] as const;
+export const TIMER_KINDS = ["turn", "bot", "grace", "spectators", "liveness", ...OUTBOX_KINDS] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
 /** Which timer: a kind, and for grace periods the seat. */
@@ -177,8 +178,7 @@ export class Timers {
     }
     let earliest: number | null = null;
     for (const { timer, at, seq, keepEarlier } of plan.arm) {
-      if (keepEarlier)
-        this.#sql.exec("INSERT OR IGNORE INTO timers (kind, at, seq) VALUES (?, ?, ?)", keyOf(timer), at, seq);
+      if (keepEarlier) this.armOnce(timer, at, seq);
       else this.arm(timer, at, seq);
       earliest = earliest === null ? at : Math.min(earliest, at);
     }
@@ -194,6 +194,15 @@ export class Timers {
       at,
       seq,
     );
+  }
+
+  /**
+   * Arms a timer unless it is pending already. A seat's grace period runs once per
+   * disconnection: the runtime may report a socket closed again after heartbeats.ts closed it
+   * for silence, and that must not put the forfeit off.
+   */
+  armOnce(timer: TimerId, at: number, seq = 0): void {
+    this.#sql.exec("INSERT OR IGNORE INTO timers (kind, at, seq) VALUES (?, ?, ?)", keyOf(timer), at, seq);
   }
 
   clear(timer: TimerId): void {
@@ -224,7 +233,14 @@ export class Timers {
 
   /** True while a timer of this kind waits. */
   pending(timer: TimerId): boolean {
-    return this.#sql.exec("SELECT 1 FROM timers WHERE kind = ?", keyOf(timer)).toArray().length > 0;
+    return this.at(timer) !== null;
+  }
+
+  /** When a timer is due; null when none waits. */
+  at(timer: TimerId): number | null {
+    return (
+      this.#sql.exec<{ at: number }>("SELECT at FROM timers WHERE kind = ?", keyOf(timer)).toArray()[0]?.at ?? null
+    );
   }
 
   /** When each seat in its grace period forfeits. */

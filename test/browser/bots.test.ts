@@ -121,7 +121,7 @@ describe("clocks, draws and the computer", () => {
     expect(await page.locator(".badge.control").textContent()).toBe("3+2");
     // The bot's seat says what it is.
     const botSeat = page.locator('.seat[data-seat="1"]');
-    await botSeat.locator(".tag.bot").waitFor();
+    await botSeat.locator(".seat-name", { hasText: "Computer (easy)" }).waitFor();
     await botSeat.locator('.seat-presence[data-state="online"]').waitFor();
 
     // Both clocks show three minutes; White's runs.
@@ -138,8 +138,9 @@ describe("clocks, draws and the computer", () => {
     await waitForMoves(page, 2);
     await chessMove(page, "g1", "f3");
     await waitForMoves(page, 4);
-    expect((await moveList(page))[0]).toContain("Dana e2–e4");
-    expect((await moveList(page))[1]).toContain("Bot (random)");
+    // Chess reads like chess: numbered pairs in SAN.
+    expect((await moveList(page))[0]).toBe("1. e4");
+    expect((await moveList(page))[1]).toMatch(/^[a-hKQRBNO][a-h1-8x=+#O-]*$/);
     // Fischer: each side got 2 s back per move, so the clocks read about 3 minutes still.
     expect(await clockOf(page, 1).textContent()).toMatch(/^3:0\d$|^2:5\d$/);
     await screenshot(page, "chess-vs-bot");
@@ -186,7 +187,7 @@ describe("clocks, draws and the computer", () => {
     expect(result).toMatch(/You lost|Draw|You won!/);
     const moves = await moveList(page);
     expect(moves.length).toBeGreaterThanOrEqual(7);
-    for (const [index, line] of moves.entries()) expect(line).toContain(index % 2 === 0 ? "Dana" : "Bot (search)");
+    for (const [index, line] of moves.entries()) expect(line).toContain(index % 2 === 0 ? "Dana" : "Computer (strong)");
     await screenshot(page, "connect-four-vs-search");
   });
 

@@ -153,7 +153,8 @@ describe("passkeys", () => {
     await alice.page.waitForURL("**/account");
     const ratingItem = alice.page.locator('.account-ratings li[data-game="connect-four"] .rating');
     rating = (await ratingItem.textContent()) ?? "";
-    expect(Number(rating)).toBeGreaterThan(1500);
+    // After one game the rating is still provisional ("1662?").
+    expect(Number(rating.replace(/\?$/, ""))).toBeGreaterThan(1500);
     await alice.page.locator("#no-passkeys").waitFor();
     await alice.page.getByRole("button", { name: "Add a passkey" }).click();
     await alice.page.getByText("Passkey added.").waitFor();
