@@ -25,7 +25,7 @@ import * as lifecycle from "./lifecycle.ts";
 import { OUTBOX_RETRY_MS, deliver, isOutbox } from "./outbox.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
 import { MatchStore, type Loaded, type NewSeat } from "./store.ts";
-import { Timers, commitOf, scheduleAfter, type Timer } from "./timers.ts";
+import { Timers, commitOf, scheduleAfter, turnOf, type Timer } from "./timers.ts";
 import { presenceOf, rematchInfo, summaryOf, viewOf, type Point } from "./views.ts";
 
 export type { Role } from "./admission.ts";
@@ -38,7 +38,7 @@ export class Match extends Server<Env> {
 
   #loaded: Loaded | null = null;
   readonly #store = new MatchStore(this.ctx.storage);
-  readonly #timers = new Timers(this.ctx.storage);
+  readonly #timers = new Timers(this.ctx.storage, () => turnOf(this.#loaded));
   readonly #feed = new SpectatorFeed(this.#store);
   /** Rate limit and strikes per socket; its clock is injectable for tests. */
   readonly flood = new FloodGuard();
