@@ -274,7 +274,8 @@ export class MatchStore {
     if (!game) throw new Error(`match ${config.matchId} is of unknown game ${config.gameId}`);
     const engine = createEngine(game, config.options, seed, config.timeControl);
     let [state, seq] = stored.snapshot ? [stored.snapshot.state, stored.snapshot.seq] : [engine.initial(), 0];
-    for (const event of this.eventsAfter(seq)) [state, seq] = [engine.apply(state, event, event.at), event.seq];
+    // The log's own moves were checked when they were logged: a wake-up trusts them (engine.restore).
+    for (const event of this.eventsAfter(seq)) [state, seq] = [engine.restore(state, event, event.at), event.seq];
     return { config, engine, seed, state, seq, seats: this.seats(), startedAt, finishedAt, rematchId };
   }
 
