@@ -276,15 +276,14 @@ export class Match extends Server<Env> {
     );
   }
 
-  /** If the time of a seat to act has run out, the flag falls now (before the frame that came too late). */
+  /** If the time of a seat to act has run out (else `timeout` is null), the flag falls now, before the frame that came too late. */
   async #flagIfDue(loaded: Loaded): Promise<void> {
     const now = Date.now();
-    // Null while no running clock has reached zero.
     const event = loaded.engine.timeout(loaded.state, now);
     if (event) await this.#commitEvents([event], undefined, now);
   }
 
-  /** Records a rematch offer; the last one schedules the new match (created by the alarm). */
+  /** Records a rematch offer; the last one creates the new match at once (the alarm retries if that fails). */
   async #rematch(connection: Connection<Role>, loaded: Loaded, seat: Seat): Promise<void> {
     const allowed = loaded.engine.rematch(loaded.state);
     if (!allowed.ok) return this.#error(connection, allowed.error);
@@ -299,8 +298,12 @@ export class Match extends Server<Env> {
       if (fixed !== null) this.#timers.arm({ kind: "rematch" }, Date.now());
     });
     loaded.rematchId ??= fixed;
-    this.#audience.broadcast(this.#rematchFrame(loaded, false));
-    await this.#timers.sync();
+    // The last offer creates the new match now; its timer (the alarm armed first) retries if this
+    // object dies or the RPC fails.
+    if (fixed !== null) await this.#timers.sync(Date.now());
+    const created = fixed !== null && (await deliver("rematch", this.env, loaded, Date.now()));
+    if (created) this.#timers.clear({ kind: "rematch" });
+    this.#audience.broadcast(this.#rematchFrame(loaded, created));
   }
 
   // --- Committing: append the events (and now and then the snapshot) and schedule their timers in
@@ -381,11 +384,8 @@ export class Match extends Server<Env> {
     const playing = loaded.state.status === "playing";
     const current = timer.seq === loaded.seq && playing;
     switch (timer.kind) {
-      case "turn": {
-        const now = Date.now();
-        const event = current ? loaded.engine.timeout(loaded.state, now) : null;
-        return event ? this.#commitEvents([event], undefined, now) : this.#timers.done(timer);
-      }
+      case "turn": // Derived from the state (no row): the flag falls unless a move came since.
+        return current ? this.#flagIfDue(loaded) : undefined;
       case "bot": {
         this.#timers.done(timer);
         const now = Date.now();
