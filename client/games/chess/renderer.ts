@@ -5,9 +5,10 @@
  * keyboard (arrows move focus, Enter or Space selects and moves); a pawn reaching the last rank
  * opens a picker of the four pieces. Legal targets come from the shared rules.
  */
-import type { Seat } from "../../shared/game.ts";
-import { chess, chessTurn, type ChessState } from "../../shared/games/chess.ts";
-import type { RenderContext, Renderer } from "./renderer.ts";
+import "./chess.css";
+import type { Seat } from "../../../shared/game.ts";
+import { chess, chessTurn, type ChessState } from "../../../shared/games/chess.ts";
+import type { RenderContext, Renderer } from "../renderer.ts";
 
 const FILES = "abcdefgh";
 const PIECES = ["White", "Black"] as const;
@@ -472,7 +473,7 @@ function describeMove(move: unknown): string {
   return `${uci[1]}–${uci[2]}${uci[3] ? `=${uci[3].toUpperCase()}` : ""}`;
 }
 
-export const chessRenderer: Renderer = {
+export const renderer: Renderer = {
   pieces: PIECES,
 
   render(root, context) {

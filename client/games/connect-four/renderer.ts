@@ -2,9 +2,10 @@
  * Connect Four: seven column buttons of six cells each. The DOM is built once per board and
  * only classes and attributes change afterwards, so nothing moves when a disc drops.
  */
-import type { Seat } from "../../shared/game.ts";
-import { COLUMNS, ROWS, type ConnectFourState } from "../../shared/games/connect-four.ts";
-import type { RenderContext, Renderer } from "./renderer.ts";
+import "./connect-four.css";
+import type { Seat } from "../../../shared/game.ts";
+import { COLUMNS, ROWS, type ConnectFourState } from "../../../shared/games/connect-four.ts";
+import type { RenderContext, Renderer } from "../renderer.ts";
 
 interface Board {
   readonly grid: HTMLElement;
@@ -115,7 +116,7 @@ function moveFocus(board: Board, column: number, focus: boolean): void {
   if (focus) board.columns[column]?.focus();
 }
 
-export const connectFourRenderer: Renderer = {
+export const renderer: Renderer = {
   pieces: PIECES,
 
   render(root, context) {

@@ -5,7 +5,8 @@
  * buttons the hand gained or lost. Playability is worked out from the view alone (the full
  * state, and so `legalMoves`, never reaches the browser); the server judges every move.
  */
-import type { Seat } from "../../shared/game.ts";
+import "./crazy-eights.css";
+import type { Seat } from "../../../shared/game.ts";
 import {
   MAX_DRAWS,
   playable,
@@ -16,8 +17,8 @@ import {
   type CrazyEightsView,
   type LastAction,
   type Suit,
-} from "../../shared/games/crazy-eights.ts";
-import type { RenderContext, Renderer } from "./renderer.ts";
+} from "../../../shared/games/crazy-eights.ts";
+import type { RenderContext, Renderer } from "../renderer.ts";
 
 const PIECES = ["Red", "Blue", "Green", "Gold", "Purple", "Teal"] as const;
 const SYMBOLS: Record<Suit, string> = { C: "♣", D: "♦", H: "♥", S: "♠" };
@@ -267,7 +268,7 @@ function setText(node: HTMLElement, text: string): void {
   if (node.textContent !== text) node.textContent = text;
 }
 
-export const crazyEightsRenderer: Renderer = {
+export const renderer: Renderer = {
   pieces: PIECES,
 
   render(root, context) {

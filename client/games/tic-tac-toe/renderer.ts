@@ -2,9 +2,10 @@
  * Tic-tac-toe: nine cell buttons in a fixed 3×3 grid, built once per board; arrow keys move
  * between cells (one of them in the tab order), Enter or Space marks.
  */
-import type { Seat } from "../../shared/game.ts";
-import type { TicTacToeState } from "../../shared/games/tic-tac-toe.ts";
-import type { RenderContext, Renderer } from "./renderer.ts";
+import "./tic-tac-toe.css";
+import type { Seat } from "../../../shared/game.ts";
+import type { TicTacToeState } from "../../../shared/games/tic-tac-toe.ts";
+import type { RenderContext, Renderer } from "../renderer.ts";
 
 const MARKS = ["X", "O"] as const;
 const NAMES = [
@@ -108,7 +109,7 @@ function build(root: HTMLElement): Board {
   return board;
 }
 
-export const ticTacToeRenderer: Renderer = {
+export const renderer: Renderer = {
   pieces: MARKS,
 
   render(root, context) {
