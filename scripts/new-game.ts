@@ -93,11 +93,7 @@ export const ${camel} = sequential<${pascal}State, ${pascal}Move>({
 });
 `;
 
-const renderer = ({
-  id,
-  pascal,
-  name,
-}: Names) => `/** ${name}: the pile as a row of counters, and a button for each move. */
+const renderer = ({ id, name }: Names) => `/** ${name}: the pile as a row of counters, and a button for each move. */
 import "./${id}.css";
 import type { RendererOf } from "../renderer.ts";
 

@@ -87,6 +87,18 @@ export interface GameDefinition<S, M, O = Record<string, never>, V = S> {
    * it so `npm run check-game` can prove their views and `legalMoves` leak nothing.
    */
   resampleHidden?(state: S, viewer: Viewer, random: Random): S;
+  /**
+   * The game's own bots by kind, each a move chooser for a seat that may act (the `random` bot
+   * plays every game from `legalMoves`). They live beside the game (`shared/games/<id>.bot.ts`)
+   * and join it at its line in shared/games/index.ts, so shared/bots.ts never names a game.
+   */
+  readonly bots?: GameBots<S, M>;
+}
+
+/** A game's own bots, one per kind beyond `random`: each a pure move chooser for a seat that may act. */
+export interface GameBots<S, M> {
+  // A method, so that every game's bots fit `AnyGame` (method parameters are checked bivariantly).
+  search?(state: S, seat: Seat, random: Random): M;
 }
 
 /** A game of any type, as held in a registry. */

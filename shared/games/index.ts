@@ -1,21 +1,24 @@
 import type { AnyGame } from "../game.ts";
+import { chooseBattleshipMove } from "./battleship.bot.ts";
 import { battleship } from "./battleship.ts";
 import { chess } from "./chess.ts";
+import { searchConnectFour } from "./connect-four.bot.ts";
 import { connectFour } from "./connect-four.ts";
 import { crazyEights } from "./crazy-eights.ts";
 import { ticTacToe } from "./tic-tac-toe.ts";
 
 /**
- * Every game the server hosts, by id: adding a game is its import and one line here. The keys
+ * Every game the server hosts, by id: adding a game is its import and one line here, which
+ * also joins the game's own bots (`shared/games/<id>.bot.ts`) to its rules. The keys
  * make `GameId`, the type the client's renderer registry is checked against (each key is its
  * game's `id`, which test/unit/renderers.test.ts checks).
  */
 const BY_ID = {
   "tic-tac-toe": ticTacToe,
-  "connect-four": connectFour,
+  "connect-four": { ...connectFour, bots: { search: searchConnectFour } },
   chess: chess,
   "crazy-eights": crazyEights,
-  battleship: battleship,
+  battleship: { ...battleship, bots: { search: chooseBattleshipMove } },
 } as const;
 
 /** The id of a game the server hosts. */
