@@ -41,3 +41,5 @@ export interface Renderer<V = unknown, M = unknown> {
 
 /** The renderer of game `K`, typed by its rules' view and move. */
 export type RendererOf<K extends GameId> = Renderer<ViewOf<GameOf<K>>, MoveOf<GameOf<K>>>;
+/** What the renderer of game `K` is given. */
+export type RenderContextOf<K extends GameId> = RenderContext<ViewOf<GameOf<K>>, MoveOf<GameOf<K>>>;

@@ -4,7 +4,7 @@
  */
 import "./connect-four.css";
 import { COLUMNS, linesThrough, ROWS } from "../../../shared/games/connect-four.ts";
-import type { RenderContext, RendererOf } from "../renderer.ts";
+import type { RenderContextOf, RendererOf } from "../renderer.ts";
 
 declare module "../index.ts" {
   interface Renderers {
@@ -22,7 +22,7 @@ interface Board {
   /** The disc animating in ("column:row"), kept until the board changes again. */
   dropped: string | null;
   focus: number;
-  context: RenderContext<unknown, { column: number }> | null;
+  context: RenderContextOf<"connect-four"> | null;
 }
 
 const boards = new WeakMap<HTMLElement, Board>();

@@ -15,6 +15,7 @@ import {
   suitOf,
   type Card,
   type CrazyEightsMove,
+  type CrazyEightsView,
   type LastAction,
   type Suit,
 } from "../../../shared/games/crazy-eights.ts";
@@ -61,7 +62,7 @@ interface Table {
   /** The 8 waiting for its suit, while the picker is open. */
   eight: Card | null;
   focus: number;
-  context: RenderContext<unknown, CrazyEightsMove> | null;
+  context: RenderContext<CrazyEightsView, CrazyEightsMove> | null;
 }
 
 const tables = new WeakMap<HTMLElement, Table>();
