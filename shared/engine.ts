@@ -19,7 +19,7 @@ import {
   type TimeControl,
 } from "./clock.ts";
 import type { MatchEvent } from "./events.ts";
-import type { AnyGame, GameResult, MatchResult, Seat, Viewer } from "./game.ts";
+import type { AnyGame, GameDefinition, GameResult, MatchResult, Seat, Viewer } from "./game.ts";
 import { createRandom, seedRandom, type RandomState } from "./random.ts";
 import { fail, ok, type Failure, type Result } from "./result.ts";
 import { describeIssues } from "./schema-issues.ts";
@@ -113,9 +113,31 @@ export interface Engine {
   replay(events: Iterable<MatchEvent & { readonly at?: number }>): MatchState;
 }
 
-/** A game's time control when its match chooses none: its per-move default. */
-export function defaultTimeControl(game: AnyGame): TimeControl {
-  return game.defaultTimeControl ?? { kind: "move", ms: game.defaultTurnMs };
+/** Whether `game` hides something from some viewers: exactly when it has a `view`. */
+export function hasHiddenInformation(game: AnyGame): boolean {
+  return game.view !== undefined;
+}
+
+/** A game where one seat acts at a time, written without the bookkeeping: `turn` names that seat. */
+export type SequentialGame<S, M, O, V> = Omit<GameDefinition<S, M, O, V>, "activeSeats"> & {
+  /** The seat to act now (read only while the game goes on). */
+  turn(state: S): Seat;
+};
+
+/**
+ * A sequential game, completed with the turn bookkeeping every such game would write: the seat
+ * whose `turn` it is acts, nobody once there is an `outcome`, and `legalMoves` is empty for
+ * every other seat (so the game's own `legalMoves` need only list the mover's moves).
+ */
+export function sequential<S, M, O = Record<string, never>, V = S>(
+  game: SequentialGame<S, M, O, V>,
+): GameDefinition<S, M, O, V> & { turn(state: S): Seat } {
+  const activeSeats = (state: S): readonly Seat[] => (game.outcome(state) ? [] : [game.turn(state)]);
+  return {
+    ...game,
+    activeSeats,
+    legalMoves: (state, seat) => (activeSeats(state).includes(seat) ? game.legalMoves(state, seat) : []),
+  };
 }
 
 /** What the move ladder needs to know of a match: the engine's state, or a client's view of it. */
@@ -162,7 +184,7 @@ export function checkOnView(
   const active = view.turn?.seats ?? [];
   return checkMove(
     game,
-    game.hiddenInformation ? { status: view.status, active } : { status: view.status, active, game: view.view },
+    hasHiddenInformation(game) ? { status: view.status, active } : { status: view.status, active, game: view.view },
     seat,
     move,
   );
@@ -173,7 +195,7 @@ export function createEngine(
   game: AnyGame,
   options: unknown,
   seed: string,
-  control: TimeControl = defaultTimeControl(game),
+  control: TimeControl = game.defaultTimeControl,
 ): Engine {
   const activeSeats = (state: MatchState): readonly Seat[] =>
     state.status === "playing" ? game.activeSeats(state.game) : [];

@@ -8,7 +8,7 @@
 import { nanoid } from "nanoid";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { initialMs } from "../../shared/clock.ts";
-import type { MatchState } from "../../shared/engine.ts";
+import { hasHiddenInformation, type MatchState } from "../../shared/engine.ts";
 import type { LoggedEvent, MatchEvent } from "../../shared/events.ts";
 import type { Seat, Viewer } from "../../shared/game.ts";
 import { LIMITS, PROTOCOL_VERSION, type FrameError, type JoinResult } from "../../shared/protocol.ts";
@@ -441,7 +441,7 @@ export class Match extends Server<Env> {
   /** An event with the match after it, as each recipient may see it. */
   #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point, to: Recipients): void {
     const frame = (viewer: Viewer) => eventFrame(event, this.#view(loaded, viewer, point));
-    this.#audience.event(loaded.engine.game.hiddenInformation, loaded.seats.length, to, frame);
+    this.#audience.event(hasHiddenInformation(loaded.engine.game), loaded.seats.length, to, frame);
   }
 
   #error(connection: Connection, error: Failure<FrameError>, id?: string): void {

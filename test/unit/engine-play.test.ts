@@ -140,7 +140,7 @@ describe("checkOnView (the SDK's check)", () => {
 
   it("leaves the rules to the server for a game with hidden information", () => {
     const { game, calls } = counting();
-    const hidden = { ...game, hiddenInformation: true };
+    const hidden = { ...game, view: (state: unknown) => state };
     expect(checkOnView(hidden, view("playing", [0], null), 0, { cell: 1 })).toEqual({ ok: true, value: { cell: 1 } });
     expect(calls.validate).toBe(0);
   });
