@@ -107,7 +107,7 @@ describe("Battleship in the browser", () => {
     expect(await shipCells(page, 1)).toEqual([]);
     const lines = await moveList(page);
     expect(lines.some((line) => line.includes("Finn") && line.includes("a shot at A1"))).toBe(true);
-    expect(lines.some((line) => line.includes("Bot (search)") && line.includes("a shot at"))).toBe(true);
+    expect(lines.some((line) => line.includes("Computer (strong)") && line.includes("a shot at"))).toBe(true);
     await screenshot(page, "battleship-vs-bot");
 
     await page.locator("#resign").click();
