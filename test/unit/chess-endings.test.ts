@@ -1,3 +1,7 @@
+/**
+ * Chess through the engine: perft counts against the published figures, and every way a game
+ * ends reached by played moves.
+ */
 import { describe, expect, it } from "vitest";
 import type { MatchState } from "../../shared/engine.ts";
 import { chess, chessStateFromFen } from "../../shared/games/chess.ts";

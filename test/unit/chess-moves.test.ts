@@ -1,6 +1,11 @@
+/**
+ * Chess through the engine: castling, en passant and promotion, both notations, and refusals
+ * with their codes.
+ */
 import { describe, expect, it } from "vitest";
 import { chess } from "../../shared/games/chess.ts";
 import { engine, fromFen, game, placement, play, refusal, started } from "./chess-helpers.ts";
+
 describe("special moves", () => {
   const CASTLING = "r3k2r/pppppppp/8/8/8/8/PPPPPPPP/R3K2R w KQkq - 0 1";
 

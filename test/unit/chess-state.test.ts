@@ -1,3 +1,7 @@
+/**
+ * Chess through the engine: the flag rule, JSON round trips and replay, immutability, and random
+ * legal games cross-checked against chess.js on its own.
+ */
 import { Chess } from "chess.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -7,6 +11,7 @@ import type { MatchEvent } from "../../shared/events.ts";
 import { chess, chessTurn } from "../../shared/games/chess.ts";
 import { deepFreeze } from "./helpers.ts";
 import { draw, engine, fromFen, game, play, START, started, win } from "./chess-helpers.ts";
+
 describe("running out of time", () => {
   const flag = (state: MatchState): MatchResult | null => {
     const event = engine.timeout(state);

@@ -1,6 +1,11 @@
+/**
+ * Crazy Eights through the engine on hand-built positions: turns, draws and the pile, the blocked
+ * end and its scoring, the timeout policy and what each viewer sees.
+ */
 import { describe, expect, it } from "vitest";
 import { crazyEights, penalty, type Card, type CrazyEightsMove } from "../../shared/games/crazy-eights.ts";
 import { at, gameOf, playAll, SUITS, type Table } from "./crazy-eights-helpers.ts";
+
 describe("crazy eights: turns, draws and the pile", () => {
   it("keeps the turn through draws and passes it on after a play or a pass", () => {
     const { engine, state } = at({ hands: [["7H", "6H"], ["3D"], ["4D"]], discard: ["9C"] });

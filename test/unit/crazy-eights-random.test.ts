@@ -9,6 +9,7 @@ import { createEngine } from "../../shared/engine.ts";
 import type { MatchEvent } from "../../shared/events.ts";
 import { crazyEights } from "../../shared/games/crazy-eights.ts";
 import { cardProblems, gameArb, gameOf, playRandom, started } from "./crazy-eights-helpers.ts";
+
 describe("crazy eights: random play", () => {
   it("conserves the 52 cards, lists exactly the accepted moves and hides every secret, in every state", () => {
     let reshuffled = 0;

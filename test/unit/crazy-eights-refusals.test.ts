@@ -1,6 +1,11 @@
+/**
+ * Crazy Eights through the engine: table-driven refusals on hand-built positions, and the moves
+ * each position lists.
+ */
 import { describe, expect, it } from "vitest";
 import { crazyEights, type CrazyEightsMove } from "../../shared/games/crazy-eights.ts";
 import { at, gameOf, key, playAll, type Table } from "./crazy-eights-helpers.ts";
+
 describe("crazy eights: refusals", () => {
   it.each<{ name: string; table: Table; move: unknown; code: string; reason?: string }>([
     {

@@ -27,6 +27,7 @@ import {
   started,
   violations,
 } from "./grid-games.ts";
+
 describe("the game registry", () => {
   it("holds every game under its id", () => {
     expect([...GAMES.keys()].sort()).toEqual(["battleship", "chess", "connect-four", "crazy-eights", "tic-tac-toe"]);

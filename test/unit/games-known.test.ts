@@ -1,3 +1,7 @@
+/**
+ * Tic-tac-toe and Connect Four: known positions, each checked by the engine and the independent
+ * oracle (./grid-games.ts), and refusals of taken cells and full columns.
+ */
 import { describe, expect, it } from "vitest";
 import type { GameResult, Seat } from "../../shared/game.ts";
 import {
@@ -11,6 +15,7 @@ import {
   TIC_TAC_TOE,
   violations,
 } from "./grid-games.ts";
+
 interface KnownCase {
   readonly name: string;
   readonly spec: Spec;

@@ -1,3 +1,6 @@
+/**
+ * Players over HTTP: creating one (names, rate limit, repeats) and reading a profile.
+ */
 import { describe, expect, it } from "vitest";
 import { verifyToken } from "../../server/auth.ts";
 import { INITIAL_RATING } from "../../server/ratings.ts";
@@ -5,6 +8,7 @@ import { HTTP_ERRORS } from "../../shared/protocol.ts";
 import { TEST_TOKEN_SECRET } from "../secret.ts";
 import { api } from "./helpers.ts";
 import { address, createPlayer, type ErrorBody, GAME, player, profileOf, tablesOf } from "./players-helpers.ts";
+
 describe("POST /api/players", () => {
   it("creates a player with a fresh id and a token that names the same id and name", async () => {
     const first = await createPlayer("  Zoë  ");

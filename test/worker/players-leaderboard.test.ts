@@ -27,6 +27,7 @@ import {
   runAlarmHeld,
   type Side,
 } from "./players-helpers.ts";
+
 describe("GET /api/leaderboard/:game", () => {
   const standings = [
     { pid: "board-pid-e", name: "Eve", rating: 1400, rd: 80, games: 9 },

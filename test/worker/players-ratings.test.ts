@@ -1,3 +1,6 @@
+/**
+ * Player.recordMatch: Glicko-2 ratings from match reports, duplicates ignored, match history.
+ */
 import { describe, expect, it } from "vitest";
 import { INITIAL_RATING, rated } from "../../server/ratings.ts";
 import {
@@ -10,6 +13,7 @@ import {
   reportFor,
   type Side,
 } from "./players-helpers.ts";
+
 describe("Player.recordMatch", () => {
   async function twoPlayers() {
     const [a, b] = await Promise.all([createPlayer("Ada"), createPlayer("Brian")]);
