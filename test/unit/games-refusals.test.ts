@@ -193,6 +193,3 @@ describe.each(SPECS)("$label through the engine", (spec) => {
     expect(() => engine.apply(state, { kind: "move", seat: 0, move: { [spec.key]: -1 }, id: "x" })).toThrow(/bad-move/);
   });
 });
-
-// -------------------------------------------------------------------------------------------
-// Known positions
