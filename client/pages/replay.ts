@@ -9,7 +9,7 @@ import { createEngine, hasHiddenInformation, type MatchState } from "../../share
 import { parseOptions } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { LoggedEvent } from "../../shared/protocol.ts";
-import { describeResult } from "./match.ts";
+import { describeResult } from "./match/text.ts";
 import { seatNames } from "../names.ts";
 import { copy, describeError, errorBox, h, setText, title } from "./dom.ts";
 

@@ -6,10 +6,25 @@
  * opens a picker of the four pieces. Legal targets come from the shared rules.
  */
 import "./chess.css";
-import type { Seat } from "../../../shared/game.ts";
-import { chess, chessTurn, START_FEN, type ChessMove, type ChessState } from "../../../shared/games/chess.ts";
+import { chess, chessTurn, START_FEN } from "../../../shared/games/chess.ts";
 import { ChessRecord } from "../../../shared/games/chess-record.ts";
-import type { RenderContext, RendererOf } from "../renderer.ts";
+import type { RendererOf } from "../renderer.ts";
+import {
+  type Board,
+  blackBottom,
+  cellOf,
+  FILES,
+  GLYPHS,
+  isMine,
+  myColor,
+  NAMES,
+  PIECES,
+  type PieceType,
+  piecesOf,
+  PROMOTIONS,
+  squareAtCell,
+  squareFrom,
+} from "./board.ts";
 
 declare module "../index.ts" {
   interface Renderers {
@@ -17,98 +32,7 @@ declare module "../index.ts" {
   }
 }
 
-const FILES = "abcdefgh";
-const PIECES = ["White", "Black"] as const;
-
-type Color = "w" | "b";
-type PieceType = "k" | "q" | "r" | "b" | "n" | "p";
-interface Piece {
-  readonly color: Color;
-  readonly type: PieceType;
-}
-
-// The filled glyphs for both sides (colour comes from CSS); U+FE0E asks for text, not emoji.
-const GLYPHS: Record<PieceType, string> = {
-  k: "♚\uFE0E",
-  q: "♛\uFE0E",
-  r: "♜\uFE0E",
-  b: "♝\uFE0E",
-  n: "♞\uFE0E",
-  p: "♟\uFE0E",
-};
-const NAMES: Record<PieceType, string> = { k: "king", q: "queen", r: "rook", b: "bishop", n: "knight", p: "pawn" };
-const PROMOTIONS = ["q", "r", "b", "n"] as const;
-
-interface Drag {
-  readonly from: string;
-  readonly pointer: number;
-  readonly x: number;
-  readonly y: number;
-  readonly wasSelected: boolean;
-  moving: boolean;
-}
-
-interface Board {
-  readonly wrap: HTMLElement;
-  readonly grid: HTMLElement;
-  readonly squares: Map<string, HTMLButtonElement>;
-  readonly glyphs: Map<string, HTMLElement>;
-  readonly picker: HTMLElement;
-  readonly choices: HTMLButtonElement[];
-  readonly ghost: HTMLElement;
-  readonly flip: HTMLButtonElement;
-  context: RenderContext<ChessState, ChessMove> | null;
-  state: ChessState | null;
-  pieces: Map<string, Piece>;
-  /** Legal moves (UCI) of this browser's seat in the drawn position; empty when it may not move. */
-  legal: readonly string[];
-  /** The FEN last drawn: a new one drops the selection. */
-  fen: string;
-  flipped: boolean;
-  selected: string | null;
-  promotion: { readonly from: string; readonly to: string } | null;
-  drag: Drag | null;
-  focus: string;
-}
-
 const boards = new WeakMap<HTMLElement, Board>();
-
-/** The pieces of a FEN's placement field, by square. */
-function piecesOf(fen: string): Map<string, Piece> {
-  const pieces = new Map<string, Piece>();
-  const rows = (fen.split(" ")[0] ?? "").split("/");
-  rows.forEach((row, index) => {
-    let file = 0;
-    for (const char of row) {
-      if (/[1-8]/.test(char)) {
-        file += Number(char);
-        continue;
-      }
-      const type = char.toLowerCase();
-      if (file < 8 && "kqrbnp".includes(type)) {
-        pieces.set(`${FILES[file]}${8 - index}`, { color: char === type ? "b" : "w", type: type as PieceType });
-      }
-      file++;
-    }
-  });
-  return pieces;
-}
-
-const colorOf = (seat: Seat | null): Color | null => (seat === 0 ? "w" : seat === 1 ? "b" : null);
-
-/** Black at the bottom: for seat 1, unless flipped (and for everyone else when flipped). */
-const blackBottom = (board: Board): boolean => (board.context?.mySeat === 1) !== board.flipped;
-
-/** Grid row and column (0-based, top left) where `square` is drawn. */
-function cellOf(board: Board, square: string): { row: number; column: number } {
-  const file = FILES.indexOf(square[0]!);
-  const rank = Number(square[1]);
-  return blackBottom(board) ? { row: rank - 1, column: 7 - file } : { row: 8 - rank, column: file };
-}
-
-function squareAtCell(board: Board, row: number, column: number): string {
-  return blackBottom(board) ? `${FILES[7 - column]}${row + 1}` : `${FILES[column]}${8 - row}`;
-}
 
 function build(root: HTMLElement): Board {
   const wrap = document.createElement("div");
@@ -240,17 +164,6 @@ function build(root: HTMLElement): Board {
   grid.addEventListener("lostpointercapture", () => endDrag(board));
   return board;
 }
-
-function squareFrom(target: EventTarget | null): string | null {
-  return target instanceof Element ? (target.closest<HTMLElement>(".chess-sq")?.dataset.square ?? null) : null;
-}
-
-const myColor = (board: Board): Color | null => colorOf(board.context?.mySeat ?? null);
-
-const isMine = (board: Board, square: string): boolean => {
-  const color = myColor(board);
-  return color !== null && board.pieces.get(square)?.color === color;
-};
 
 /** Selects a square (or clears the selection with null) and redraws the highlights. */
 function select(board: Board, square: string | null): void {
@@ -489,7 +402,10 @@ export const renderer: RendererOf<"chess"> = {
   render(root, context) {
     let board = boards.get(root);
     const fresh = !board || board.wrap.parentElement !== root;
-    if (!board || fresh) boards.set(root, (board = build(root)));
+    if (!board || fresh) {
+      board = build(root);
+      boards.set(root, board);
+    }
     board.context = context;
     const state = context.view;
     const fen = state?.fen ?? START_FEN;
