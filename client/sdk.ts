@@ -140,7 +140,10 @@ export class MatchClient {
   /** Listens to `name`; returns the function that stops listening. */
   on<K extends keyof MatchClientEvents>(name: K, listener: (value: MatchClientEvents[K]) => void): () => void {
     let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
     set.add(listener as (value: never) => void);
     return () => set.delete(listener as (value: never) => void);
   }

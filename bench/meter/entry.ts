@@ -106,7 +106,10 @@ class ObjectMeter {
       entry.rowsRead += read;
       entry.rowsWritten += written;
       let row = entry.statements.get(statement);
-      if (!row) entry.statements.set(statement, (row = { calls: 0, rowsRead: 0, rowsWritten: 0 }));
+      if (!row) {
+        row = { calls: 0, rowsRead: 0, rowsWritten: 0 };
+        entry.statements.set(statement, row);
+      }
       row.calls += 1;
       row.rowsRead += read;
       row.rowsWritten += written;

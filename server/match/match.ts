@@ -1,9 +1,8 @@
 /**
- * Match: one match per Durable Object, a thin master around the shared engine. It admits
- * sockets, runs the guard ladder on every frame, commits (append → schedule → broadcast) and
- * dispatches its alarm; what it decides comes from the modules beside it (docs/architecture.md):
- * store (SQL), timers, views, outbox, spectator-delay, flood-guard, frames, audience, heartbeats,
- * admission and lifecycle. SQLite is the truth; fields are caches rebuilt on wake.
+ * Match: one match per Durable Object, a thin master around the shared engine. It admits sockets, runs the guard
+ * ladder on every frame, commits (append → schedule → broadcast) and dispatches its alarm; what it decides comes from
+ * the modules beside it (docs/architecture.md): store (SQL), timers, views, outbox, spectator-delay, flood-guard,
+ * frames, audience, heartbeats, admission and lifecycle. SQLite is the truth; fields are caches rebuilt on wake.
  */
 import { nanoid } from "nanoid";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
@@ -311,8 +310,9 @@ export class Match extends Server<Env> {
   async #commitEvents(events: readonly MatchEvent[], alongside?: (now: number) => void, now = Date.now()) {
     const loaded = this.#loaded;
     if (!loaded) throw new Error("commit without a loaded match");
-    let state = loaded.state;
-    const steps = events.map((event) => ({ event, state: (state = loaded.engine.apply(state, event, now)) }));
+    const steps: Step[] = [];
+    for (const event of events)
+      steps.push({ event, state: loaded.engine.apply(steps.at(-1)?.state ?? loaded.state, event, now) });
     await this.#commit(steps, now, alongside);
   }
 

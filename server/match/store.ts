@@ -316,7 +316,7 @@ export class MatchStore {
 
   /** Seats `players` from seat `first` on. A bot always wants the rematch: people decide for the match. */
   addSeats(first: Seat, players: readonly NewSeat[], now: number): void {
-    players.forEach((player, index) =>
+    for (const [index, player] of players.entries())
       this.#sql.exec(
         "INSERT INTO seats (seat, player_id, name, joined_at, rating, bot, rematch) VALUES (?, ?, ?, ?, ?, ?, ?)",
         first + index,
@@ -326,8 +326,7 @@ export class MatchStore {
         player.rating ? JSON.stringify(player.rating) : null,
         player.bot ?? null,
         player.bot ? 1 : 0,
-      ),
-    );
+      );
   }
 
   /** The logged events after `after` (up to `until`, at most `limit` of them), oldest first. */

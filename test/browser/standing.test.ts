@@ -196,6 +196,7 @@ describe("players always know where they stand", () => {
     await page.locator("#replay-link").click();
     await page.waitForURL(`**/r/${id}`);
     await page.getByText("Start · 4 moves").waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as a player sees it, laid out
     expect((await page.locator(".replay-moves").innerText()).replace(/\s+/g, " ").trim()).toBe(line);
     expect(await page.locator("#fen").inputValue()).toBe("rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1");
     await page.keyboard.press("End");

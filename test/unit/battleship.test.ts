@@ -64,7 +64,7 @@ describe("Battleship", () => {
         for (const ship of fleet) {
           const step = (ship[1] ?? 0) - (ship[0] ?? 0);
           expect([1, SIZE]).toContain(step);
-          ship.forEach((cell, k) => expect(cell).toBe(ship[0]! + k * step));
+          for (const [k, cell] of ship.entries()) expect(cell).toBe(ship[0]! + k * step);
           if (step === 1) expect(Math.floor(ship.at(-1)! / SIZE)).toBe(Math.floor(ship[0]! / SIZE));
           expect(ship.every((cell) => cell >= 0 && cell < CELLS)).toBe(true);
         }

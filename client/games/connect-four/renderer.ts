@@ -73,7 +73,7 @@ function build(root: HTMLElement): Board {
 /** Roving tabindex: one column is in the tab order, arrows move it. */
 function moveFocus(board: Board, column: number, focus: boolean): void {
   board.focus = column;
-  board.columns.forEach((button, index) => (button.tabIndex = index === column ? 0 : -1));
+  for (const [index, button] of board.columns.entries()) button.tabIndex = index === column ? 0 : -1;
   if (focus) board.columns[column]?.focus();
 }
 
@@ -83,7 +83,10 @@ export const renderer: RendererOf<"connect-four"> = {
 
   render(root, context) {
     let board = boards.get(root);
-    if (!board || board.grid.parentElement !== root) boards.set(root, (board = build(root)));
+    if (!board || board.grid.parentElement !== root) {
+      board = build(root);
+      boards.set(root, board);
+    }
     board.context = context;
     const state = context.view;
     const columns = state?.columns ?? [];

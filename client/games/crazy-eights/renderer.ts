@@ -112,7 +112,7 @@ function closePicker(table: Table, refocus: boolean): void {
 function moveFocus(table: Table, index: number, focus: boolean): void {
   const count = table.cards.length;
   table.focus = count === 0 ? 0 : Math.max(0, Math.min(count - 1, index));
-  table.cards.forEach((node, i) => (node.tabIndex = i === table.focus ? 0 : -1));
+  for (const [i, node] of table.cards.entries()) node.tabIndex = i === table.focus ? 0 : -1;
   if (focus) table.cards[table.focus]?.focus();
 }
 
@@ -194,14 +194,13 @@ function build(root: HTMLElement): Table {
   };
   draw.addEventListener("click", () => send(table, { type: "draw" }));
   pass.addEventListener("click", () => send(table, { type: "pass" }));
-  suitButtons.forEach((node, index) =>
+  for (const [index, node] of suitButtons.entries())
     node.addEventListener("click", () => {
       const card = table.eight;
       const suit = SUITS[index];
       closePicker(table, true);
       if (card && suit) send(table, { type: "play", card, suit });
-    }),
-  );
+    });
   cancel.addEventListener("click", () => closePicker(table, true));
   picker.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
@@ -268,7 +267,10 @@ export const renderer: RendererOf<"crazy-eights"> = {
 
   render(root, context) {
     let table = tables.get(root);
-    if (!table || table.root.parentElement !== root) tables.set(root, (table = build(root)));
+    if (!table || table.root.parentElement !== root) {
+      table = build(root);
+      tables.set(root, table);
+    }
     table.context = context;
     const view = context.view;
     const watching = context.mySeat === null;
@@ -331,7 +333,7 @@ export const renderer: RendererOf<"crazy-eights"> = {
     if (myTurn) {
       status +=
         playableCards.size > 0
-          ? " Your turn: play a highlighted card" + (canDraw ? " or draw." : canPass ? " or pass." : ".")
+          ? ` Your turn: play a highlighted card${canDraw ? " or draw." : canPass ? " or pass." : "."}`
           : canDraw
             ? " Your turn: nothing to play, draw a card."
             : " Your turn: nothing to play, pass.";

@@ -35,7 +35,7 @@ const boards = new WeakMap<HTMLElement, Board>();
 
 function moveFocus(board: Board, cell: number, focus: boolean): void {
   board.focus = cell;
-  board.cells.forEach((button, index) => (button.tabIndex = index === cell ? 0 : -1));
+  for (const [index, button] of board.cells.entries()) button.tabIndex = index === cell ? 0 : -1;
   if (focus) board.cells[cell]?.focus();
 }
 
@@ -93,7 +93,10 @@ export const renderer: RendererOf<"tic-tac-toe"> = {
 
   render(root, context) {
     let board = boards.get(root);
-    if (!board || board.grid.parentElement !== root) boards.set(root, (board = build(root)));
+    if (!board || board.grid.parentElement !== root) {
+      board = build(root);
+      boards.set(root, board);
+    }
     board.context = context;
     const cells = context.view?.cells ?? [];
     const last = context.lastMove?.cell;
