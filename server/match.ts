@@ -40,7 +40,15 @@ import {
 } from "../shared/protocol.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { tokenSecret, verifyToken } from "./auth.ts";
-import type { LiveMatch, MatchReport, PlayerRef, ReserveOutcome, ReservedMatch, SeatedPlayer } from "./contracts.ts";
+import type {
+  LiveMatch,
+  MatchReport,
+  PlayerRef,
+  ReserveOutcome,
+  ReservedMatch,
+  SeatedPlayer,
+  TournamentGameResult,
+} from "./contracts.ts";
 import { errorResponse, failureResponse, json } from "./http.ts";
 import { log, logRejected } from "./log.ts";
 import { INITIAL_RATING, type Rating } from "./ratings.ts";
@@ -69,6 +77,8 @@ interface MatchConfig {
   readonly rated: boolean;
   /** Seats assigned by a Matchmaker; the match starts when it says so. */
   readonly reserved: boolean;
+  /** The tournament this match is a game of: it hears the result (timer "tournament"). */
+  readonly tournamentId: string | null;
 }
 
 /** A seat and who holds it. */
@@ -133,6 +143,7 @@ type MatchRow = {
   rematch_id: string | null;
   time_control: string | null;
   spectator_delay: string | null;
+  tournament_id: string | null;
 };
 type SeatSqlRow = {
   seat: number;
@@ -256,6 +267,7 @@ export class Match extends Server<Env> {
         isPrivate: row.private === 1,
         rated: row.rated === 1,
         reserved: row.reserved === 1,
+        tournamentId: row.tournament_id,
       },
       engine,
       seed: row.seed,
@@ -308,6 +320,7 @@ export class Match extends Server<Env> {
     isPrivate: boolean;
     rated: boolean;
     reserved: boolean;
+    tournamentId?: string | undefined;
   }): Result<Loaded, "match-exists" | "unknown-game" | "bad-options"> {
     if (this.#load()) return fail("match-exists", "a match with this id exists already");
     const game = findGame(input.gameId);
@@ -322,8 +335,8 @@ export class Match extends Server<Env> {
       migrate(sql, MATCH_MIGRATIONS);
       sql.exec(
         `INSERT INTO match (id, match_id, game_id, options, capacity, min_players, turn_ms, grace_ms, seed, status,
-           created_at, creator_id, private, rated, reserved, time_control, spectator_delay)
-         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?)`,
+           created_at, creator_id, private, rated, reserved, time_control, spectator_delay, tournament_id)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)`,
         this.name,
         game.id,
         JSON.stringify(options.value),
@@ -339,6 +352,7 @@ export class Match extends Server<Env> {
         input.reserved ? 1 : 0,
         JSON.stringify(timeControl),
         input.spectatorDelay ? JSON.stringify(input.spectatorDelay) : null,
+        input.tournamentId ?? null,
       );
       sql.exec("INSERT INTO snapshot (id, seq, state) VALUES (1, 0, ?)", JSON.stringify(engine.initial()));
     });
@@ -392,6 +406,7 @@ export class Match extends Server<Env> {
       timeControl: spec.timeControl ?? (spec.turnMs === undefined ? undefined : { kind: "move", ms: spec.turnMs }),
       spectatorDelay: spec.spectatorDelay,
       graceMs: spec.graceMs,
+      tournamentId: spec.tournament?.id,
     });
     if (!inserted.ok) return { ok: false, code: inserted.error.code };
     await this.#seat(inserted.value, spec.players, spec.startNow);
@@ -412,6 +427,20 @@ export class Match extends Server<Env> {
     if (!loaded) return true;
     if (loaded.state.status === "waiting") await this.#commit([{ kind: "abort", reason }]);
     return loaded.state.result?.kind === "aborted";
+  }
+
+  /**
+   * A tournament player who withdraws resigns the game they are in. False when they hold no
+   * seat or the match is not being played (already over: nothing to resign).
+   */
+  async resignPlayer(pid: string): Promise<boolean> {
+    const loaded = this.#load();
+    const seat = loaded?.seats.find((row) => row.pid === pid);
+    if (!loaded || !seat || loaded.state.status !== "playing") return false;
+    await this.#flagIfDue(loaded);
+    if (loaded.state.status !== "playing") return false;
+    await this.#commit([{ kind: "resign", seat: seat.seat }]);
+    return true;
   }
 
   /** POST /api/matches/:id/join: gives the player the next free seat. Starts the match when full. */
@@ -813,6 +842,7 @@ export class Match extends Server<Env> {
       if (finished) {
         sql.exec("DELETE FROM timers WHERE kind LIKE 'grace:%'");
         if (wasPlayed) timer("report", now);
+        if (loaded.config.tournamentId !== null) timer("tournament", now);
       }
       // The lobby hears of starts and ends at once, of progress now and then (a refresh
       // already pending covers this move: no statement on the hot path).
@@ -924,6 +954,7 @@ export class Match extends Server<Env> {
         this.#listingDue = null;
       } else if (timer.kind === "report") await this.#tellPlayers(loaded);
       else if (timer.kind === "rematch") await this.#createRematch(loaded);
+      else if (timer.kind === "tournament") await this.#tellTournament(loaded);
       done();
     } catch (error) {
       log("warn", "outbox-retry", { matchId: loaded.config.matchId, kind: timer.kind, error: String(error) });
@@ -990,6 +1021,25 @@ export class Match extends Server<Env> {
           return this.env.Player.getByName(seat.pid).recordMatch(report);
         }),
     );
+  }
+
+  /** A tournament's game tells its Tournament how it ended; the Tournament dedupes by match id. */
+  async #tellTournament(loaded: Loaded): Promise<void> {
+    const result = loaded.state.result;
+    const tournamentId = loaded.config.tournamentId;
+    if (!result || tournamentId === null) return;
+    const report: TournamentGameResult = {
+      tournamentId,
+      matchId: loaded.config.matchId,
+      finishedAt: loaded.finishedAt ?? Date.now(),
+      outcome: result.kind,
+      winners:
+        result.kind === "win"
+          ? loaded.seats.filter((seat) => result.winners.includes(seat.seat)).map((seat) => seat.pid)
+          : [],
+      reason: result.reason,
+    };
+    await this.env.Tournament.getByName(tournamentId).recordResult(report);
   }
 
   /** Creates the agreed rematch (seats rotated) under the id fixed when the last player asked. */

@@ -69,6 +69,10 @@ export const MATCH_MIGRATIONS: readonly string[] = [
   ALTER TABLE seats ADD COLUMN bot TEXT;
   ALTER TABLE snapshot ADD COLUMN spectator_seq INTEGER;
   `,
+  // 4: a tournament's game tells its Tournament object how it ended.
+  `
+  ALTER TABLE match ADD COLUMN tournament_id TEXT;
+  `,
 ];
 
 /** True when this object has never been given a schema (it holds no match). */

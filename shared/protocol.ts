@@ -93,6 +93,11 @@ export const HTTP_ERRORS = [
   "already-matched",
   "server-misconfigured",
   "internal",
+  // Tournaments (shared/tournament.ts).
+  "tournament-full",
+  "tournament-over",
+  "not-entered",
+  "wrong-code",
 ] as const;
 export type HttpError = (typeof HTTP_ERRORS)[number];
 
