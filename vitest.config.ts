@@ -18,7 +18,15 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.jsonc" },
-            miniflare: { bindings: { PLY_TOKEN_SECRET: TEST_TOKEN_SECRET, PLY_BOT_DELAY_MS: "0" } },
+            miniflare: {
+              // Tournament tests run each pairing pass and round themselves (tournament.test.ts).
+              bindings: {
+                PLY_TOKEN_SECRET: TEST_TOKEN_SECRET,
+                PLY_BOT_DELAY_MS: "0",
+                PLY_TOURNAMENT_PAIR_DELAY_MS: "3600000",
+                PLY_TOURNAMENT_ROUND_GAP_MS: "3600000",
+              },
+            },
           }),
         ],
         test: {

@@ -43,7 +43,7 @@ import { scoreBye, scoreGame, standings, type GameScore } from "./scoring.ts";
 import { TournamentStore, type Entrant, type TournamentConfig, type TournamentProgress } from "./store.ts";
 import { pairSwiss } from "./swiss.ts";
 
-/** The clocks of a tournament. */
+/** The clocks of a tournament (the first two can be set with PLY_TOURNAMENT_PAIR_DELAY_MS and PLY_TOURNAMENT_ROUND_GAP_MS). */
 export const TOURNAMENT_TIMES = {
   /** An arena pairs this long after a player comes free, so a few who finish together are paired by score. */
   arenaPairDelayMs: 300,
@@ -113,6 +113,20 @@ export class Tournament extends DurableObject<Env> {
     this.#store = new TournamentStore(ctx.storage.sql, ctx.storage);
     // An unknown id stays blank: asking about it must not create tables.
     if (!isBlank(ctx.storage.sql)) this.#store.migrate();
+  }
+
+  /** A duration from the environment, or its default. */
+  #setting(value: string | undefined, fallback: number): number {
+    const parsed = Number(value);
+    return value !== undefined && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+  }
+
+  get #pairDelayMs(): number {
+    return this.#setting(this.env.PLY_TOURNAMENT_PAIR_DELAY_MS, TOURNAMENT_TIMES.arenaPairDelayMs);
+  }
+
+  get #roundGapMs(): number {
+    return this.#setting(this.env.PLY_TOURNAMENT_ROUND_GAP_MS, TOURNAMENT_TIMES.swissGapMs);
   }
 
   #load(): Loaded | null {
@@ -333,14 +347,14 @@ export class Tournament extends DurableObject<Env> {
     const { config, progress } = loaded;
     if (progress.status !== "live") return;
     if (config.kind === "arena") {
-      if (now < (progress.endsAt ?? 0)) this.#store.armBy("pair", now + TOURNAMENT_TIMES.arenaPairDelayMs);
+      if (now < (progress.endsAt ?? 0)) this.#store.armBy("pair", now + this.#pairDelayMs);
       else if (this.#store.running() === 0) this.#finish(loaded, now);
       return;
     }
     if (round !== progress.round || this.#store.running(round) > 0) return;
     if (progress.round >= (config.rounds ?? 0)) {
       if (this.#store.running() === 0) this.#finish(loaded, now);
-    } else this.#store.armBy("pair", now + TOURNAMENT_TIMES.swissGapMs);
+    } else this.#store.armBy("pair", now + this.#roundGapMs);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -613,7 +627,7 @@ export class Tournament extends DurableObject<Env> {
   async #afterEntry(loaded: Loaded): Promise<void> {
     const now = Date.now();
     if (loaded.config.kind === "arena" && loaded.progress.status === "live")
-      this.#store.armBy("pair", now + TOURNAMENT_TIMES.arenaPairDelayMs);
+      this.#store.armBy("pair", now + this.#pairDelayMs);
     if (!loaded.config.isPrivate)
       this.#store.armBy("list", Math.max(now, this.#listedAt + TOURNAMENT_TIMES.listRefreshMs));
     await this.#syncAlarm();
@@ -631,8 +645,10 @@ export class Tournament extends DurableObject<Env> {
     const next = this.#store.nextTimer();
     if (next === null) await this.ctx.storage.deleteAlarm();
     else {
+      // A timer already due (one firing now) asks for the alarm at once, not in the past.
+      const at = Math.max(next, Date.now());
       const current = await this.ctx.storage.getAlarm();
-      if (current !== next) await this.ctx.storage.setAlarm(next);
+      if (current === null || current > at || current < next) await this.ctx.storage.setAlarm(at);
     }
   }
 

@@ -107,10 +107,10 @@ describe("Swiss pairing", () => {
   it("pairs everyone exactly once (one bye at most) for any field and history", () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({ score: fc.integer({ min: 0, max: 8 }), rating: fc.integer({ min: 1000, max: 2500 }) }),
-          { minLength: 2, maxLength: 40 },
-        ),
+        fc.array(fc.record({ score: fc.integer({ min: 0, max: 8 }), rating: fc.integer({ min: 1000, max: 2500 }) }), {
+          minLength: 2,
+          maxLength: 40,
+        }),
         fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 60 }),
         (rows, history) => {
           const ids = rows.map((_, index) => `p${index}`);
@@ -123,7 +123,11 @@ describe("Swiss pairing", () => {
             met.get(y)?.push(x);
           }
           const players = rows.map((row, index) =>
-            player(ids[index] as string, row.rating, { score: row.score / 2, order: index, opponents: met.get(ids[index] as string) ?? [] }),
+            player(ids[index] as string, row.rating, {
+              score: row.score / 2,
+              order: index,
+              opponents: met.get(ids[index] as string) ?? [],
+            }),
           );
           const round = pairSwiss(players, 2_000);
           const seen = round.pairs.flat().concat(round.bye === null ? [] : [round.bye]);
@@ -149,7 +153,11 @@ const free = (pid: string, score: number, extra: Partial<ArenaCandidate> = {}): 
 
 describe("arena pairing", () => {
   it("pairs the free players closest in score: the two best, then the next two", () => {
-    const { pairs } = pairArena([free("D", 2), free("A", 10), free("C", 8, { order: 3 }), free("B", 8, { order: 2 })], 0, 10);
+    const { pairs } = pairArena(
+      [free("D", 2), free("A", 10), free("C", 8, { order: 3 }), free("B", 8, { order: 2 })],
+      0,
+      10,
+    );
     expect(pairs).toEqual([
       ["A", "B"],
       ["C", "D"],

@@ -60,26 +60,64 @@ describe("arena standings", () => {
     ];
     const rows = standings("arena", entrants, games, []);
     expect(
-      rows.map(({ rank, playerId, score, games, wins, draws, losses, streak, performance, buchholz, sonnebornBerger }) => ({
-        rank,
-        playerId,
-        score,
-        games,
-        wins,
-        draws,
-        losses,
-        streak,
-        performance,
-        buchholz,
-        sonnebornBerger,
-      })),
+      rows.map(
+        ({ rank, playerId, score, games, wins, draws, losses, streak, performance, buchholz, sonnebornBerger }) => ({
+          rank,
+          playerId,
+          score,
+          games,
+          wins,
+          draws,
+          losses,
+          streak,
+          performance,
+          buchholz,
+          sonnebornBerger,
+        }),
+      ),
     ).toEqual([
       // Opponents 1600, 1400, 1600, 1400: 1500 + 400 × (3 − 1) / 4 = 1700.
-      { rank: 1, playerId: "A", score: 8, games: 4, wins: 3, draws: 0, losses: 1, streak: 0, performance: 1700, buchholz: 1 + 3 + 1 + 3, sonnebornBerger: 1 + 3 + 1 },
+      {
+        rank: 1,
+        playerId: "A",
+        score: 8,
+        games: 4,
+        wins: 3,
+        draws: 0,
+        losses: 1,
+        streak: 0,
+        performance: 1700,
+        buchholz: 1 + 3 + 1 + 3,
+        sonnebornBerger: 1 + 3 + 1,
+      },
       // (1500 + 1600 + 1500) / 3 + 0 = 1533.33…; Buchholz 8 + 1 + 8; SB ½ × 1 + 8.
-      { rank: 2, playerId: "C", score: 3, games: 3, wins: 1, draws: 1, losses: 1, streak: 1, performance: 1533, buchholz: 17, sonnebornBerger: 8.5 },
+      {
+        rank: 2,
+        playerId: "C",
+        score: 3,
+        games: 3,
+        wins: 1,
+        draws: 1,
+        losses: 1,
+        streak: 1,
+        performance: 1533,
+        buchholz: 17,
+        sonnebornBerger: 8.5,
+      },
       // (1500 + 1400 + 1500) / 3 − 400 × 2 / 3 = 1200.
-      { rank: 3, playerId: "B", score: 1, games: 3, wins: 0, draws: 1, losses: 2, streak: 0, performance: 1200, buchholz: 19, sonnebornBerger: 1.5 },
+      {
+        rank: 3,
+        playerId: "B",
+        score: 1,
+        games: 3,
+        wins: 0,
+        draws: 1,
+        losses: 2,
+        streak: 0,
+        performance: 1200,
+        buchholz: 19,
+        sonnebornBerger: 1.5,
+      },
     ]);
   });
 
@@ -138,7 +176,16 @@ describe("Swiss standings", () => {
       game("P3", "P4", 0),
     ];
     const rows = standings("swiss", entrants, games, ["P5", "P4", "P5"]);
-    expect(rows.map(({ rank, playerId, score, byes, buchholz, sonnebornBerger }) => ({ rank, playerId, score, byes, buchholz, sonnebornBerger }))).toEqual([
+    expect(
+      rows.map(({ rank, playerId, score, byes, buchholz, sonnebornBerger }) => ({
+        rank,
+        playerId,
+        score,
+        byes,
+        buchholz,
+        sonnebornBerger,
+      })),
+    ).toEqual([
       // P1 and P4 both 2½: Buchholz 1 + 2 + 1 = 4 beats 1 + 1 = 2.
       { rank: 1, playerId: "P1", score: 2.5, byes: 0, buchholz: 4, sonnebornBerger: 1 + 2 + 0.5 },
       { rank: 2, playerId: "P4", score: 2.5, byes: 1, buchholz: 2, sonnebornBerger: 0.5 + 1 },
