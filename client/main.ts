@@ -8,6 +8,9 @@ import { render as match } from "./pages/match.ts";
 import { render as replay } from "./pages/replay.ts";
 import { render as invite } from "./pages/invite.ts";
 import { render as watch } from "./pages/watch.ts";
+import { render as tournament } from "./pages/tournament.ts";
+import { render as tournaments } from "./pages/tournaments.ts";
+import { resumeFollowing } from "./tournament-follow.ts";
 import { go, onNavigate } from "./nav.ts";
 import { account } from "./session.ts";
 
@@ -21,6 +24,8 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^\/i\/([^/]{1,20})$/, invite],
   [/^\/watch$/, watch],
   [/^\/leaderboard(?:\/([a-z0-9-]{1,40}))?$/, leaderboard],
+  [/^\/tournaments$/, tournaments],
+  [/^\/t\/([A-Za-z0-9_-]{8,32})$/, tournament],
 ];
 
 const root = document.getElementById("app") as HTMLElement;
@@ -90,4 +95,5 @@ document.addEventListener("click", (event) => {
 });
 window.addEventListener("popstate", () => void route());
 onNavigate(() => void route());
+resumeFollowing();
 void route();
