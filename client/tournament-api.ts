@@ -34,10 +34,14 @@ export interface NewTournament {
 
 /** Tournament calls against `origin`, acting as the player with `token` when given. */
 export class TournamentApi {
-  constructor(
-    readonly origin: string,
-    readonly token: string | null,
-  ) {}
+  readonly origin: string;
+  readonly token: string | null;
+
+  // Plain fields, not parameter properties: Node runs this file with type stripping only.
+  constructor(origin: string, token: string | null) {
+    this.origin = origin;
+    this.token = token;
+  }
 
   async #call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<ApiResult<T>> {
     const headers: Record<string, string> = {};
@@ -104,7 +108,8 @@ export class TournamentApi {
 
   /** The feed's address (ws: or wss:), as the player when a token is given. */
   feedUrl(id: string): string {
-    const base = this.origin || (typeof location === "undefined" ? "" : location.origin);
+    // In a browser an empty origin is the page's own; Node callers always give one.
+    const base = this.origin || ((globalThis as { location?: { origin: string } }).location?.origin ?? "");
     const url = new URL(`/parties/tournament/${encodeURIComponent(id)}`, base);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (this.token) url.searchParams.set("token", this.token);

@@ -8,6 +8,8 @@
  *
  *   npm run crash -- --kills 20 --matches 8 [--timers 4] [--seed 1]
  *
+ * The same kills mid-tournament: `npm run crash:tournament` (scripts/tournament-crash.ts).
+ *
  * Also a library: the launcher, the bot and the checks are reused by scripts/soak.ts and the
  * e2e tests. Loopback only; every process started is stopped at the end, also on failure.
  */

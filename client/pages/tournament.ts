@@ -182,7 +182,7 @@ export async function render(root: HTMLElement, [id = ""]: readonly string[]): P
             null,
             row.name,
             fire
-              ? h("span", { class: "streak", title: `${row.streak} wins in a row: wins count double` }, " 🔥")
+              ? h("span", { class: "streak", title: `${row.streak} wins in a row: wins count double` }, " ×2")
               : null,
             row.state !== "active" ? h("span", { class: "muted small" }, ` (${row.state})`) : null,
           ),

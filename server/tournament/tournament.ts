@@ -460,6 +460,8 @@ export class Tournament extends DurableObject<Env> {
         return matchId;
       });
       if (retryAt !== null) this.#store.armBy("pair", retryAt);
+      // Should this object die before the creations below, the alarm creates what is left.
+      if (made.length > 0) this.#store.armBy("create", now + TOURNAMENT_TIMES.retryMs);
       return made;
     });
     await this.#createGames(loaded, ids);
@@ -519,6 +521,8 @@ export class Tournament extends DurableObject<Env> {
         this.#store.addBye(round, paired.bye);
         if (entrant) this.#store.setScore(paired.bye, scoreBye({ score: entrant.score, streak: entrant.streak }));
       }
+      // Should this object die before the creations below, the alarm creates what is left.
+      if (paired.pairs.length > 0) this.#store.armBy("create", now + TOURNAMENT_TIMES.retryMs);
       return paired.pairs.map(([p0, p1]) => {
         const matchId = nanoid();
         this.#store.addGame(matchId, round, p0, p1, now);
