@@ -556,6 +556,11 @@ export class TournamentStore {
       .toArray();
   }
 
+  /** True while `kind` is armed at `at` (not taken or moved since it was read). */
+  isDue(kind: string, at: number): boolean {
+    return this.sql.exec("SELECT 1 FROM timers WHERE kind = ? AND at = ?", kind, at).toArray().length > 0;
+  }
+
   /** Removes a timer that fired, unless it was re-armed meanwhile. */
   fired(kind: string, at: number): void {
     this.sql.exec("DELETE FROM timers WHERE kind = ? AND at = ?", kind, at);

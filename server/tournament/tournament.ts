@@ -46,7 +46,7 @@ import { pairSwiss } from "./swiss.ts";
 /** The clocks of a tournament (the first two can be set with PLY_TOURNAMENT_PAIR_DELAY_MS and PLY_TOURNAMENT_ROUND_GAP_MS). */
 export const TOURNAMENT_TIMES = {
   /** An arena pairs this long after a player comes free, so a few who finish together are paired by score. */
-  arenaPairDelayMs: 300,
+  arenaPairDelayMs: 150,
   /** The pause between a Swiss round's last game and the next round. */
   swissGapMs: 5_000,
   /** A match creation that failed (threw) is tried again after this. */
@@ -107,6 +107,8 @@ export class Tournament extends DurableObject<Env> {
   #broadcastTimer: ReturnType<typeof setTimeout> | null = null;
   /** When the list was last told of this tournament by this instance. */
   #listedAt = 0;
+  /** A run of due timers waiting to go (see `#soon`). */
+  #soonTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -347,14 +349,19 @@ export class Tournament extends DurableObject<Env> {
     const { config, progress } = loaded;
     if (progress.status !== "live") return;
     if (config.kind === "arena") {
-      if (now < (progress.endsAt ?? 0)) this.#store.armBy("pair", now + this.#pairDelayMs);
-      else if (this.#store.running() === 0) this.#finish(loaded, now);
+      if (now < (progress.endsAt ?? 0)) {
+        this.#store.armBy("pair", now + this.#pairDelayMs);
+        this.#soon(this.#pairDelayMs);
+      } else if (this.#store.running() === 0) this.#finish(loaded, now);
       return;
     }
     if (round !== progress.round || this.#store.running(round) > 0) return;
     if (progress.round >= (config.rounds ?? 0)) {
       if (this.#store.running() === 0) this.#finish(loaded, now);
-    } else this.#store.armBy("pair", now + this.#roundGapMs);
+    } else {
+      this.#store.armBy("pair", now + this.#roundGapMs);
+      this.#soon(this.#roundGapMs);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -364,15 +371,27 @@ export class Tournament extends DurableObject<Env> {
     await this.#runDue();
   }
 
+  /**
+   * Fires every due timer. The alarm calls it, and so does an in-memory timer when a pairing
+   * pass is due soon: alarms run one at a time, and a pass that waits on hundreds of match
+   * creations must not hold the next pass back. Runs may overlap: each timer is taken (its row
+   * deleted) in the same synchronous step that starts its work, so none fires twice.
+   */
   async #runDue(): Promise<void> {
     const loaded = this.#load();
     if (!loaded) return;
     for (const timer of this.#store.due(Date.now())) {
+      // Taken by an overlapping run meanwhile, or moved later.
+      if (!this.#store.isDue(timer.kind, timer.at)) continue;
+      // The tournament's own steps take their timer first: the deletion commits with the step's
+      // first transaction (nothing awaits in between), and a re-arm while the step awaits is kept.
+      // Deliveries to other objects keep theirs until they succeed.
+      const delivery = timer.kind === "list" || timer.kind.startsWith(RESIGN);
+      if (!delivery) this.#store.fired(timer.kind, timer.at);
       try {
         await this.#fire(timer.kind);
-        this.#store.fired(timer.kind, timer.at);
+        if (delivery) this.#store.fired(timer.kind, timer.at);
       } catch (error) {
-        // Deliveries to other objects are retried; the tournament's own steps never throw by design.
         log("warn", "tournament-retry", {
           tournamentId: loaded.config.tournamentId,
           kind: timer.kind,
@@ -382,6 +401,16 @@ export class Tournament extends DurableObject<Env> {
       }
     }
     await this.#syncAlarm();
+  }
+
+  /** Runs due timers after `ms` without waiting for the alarm (which stays armed as the durable backstop). */
+  #soon(ms: number): void {
+    // Only short waits: a long one is the alarm's job (and tests set long pair delays to step by hand).
+    if (ms > 5_000 || this.#soonTimer !== null) return;
+    this.#soonTimer = setTimeout(() => {
+      this.#soonTimer = null;
+      void this.#runDue();
+    }, ms);
   }
 
   async #fire(kind: string): Promise<void> {
@@ -594,6 +623,8 @@ export class Tournament extends DurableObject<Env> {
   async #createPending(): Promise<void> {
     const loaded = this.#load();
     if (!loaded) return;
+    // Its timer was taken: should this object die during the creations, the next one retries them.
+    if (this.#store.creating().length > 0) this.#store.armBy("create", Date.now() + TOURNAMENT_TIMES.retryMs);
     await this.#createGames(
       loaded,
       this.#store.creating().map((game) => game.matchId),
@@ -630,10 +661,13 @@ export class Tournament extends DurableObject<Env> {
   /** After an entry changes: pair (arena), tell the list and the feed. */
   async #afterEntry(loaded: Loaded): Promise<void> {
     const now = Date.now();
-    if (loaded.config.kind === "arena" && loaded.progress.status === "live")
+    if (loaded.config.kind === "arena" && loaded.progress.status === "live") {
       this.#store.armBy("pair", now + this.#pairDelayMs);
+      this.#soon(this.#pairDelayMs);
+    }
+    // Replaced, not kept earlier: a notice due while one is being delivered must not be lost with it.
     if (!loaded.config.isPrivate)
-      this.#store.armBy("list", Math.max(now, this.#listedAt + TOURNAMENT_TIMES.listRefreshMs));
+      this.#store.arm("list", Math.max(now, this.#listedAt + TOURNAMENT_TIMES.listRefreshMs));
     await this.#syncAlarm();
     this.#changed();
   }
