@@ -389,7 +389,83 @@ describe("an arena", () => {
   }, 60_000);
 });
 
+describe("a tournament's games", () => {
+  it("rates a rated tournament's games through the Player objects, as after a quick match", async () => {
+    const [a, b] = [await minted("Ann"), await minted("Bob")] as [TestPlayer, TestPlayer];
+    const arena = await create(a, { kind: "arena", durationMs: 600_000, rated: true });
+    for (const player of [a, b]) await join(arena.tournamentId, player);
+    await fire(arena.tournamentId, "start");
+    const [game] = (await running(arena.tournamentId)) as [GameRow];
+    expect((await api<{ rated: boolean }>(`/api/matches/${game.match_id}`)).body.rated).toBe(true);
+    // A move first: a match resigned before any move says nothing about strength and is not rated.
+    const mover = await Client.connect(game.match_id, (game.p0 === a.playerId ? a : b).token);
+    const seq = (await mover.next("snapshot")).state.seq;
+    mover.send({ type: "move", id: "first", seq, move: { cell: 4 } });
+    await mover.next("event", (frame) => frame.event.kind === "move");
+    mover.close();
+    await env.Match.getByName(game.match_id).resignPlayer(game.p1);
+    await settle(game.match_id);
+    const winner = await env.Player.getByName(game.p0).rating("tic-tac-toe");
+    const loser = await env.Player.getByName(game.p1).rating("tic-tac-toe");
+    expect(winner.rating).toBeGreaterThan(1500);
+    expect(loser.rating).toBeLessThan(1500);
+    expect((await table(arena.tournamentId))[0]).toMatchObject({ playerId: game.p0, score: 2 });
+  });
+
+  it("loses a game for a paired player who never turns up, by the grace period as in any match", async () => {
+    const [a, b] = [await minted("Ann"), await minted("Bob")] as [TestPlayer, TestPlayer];
+    const arena = await create(a, { kind: "arena", durationMs: 600_000, graceMs: 5_000 });
+    for (const player of [a, b]) await join(arena.tournamentId, player);
+    await fire(arena.tournamentId, "start");
+    const [game] = (await running(arena.tournamentId)) as [GameRow];
+    // Seat 1 turns up; seat 0 never does, and its grace period runs out.
+    const present = await Client.connect(game.match_id, (game.p1 === a.playerId ? a : b).token);
+    await present.next("snapshot");
+    await runInDurableObject(env.Match.getByName(game.match_id), async (instance: Match, state) => {
+      state.storage.sql.exec("UPDATE timers SET at = 0 WHERE kind = 'grace:0'");
+      await instance.onAlarm();
+    });
+    await present.next("event", (frame) => frame.event.kind === "abandon");
+    present.close();
+    await settle(game.match_id);
+    expect((await gameRows(arena.tournamentId))[0]).toMatchObject({ status: "finished", score0: 0 });
+    expect((await table(arena.tournamentId)).map((row) => [row.playerId, row.score])).toEqual([
+      [game.p1, 2],
+      [game.p0, 0],
+    ]);
+  });
+});
+
 describe("a Swiss tournament", () => {
+  it("pairs the next round at the deadline; a game still running then counts for its own round", async () => {
+    const [a, b, c, d] = [await minted("Ann"), await minted("Bob"), await minted("Cat"), await minted("Dan")] as [
+      TestPlayer,
+      TestPlayer,
+      TestPlayer,
+      TestPlayer,
+    ];
+    const players = new Map([a, b, c, d].map((player) => [player.playerId, player]));
+    const swiss = await create(a, { kind: "swiss", rounds: 3 });
+    const tid = swiss.tournamentId;
+    for (const player of [a, b, c, d]) await join(tid, player);
+    await fire(tid, "start");
+    const first = await gameRows(tid);
+    await finish(between(first, a.playerId, c.playerId), { winner: a.playerId }, players);
+    // Bob v Dan is still being played when round 1's deadline comes.
+    await runInDurableObject(stub(tid), (_instance: Tournament, state) => {
+      state.storage.sql.exec("UPDATE tournament SET round_deadline = ?", Date.now() - 1);
+    });
+    await fire(tid, "deadline");
+    expect((await summary(tid)).round).toBe(2);
+    // Only Ann and Cat are free: they meet again (no repeat-free pairing exists for two).
+    const second = (await running(tid)).filter((game) => game.round === 2);
+    expect(second.map((game) => [game.p0, game.p1].sort())).toEqual([[a.playerId, c.playerId].sort()]);
+    await finish(between(first, b.playerId, d.playerId), { winner: b.playerId }, players);
+    const late = (await gameRows(tid)).find((game) => game.p0 === b.playerId || game.p1 === b.playerId);
+    expect(late).toMatchObject({ round: 1, status: "finished" });
+    expect((await table(tid)).find((row) => row.playerId === b.playerId)).toMatchObject({ score: 1, games: 1 });
+  });
+
   it("runs an odd field of house bots through its rounds: one bye a round, no repeats, final standings", async () => {
     const creator = await minted("Organiser");
     const swiss = await create(creator, { kind: "swiss", rounds: 3, bots: 5 });
