@@ -266,7 +266,13 @@ export async function arena(server: RunningServer, options: ArenaOptions): Promi
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { players: { type: "string" }, duration: { type: "string" }, pace: { type: "string" } },
+    options: {
+      players: { type: "string" },
+      duration: { type: "string" },
+      pace: { type: "string" },
+      /** Past wrangler's dev proxy, to the workerd that runs the Worker (as bench/run.ts can). */
+      direct: { type: "boolean" },
+    },
   });
   const options: ArenaOptions = {
     players: Number(values.players ?? 500),
@@ -277,7 +283,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    const server = await startPly({ minify: true, direct: false });
+    const server = await startPly({ minify: true, direct: values.direct === true });
     const result = await arena(server, options);
     if (process.env.TDEBUG) process.stderr.write(server.output().split("\n").filter((line) => line.includes("TDEBUG")).join("\n"));
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
