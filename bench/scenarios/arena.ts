@@ -221,7 +221,9 @@ export async function arena(server: RunningServer, options: ArenaOptions): Promi
   const started = Date.now();
   while (Date.now() < started + options.durationMs) {
     await delay(5_000);
-    const top = await call<StandingsPage>(server.origin, `/api/tournaments/${id}/standings?limit=200`).catch(() => null);
+    const top = await call<StandingsPage>(server.origin, `/api/tournaments/${id}/standings?limit=200`).catch(
+      () => null,
+    );
     const busy = top ? top.rows.filter((row) => row.playing !== null).length : -1;
     progress(
       `  ${Math.round((Date.now() - started) / 1000)} s: ${latency.values().length} re-pairings measured; ${busy} of the first 200 in a game`,
@@ -285,7 +287,14 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   try {
     const server = await startPly({ minify: true, direct: values.direct === true });
     const result = await arena(server, options);
-    if (process.env.TDEBUG) process.stderr.write(server.output().split("\n").filter((line) => line.includes("TDEBUG")).join("\n"));
+    if (process.env.TDEBUG)
+      process.stderr.write(
+        server
+          .output()
+          .split("\n")
+          .filter((line) => line.includes("TDEBUG"))
+          .join("\n"),
+      );
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     process.exitCode = result.ok ? 0 : 1;
   } catch (error) {
