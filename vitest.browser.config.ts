@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // Logs show only with a failing test, as in vitest.config.ts.
+    silent: "passed-only",
     projects: [
       {
         test: {

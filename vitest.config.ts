@@ -1,48 +1,21 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
-import { TEST_TOKEN_SECRET } from "./test/secret.ts";
+import { projects } from "./vitest.projects.ts";
 
+/**
+ * `npm test`: unit, workers and e2e, without the long runs (`npm run fuzz`). A passing test
+ * prints nothing; the logs of a failing one are shown with its failure.
+ */
 export default defineConfig({
   test: {
-    projects: [
-      {
-        test: {
-          name: "unit",
-          include: ["test/unit/**/*.test.ts"],
-          environment: "node",
-          // Perft and whole random games of chess take seconds; on a busy 2-core machine, more.
-          testTimeout: 60_000,
-        },
-      },
-      {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.jsonc" },
-            miniflare: {
-              // Tournament tests run each pairing pass and round themselves (tournament.test.ts).
-              bindings: {
-                PLY_TOKEN_SECRET: TEST_TOKEN_SECRET,
-                PLY_BOT_DELAY_MS: "0",
-                PLY_TOURNAMENT_PAIR_DELAY_MS: "3600000",
-                PLY_TOURNAMENT_ROUND_GAP_MS: "3600000",
-              },
-            },
-          }),
-        ],
-        test: {
-          name: "workers",
-          include: ["test/worker/**/*.test.ts"],
-        },
-      },
-      {
-        test: {
-          name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
-          environment: "node",
-          testTimeout: 60_000,
-          hookTimeout: 90_000,
-        },
-      },
-    ],
+    silent: "passed-only",
+    // Vitest's default is one worker per core but one, so a 2-core machine ran every file in
+    // turn; most files wait on sockets and timers as much as they compute.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Lists only tests slower than this beside their file (the default, 300 ms, is most of them
+    // on a busy machine); `--reporter=verbose` shows every test.
+    slowTestThreshold: 5_000,
+    globalSetup: ["./test/global-setup.ts"],
+    projects: projects(false),
   },
 });

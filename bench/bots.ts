@@ -5,8 +5,9 @@
  *   npm run bench:bots -- --games 400 --budget 20000 --seed bench
  */
 import { parseArgs } from "node:util";
-import { CONNECT_FOUR_NODE_BUDGET, createSearchBot, randomBot } from "../shared/bots.ts";
-import { createEngine, type MatchState } from "../shared/game.ts";
+import { randomBot } from "../shared/bots.ts";
+import { CONNECT_FOUR_NODE_BUDGET, createSearchBot } from "../shared/games/connect-four.bot.ts";
+import { createEngine, type MatchState } from "../shared/engine.ts";
 import { connectFour } from "../shared/games/connect-four.ts";
 import { createRandom, seedRandom } from "../shared/random.ts";
 

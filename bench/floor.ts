@@ -60,7 +60,7 @@ function newMatch(seats: Seat[]): FloorMatch {
     rematchId: null,
   };
   matches.set(match.id, match);
-  seats.forEach((seat, index) => log(match, { kind: "join", seat: index, name: seat.name }));
+  for (const [index, seat] of seats.entries()) log(match, { kind: "join", seat: index, name: seat.name });
   return match;
 }
 

@@ -1,11 +1,14 @@
 /**
- * The benchmark: `npm run bench` (all scenarios) or `npm run bench:smoke` (a short run for CI).
- * Prints one JSON line per run and a table, on stdout; progress goes to stderr. Everything runs
- * on 127.0.0.1, bounded in count and time, and every process it starts is stopped at the end,
- * on failure and on Ctrl-C. See docs/performance.md for the method and the figures.
+ * The benchmark: `npm run bench` (Ply and the durable workerd floor side by side at 200 matches,
+ * the cost meter, the wake latency; on bare `workerd serve` unless `--mode dev`) or
+ * `npm run bench:smoke` (a short run of most scenarios, for CI). Prints one JSON line per run
+ * and a table, on stdout; progress goes to stderr. Everything runs on 127.0.0.1, bounded in
+ * count and time, and every process it starts is stopped at the end, on failure and on Ctrl-C.
+ * See docs/performance.md for the method and the figures.
  *
- *   node bench/run.ts [--matches 50,200,1000] [--duration 20]
- *     [--scenarios throughput,floor,workerd-floor,spectators,matchmaking,idle,workerd-floor-spectators,workerd-floor-idle]
+ *   node bench/run.ts [--mode bare|dev] [--matches 200] [--duration 20] [--rounds 2]
+ *     [--scenarios throughput,workerd-floor,meter,wake,floor,spectators,matchmaking,idle,workerd-floor-spectators,workerd-floor-idle]
+ *     [--meter-matches 50] [--wake-matches 10,200] [--wake-plies 60] [--floor-new-object]
  *     [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000]
  *     [--idle-turn-ms 90000] [--setup-concurrency 16] [--direct] [--workerd-floor-memory] [--wait-quiet <minutes>]
  *     [--profile <matches>] [--profile-dir <dir>] [--no-minify] [--out results.jsonl] [--smoke]
@@ -26,11 +29,14 @@ import {
   type ServerKind,
 } from "./lib/servers.ts";
 import { describe, table } from "./lib/stats.ts";
+import { startBare } from "./lib/workerd.ts";
 import { idle, type IdleResult } from "./scenarios/idle.ts";
 import { matchmaking, type MatchmakingResult } from "./scenarios/matchmaking.ts";
-import { cpuProfile, type ProfileSummary } from "./lib/profile.ts";
+import { cpuProfile, profiler, type ProfileSummary } from "./lib/profile.ts";
 import { spectators, type SpectatorResult } from "./scenarios/spectators.ts";
 import { throughput, type ThroughputResult } from "./scenarios/throughput.ts";
+import { meter, type MeterResult } from "./scenarios/meter.ts";
+import { wake, type WakeResult } from "./scenarios/wake.ts";
 
 const SCENARIOS = [
   "throughput",
@@ -41,9 +47,19 @@ const SCENARIOS = [
   "idle",
   "workerd-floor-spectators",
   "workerd-floor-idle",
+  "meter",
+  "wake",
 ] as const;
-/** Not in the default run (ask for them by name): the spectator and idle scenarios on the workerd floor. */
-const DEFAULT_SCENARIOS = SCENARIOS.filter((scenario) => !scenario.startsWith("workerd-floor-"));
+/**
+ * The default run: Ply and the durable workerd floor side by side, the cost meter, the wake
+ * latency. The rest by name: the Node floor, spectators, matchmaking, idle memory, and the
+ * spectator and idle scenarios on the workerd floor.
+ */
+const DEFAULT_SCENARIOS: readonly Scenario[] = ["throughput", "workerd-floor", "meter", "wake"];
+/** The CI smoke run: every scenario but the wake latency (its eviction waits) and the workerd floor's extras. */
+const SMOKE_SCENARIOS: readonly Scenario[] = SCENARIOS.filter(
+  (scenario) => scenario !== "wake" && !scenario.startsWith("workerd-floor-"),
+);
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: flags } = parseArgs({
@@ -63,8 +79,16 @@ const { values: flags } = parseArgs({
     direct: { type: "boolean", default: false },
     "workerd-floor-memory": { type: "boolean", default: false },
     out: { type: "string" },
+    "meter-matches": { type: "string" },
+    "wake-matches": { type: "string" },
+    "wake-plies": { type: "string" },
+    "floor-new-object": { type: "boolean", default: false },
+    "profile-wake": { type: "boolean", default: false },
+    inspector: { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
+    mode: { type: "string" },
+    rounds: { type: "string" },
     help: { type: "boolean", default: false },
   },
   strict: true,
@@ -72,7 +96,8 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(
-    "usage: node bench/run.ts [--matches 50,200,1000] [--duration 20] [--scenarios " +
+    "usage: node bench/run.ts [--mode bare|dev] [--matches 200] [--duration 20] [--rounds 2] [--meter-matches 50]" +
+      " [--wake-matches 10,200] [--wake-plies 60] [--floor-new-object] [--scenarios " +
       SCENARIOS.join(",") +
       "] [--spectators 1000] [--spectator-moves 300] [--players 1000] [--idle 1000] [--idle-turn-ms 90000]" +
       " [--setup-concurrency 16] [--direct] [--workerd-floor-memory] [--wait-quiet <minutes>] [--profile <matches>] [--profile-dir <dir>]" +
@@ -93,12 +118,20 @@ function int(name: string, value: string | undefined, fallback: number, min: num
 }
 
 const smoke = flags.smoke;
+if (flags.mode !== undefined && flags.mode !== "bare" && flags.mode !== "dev") {
+  console.error("--mode is bare (workerd serve on the deploy bundle) or dev (wrangler dev)");
+  process.exit(2);
+}
 const config = {
-  matches: (flags.matches ?? (smoke ? "4" : "50,200,1000"))
-    .split(",")
-    .map((item) => int("matches", item.trim(), 0, 1, 5000)),
+  /** bare: `workerd serve` on the deploy bundle (bench/lib/workerd.ts); dev: `wrangler dev`, as `npm start` runs it. */
+  mode: (flags.mode ?? "bare") as "bare" | "dev",
+  /** Ply and the workerd floor alternate this many times at each M (the machine is shared: rounds show the spread). */
+  rounds: int("rounds", flags.rounds, smoke ? 1 : 2, 1, 10),
+  matches: (flags.matches ?? (smoke ? "4" : "200")).split(",").map((item) => int("matches", item.trim(), 0, 1, 5000)),
   durationS: int("duration", flags.duration, smoke ? 3 : 20, 1, 600),
-  scenarios: (flags.scenarios ?? DEFAULT_SCENARIOS.join(",")).split(",").map((item) => item.trim()) as Scenario[],
+  scenarios: (flags.scenarios ?? (smoke ? SMOKE_SCENARIOS : DEFAULT_SCENARIOS).join(","))
+    .split(",")
+    .map((item) => item.trim()) as Scenario[],
   spectators: int("spectators", flags.spectators, smoke ? 20 : 1000, 1, 5000),
   spectatorMoves: int("spectator-moves", flags["spectator-moves"], smoke ? 15 : 300, 1, 10_000),
   players: int("players", flags.players, smoke ? 20 : 1000, 2, 10_000),
@@ -115,6 +148,19 @@ const config = {
   workerdFloorMemory: flags["workerd-floor-memory"],
   /** Wait up to this many minutes for the machine to be quiet (other load under 0.25 of a core) first. */
   waitQuietMinutes: int("wait-quiet", flags["wait-quiet"], 0, 0, 120),
+  /** Matches of each game in the cost meter's run. */
+  meterMatches: int("meter-matches", flags["meter-matches"], smoke ? 2 : 50, 1, 1000),
+  /** Concurrent matches of the wake scenario's runs, and the plies played before they are left to hibernate. */
+  wakeMatches: (flags["wake-matches"] ?? (smoke ? "2" : "10,200"))
+    .split(",")
+    .map((item) => int("wake-matches", item.trim(), 0, 1, 2000)),
+  wakePlies: int("wake-plies", flags["wake-plies"], smoke ? 4 : 60, 1, 200),
+  /** Bare workerd with its inspector open: throughput runs report the V8 heap (a memory diagnostic; costs CPU). */
+  inspector: flags.inspector,
+  /** Profile Ply's round of moves on evicted objects in the wake scenario (bundle not minified). */
+  profileWake: flags["profile-wake"],
+  /** Diagnostic (memory): the workerd floor plays each next game in a new object, as Ply does. */
+  floorNewObject: flags["floor-new-object"],
   /** Smoke: one server of each kind for every scenario (starting wrangler dev is the slow part). */
   shareServers: smoke,
 };
@@ -148,8 +194,10 @@ process.on("exit", () => killAllNow());
 const boundMinutes =
   config.waitQuietMinutes +
   10 +
-  config.matches.length * ((config.durationS * 2 + 150) / 60) +
+  config.matches.length * config.rounds * ((config.durationS * 2 + 150) / 60) +
   (config.scenarios.includes("idle") ? 6 : 0) +
+  (config.scenarios.includes("wake") ? config.wakeMatches.length * 8 : 0) +
+  (config.scenarios.includes("meter") ? 8 : 0) +
   8;
 setTimeout(() => {
   progress(`the bench ran past its bound of ${Math.round(boundMinutes)} minutes: stopping`);
@@ -192,9 +240,23 @@ function emitThroughput(result: ThroughputResult): void {
         `${perSecond[0]} / ${perSecond[Math.floor(perSecond.length / 2)]} / ${perSecond.at(-1)}`,
       ],
       ["games ended", result.games],
+      [
+        "V8 heap used / allocated: window start → end",
+        result.heapMiB.start && result.heapMiB.end
+          ? `${result.heapMiB.start.usedMiB} / ${result.heapMiB.start.totalMiB} → ${result.heapMiB.end.usedMiB} / ${result.heapMiB.end.totalMiB} MiB`
+          : "—",
+      ],
+      ...Object.entries(result.usage).map(
+        ([label, report]) =>
+          [
+            `${label} RSS start → end of window`,
+            `${report.rssStartMiB} → ${report.rssEndMiB} MiB (${result.games > 0 ? round(((report.rssEndMiB - report.rssStartMiB) * 1000) / result.games, 1) : "—"} MiB per 1,000 games)`,
+          ] as const,
+      ),
       ["latency (send → own broadcast)", describe(result.latencyMs)],
       ["connection setup", describe(result.connectMs)],
-      ["rematch hand-over", describe(result.rematchMs)],
+      ["rematch hand-over (to the new snapshot)", describe(result.rematchMs)],
+      ["game end → next game's first move", describe(result.nextGameMs)],
       ["HTTP setup of the matches", `${result.setupS} s`],
       ["errors", result.errors],
       ["rejections", result.rejections],
@@ -232,14 +294,24 @@ async function withServer<T>(
   let server = config.shareServers ? shared.get(kind) : undefined;
   if (!server) {
     progress(
-      `starting ${kind === "ply" ? "wrangler dev" : kind === "floor" ? "the floor" : "wrangler dev (the workerd floor)"}`,
+      `starting ${kind === "floor" ? "the floor" : `${config.mode === "bare" ? "workerd serve" : "wrangler dev"} (${kind})`}`,
     );
     server =
-      kind === "ply"
-        ? await startPly({ minify, direct: config.direct })
-        : kind === "floor"
-          ? await startFloor()
-          : await startWorkerdFloor({ minify, direct: config.direct, memory: config.workerdFloorMemory });
+      kind === "floor"
+        ? await startFloor()
+        : config.mode === "bare"
+          ? await startBare(kind, {
+              minify,
+              // The unminified run is the CPU profile's; --inspector for the V8 heap figures (memory).
+              inspector: !minify || config.inspector,
+              vars: {
+                ...(config.workerdFloorMemory && kind !== "ply" ? { FLOOR_MEMORY: "1" } : {}),
+                ...(config.floorNewObject && kind !== "ply" ? { FLOOR_NEW_OBJECT: "1" } : {}),
+              },
+            })
+          : kind === "ply"
+            ? await startPly({ minify, direct: config.direct })
+            : await startWorkerdFloor({ minify, direct: config.direct, memory: config.workerdFloorMemory });
     if (config.shareServers) shared.set(kind, server);
   }
   try {
@@ -280,32 +352,46 @@ async function main(): Promise<number> {
   let smokeFailed = false;
 
   for (const matches of config.matches) {
-    if (config.scenarios.includes("throughput")) {
-      progress(`throughput: Ply, ${matches} matches, ${config.durationS} s`);
-      const result = await withServer("ply", shared, (server) =>
-        throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
-      );
-      ply.set(matches, result);
-      emitThroughput(result);
-      failed ||= !result.persisted.ok;
-      smokeFailed ||= !result.ok;
-    }
-    if (config.scenarios.includes("workerd-floor")) {
-      progress(`throughput: workerd floor, ${matches} matches, ${config.durationS} s`);
-      const result = {
-        ...(await withServer("workerd-floor", shared, (server) =>
-          throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
-        )),
-        // "memory": the --workerd-floor-memory diagnostic (no SQLite), not a durable floor.
-        storage: config.workerdFloorMemory ? "memory" : "sqlite",
-      };
-      workerdFloor.set(matches, result);
-      emitThroughput(result);
-      // Without SQLite an evicted match forgets its log: the read-back can't pass, and isn't the point.
-      if (!config.workerdFloorMemory) {
-        failed ||= !result.persisted.ok;
-        smokeFailed ||= !result.ok;
+    // Ply and the workerd floor side by side: alternating, each round in the other order, so
+    // that load from elsewhere on the shared machine falls on both alike.
+    for (let roundIndex = 0; roundIndex < config.rounds; roundIndex++) {
+      const order: ("ply" | "workerd-floor")[] =
+        roundIndex % 2 === 0 ? ["ply", "workerd-floor"] : ["workerd-floor", "ply"];
+      for (const kind of order) {
+        if (kind === "ply" && config.scenarios.includes("throughput")) {
+          progress(
+            `throughput: Ply (${config.mode}), ${matches} matches, ${config.durationS} s, round ${roundIndex + 1}`,
+          );
+          const result = await withServer("ply", shared, (server) =>
+            throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
+          );
+          ply.set(matches, result);
+          emitThroughput(result);
+          failed ||= !result.persisted.ok;
+          smokeFailed ||= !result.ok;
+        }
+        if (kind === "workerd-floor" && config.scenarios.includes("workerd-floor")) {
+          progress(
+            `throughput: workerd floor (${config.mode}), ${matches} matches, ${config.durationS} s, round ${roundIndex + 1}`,
+          );
+          const result = {
+            ...(await withServer("workerd-floor", shared, (server) =>
+              throughput(server, { matches, durationS: config.durationS, setupConcurrency: config.setupConcurrency }),
+            )),
+            // "memory": the --workerd-floor-memory diagnostic (no SQLite), not a durable floor.
+            storage: config.workerdFloorMemory ? "memory" : "sqlite",
+          };
+          workerdFloor.set(matches, result);
+          emitThroughput(result);
+          // Without SQLite an evicted match forgets its log: the read-back can't pass, and isn't the point.
+          if (!config.workerdFloorMemory) {
+            failed ||= !result.persisted.ok;
+            smokeFailed ||= !result.ok;
+          }
+        }
       }
+      const pair = { ply: ply.get(matches), floor: workerdFloor.get(matches) };
+      if (pair.ply && pair.floor) emitSideBySide(matches, roundIndex + 1, pair.ply, pair.floor);
     }
     if (config.scenarios.includes("floor")) {
       progress(`throughput: floor, ${matches} matches, ${config.durationS} s`);
@@ -427,6 +513,75 @@ async function main(): Promise<number> {
     smokeFailed ||= !result.ok;
   }
 
+  if (config.scenarios.includes("wake")) {
+    for (const matches of config.wakeMatches) {
+      for (const kind of ["ply", "workerd-floor"] as const) {
+        progress(`wake: ${kind} (${config.mode}), ${matches} chess matches ${config.wakePlies} plies in`);
+        // A fresh server each (the smoke run's shared one would keep other objects busy).
+        const profiling = config.profileWake && kind === "ply";
+        let summary: Awaited<ReturnType<Awaited<ReturnType<typeof profiler>>["stop"]>> | null = null;
+        const result = await withServer(
+          kind,
+          new Map(),
+          async (server) => {
+            const profile = profiling
+              ? await profiler(server, `ply-wake-${matches}`, flags["profile-dir"] ?? tmpdir())
+              : null;
+            return wake(server, {
+              matches,
+              plies: config.wakePlies,
+              setupConcurrency: config.setupConcurrency,
+              evictWaitS: smoke ? 30 : 60,
+              ...(profile
+                ? {
+                    window: {
+                      start: () => profile.start(),
+                      stop: async () => {
+                        summary = await profile.stop();
+                      },
+                    },
+                  }
+                : {}),
+            });
+          },
+          profiling ? false : config.minify,
+        );
+        emitWake(result);
+        if (summary) emitProfile({ bench: "profile", matches, run: null, ...(summary as object) } as never);
+        smokeFailed ||= !result.ok;
+      }
+    }
+  }
+
+  if (config.scenarios.includes("meter")) {
+    // Ply bundled with the cost meter (bench/meter/entry.ts) on bare workerd, whatever --mode says:
+    // the counts don't depend on the tooling. Its own server: the meter's totals start at zero.
+    for (const [game, resignAtPlies] of [
+      ["connect-four", undefined],
+      ["chess", 80],
+    ] as const) {
+      progress(`cost meter: ${config.meterMatches} ${game} matches`);
+      const server = await startBare("ply", {
+        minify: config.minify,
+        entry: "bench/meter/entry.ts",
+        extraFlags: ["nodejs_als"],
+        permissiveLimits: true,
+      });
+      try {
+        const result = await meter(server, {
+          game,
+          matches: config.meterMatches,
+          setupConcurrency: config.setupConcurrency,
+          ...(resignAtPlies === undefined ? {} : { resignAtPlies }),
+        });
+        emitMeter(result);
+        smokeFailed ||= !result.ok;
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+
   emitSummary(ply, floor, results);
   if (failed) progress("!!! moves persisted ≠ moves counted in at least one run (see above)");
   if (smoke && smokeFailed) progress("!!! smoke run failed: errors or a persistence mismatch (see above)");
@@ -489,6 +644,57 @@ function emitWorkerdFloorRatio(
   );
 }
 
+/**
+ * The table docs/performance.md leads with: Ply and the durable workerd floor, one round, same
+ * mode, with the issue's targets (Ply ≥ 0.6× the floor's moves/s, p99 ≤ 1.5×, CPU per move ≤ 2×,
+ * game end → next game's first move p50 ≤ 20 ms) and the machine's load when the round ended.
+ */
+function emitSideBySide(matches: number, roundNumber: number, p: ThroughputResult, w: ThroughputResult): void {
+  const ratio = (x: number | null | undefined, y: number | null | undefined) => (x && y ? round3(x / y) : null);
+  const cpuUs = (r: ThroughputResult) =>
+    r.workerdCpuMsPerMove === null ? null : Math.round(r.workerdCpuMsPerMove * 1000);
+  const load = machine().load1;
+  const result = {
+    bench: "side-by-side",
+    mode: config.mode,
+    via: p.via,
+    matches,
+    round: roundNumber,
+    load1: load,
+    ply: { movesPerS: p.movesPerS, p99Ms: p.latencyMs.p99, cpuUsPerMove: cpuUs(p), nextGameP50Ms: p.nextGameMs.p50 },
+    floor: { movesPerS: w.movesPerS, p99Ms: w.latencyMs.p99, cpuUsPerMove: cpuUs(w), nextGameP50Ms: w.nextGameMs.p50 },
+    ratios: {
+      movesPerS: ratio(p.movesPerS, w.movesPerS),
+      p99: ratio(p.latencyMs.p99, w.latencyMs.p99),
+      cpuPerMove: ratio(p.workerdCpuMsPerMove, w.workerdCpuMsPerMove),
+    },
+    targets: {
+      movesPerS: ">= 0.6x",
+      p99: "<= 1.5x",
+      cpuPerMove: "<= 2x",
+      nextGameP50Ms: "<= 20",
+    },
+  };
+  const row = (name: string, r: ThroughputResult) =>
+    [
+      name,
+      `${r.movesPerS} moves/s · p99 ${r.latencyMs.p99} ms · ${cpuUs(r)} µs CPU/move · next game p50 ${r.nextGameMs.p50} ms`,
+    ] as const;
+  emit(
+    result,
+    [
+      row("Ply", p),
+      row("workerd floor (durable)", w),
+      [
+        "Ply ÷ floor",
+        `moves/s ${result.ratios.movesPerS} (target ≥ 0.6) · p99 ${result.ratios.p99} (≤ 1.5) · CPU/move ${result.ratios.cpuPerMove} (≤ 2) · next game p50 ${p.nextGameMs.p50} ms (≤ 20)`,
+      ],
+      ["load (1 min) after the round", load],
+    ],
+    `side by side · ${config.mode === "bare" ? "bare workerd serve" : `wrangler dev (${p.via})`} · ${matches} matches · round ${roundNumber}`,
+  );
+}
+
 /** Cores the machine kept busy over `seconds` (the bench itself is idle meanwhile). */
 async function busyCores(seconds: number): Promise<number> {
   const before = totalCpuSeconds();
@@ -514,6 +720,78 @@ function emitSpectators(result: SpectatorResult): void {
       ...usageRows(result.usage),
     ],
     `spectators · ${result.server}${result.server === "floor" ? "" : ` (${result.via})`} · ${result.spectators} on one match`,
+  );
+}
+
+function emitWake(result: WakeResult): void {
+  emit(
+    result,
+    [
+      ["matches / plies before", `${result.matches} / ${result.plies}`],
+      [
+        "evicted after (SQLite files closed)",
+        `${result.evictedAfterS ?? "not within the wait"} s (files: idle server ${result.sqliteFiles.idleServer}, active ${result.sqliteFiles.active}, before the move ${result.sqliteFiles.beforeWake})`,
+      ],
+      ["move on an evicted object → every player", describe(result.wakeMs)],
+      ["  → the mover", describe(result.wakeMoverMs)],
+      ["move on a warm object → every player", describe(result.warmMs)],
+      [
+        "workerd CPU per match: wake round / warm round",
+        `${result.cpuMsPerMatch.wake ?? "—"} / ${result.cpuMsPerMatch.warm ?? "—"} ms`,
+      ],
+      ["errors", result.errors],
+    ],
+    `wake · ${result.server} (${result.via}) · ${result.matches} chess matches`,
+  );
+}
+
+function emitMeter(result: MeterResult): void {
+  const money = (value: number) => `$${value.toFixed(4)}`;
+  const units = (u: MeterResult["units"]["total"]) =>
+    `${u.requests} req · ${u.wsMessages} ws msgs · ${u.activeS} s active · ${u.rowsRead} rows read · ${u.rowsWritten} rows written`;
+  const d = result.dollarsPer1000Matches;
+  emit(
+    result,
+    [
+      ["matches (finished) / moves", `${result.matches} (${result.finished}) / ${result.moves}`],
+      ...(["setup", "matchmaking", "play", "after", "total"] as const).map(
+        (phase) => [`units · ${phase}`, units(result.units[phase])] as const,
+      ),
+      [
+        "per move (Match, play phase)",
+        `${result.perMove.rowsWritten} rows written (of them setAlarm ${result.perMove.setAlarm}) · ${result.perMove.rowsRead} rows read · ${result.perMove.wsMessages} ws msgs · ${result.perMove.requests} requests`,
+      ],
+      ...result.moveStatements
+        .slice(0, 8)
+        .map(
+          (row) =>
+            [
+              `  ${row.callsPerMove}×/move, ${row.rowsWrittenPerMove} w, ${row.rowsReadPerMove} r`,
+              row.statement.slice(0, 90),
+            ] as const,
+        ),
+      ...Object.entries(result.byClass).map(
+        ([name, u]) =>
+          [`by class · ${name} (${u.objects} objects)`, `${units(u)} · rpc ${JSON.stringify(u.rpc)}`] as const,
+      ),
+      ["stored (all objects)", `${(result.units.total.storedBytes / 1e6).toFixed(2)} MB`],
+      [
+        "$ per 1,000 matches (as played)",
+        `${money(d.total)} = requests ${money(d.requests)} + duration ${money(d.duration)} + rows read ${money(d.rowsRead)} + rows written ${money(d.rowsWritten)} + Worker requests ${money(d.workerRequests)}; then storage ${money(d.storageMonth)} a month while kept`,
+      ],
+      ...(result.dollarsPer1000AtPlies
+        ? [
+            [
+              `$ per 1,000 games of ${result.dollarsPer1000AtPlies.plies} plies`,
+              `${money(result.dollarsPer1000AtPlies.total)} (rows written ${money(result.dollarsPer1000AtPlies.rowsWritten)}, duration ${money(result.dollarsPer1000AtPlies.duration)}); then storage ${money(result.dollarsPer1000AtPlies.storageMonth)} a month`,
+            ] as const,
+          ]
+        : []),
+      ["prices", `Workers Paid, as of ${result.prices.asOf} (bench/meter/prices.ts)`],
+      ["target (Connect Four)", "≤ 2 rows written per move, ≤ $0.05 per 1,000 matches"],
+      ["errors", result.errors],
+    ],
+    `cost meter · ${result.game} · bare workerd · ${result.matches} ranked matches from nothing`,
   );
 }
 
@@ -570,7 +848,9 @@ function emitProfile(summary: ProfileSummary): void {
     [
       [
         "run",
-        `${summary.run.movesPerS} moves/s, ${summary.run.serverCpuMsPerMove} ms server CPU per move, ${summary.samples} samples`,
+        summary.run
+          ? `${summary.run.movesPerS} moves/s, ${summary.run.serverCpuMsPerMove} ms server CPU per move, ${summary.samples} samples`
+          : `the wake round (moves on evicted objects), ${summary.samples} samples`,
       ],
       ["file", summary.file],
       ...summary.top.map((row) => [`self ${String(row.selfPct).padStart(5)}%  ${row.function}`, row.location] as const),
@@ -578,7 +858,7 @@ function emitProfile(summary: ProfileSummary): void {
         (row) => [`total ${String(row.totalPct).padStart(5)}%  ${row.function}`, row.location] as const,
       ),
     ],
-    `CPU profile · Ply (not minified) · ${summary.matches} matches`,
+    `CPU profile · Ply (not minified) · ${summary.matches} matches${summary.run ? "" : " · wake"}`,
   );
 }
 

@@ -15,6 +15,13 @@ import type {
   SpectatorDelay,
   TicketView,
 } from "../shared/protocol.ts";
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from "@simplewebauthn/browser";
+import type { PasskeyList, PasskeySummary } from "../shared/passkeys.ts";
 import type { BotKind } from "../shared/bots.ts";
 import type { TimeControl } from "../shared/clock.ts";
 
@@ -192,5 +199,33 @@ export class Api {
 
   cancelTicket(ticketId: string): Promise<ApiResult<TicketView>> {
     return this.#call("DELETE", `/api/matchmaking/tickets/${encodeURIComponent(ticketId)}`);
+  }
+
+  /** What the browser needs to create a passkey for this player (needs the token). */
+  passkeyRegistrationOptions(): Promise<ApiResult<{ options: PublicKeyCredentialCreationOptionsJSON }>> {
+    return this.#call("POST", "/api/passkeys/register/options");
+  }
+
+  /** Adds the passkey the browser created to this player's account. */
+  addPasskey(response: RegistrationResponseJSON): Promise<ApiResult<{ passkey: PasskeySummary }>> {
+    return this.#call("POST", "/api/passkeys/register/verify", { response });
+  }
+
+  /** A sign-in challenge any of this site's passkeys may answer. */
+  passkeyLoginOptions(): Promise<ApiResult<{ options: PublicKeyCredentialRequestOptionsJSON }>> {
+    return this.#call("POST", "/api/passkeys/login/options");
+  }
+
+  /** Signs in with the browser's answer: a fresh token for the player the passkey belongs to. */
+  signInWithPasskey(response: AuthenticationResponseJSON): Promise<ApiResult<PlayerCreated>> {
+    return this.#call("POST", "/api/passkeys/login/verify", { response });
+  }
+
+  passkeys(): Promise<ApiResult<PasskeyList>> {
+    return this.#call("GET", "/api/passkeys");
+  }
+
+  removePasskey(id: string): Promise<ApiResult<{ removed: string }>> {
+    return this.#call("DELETE", `/api/passkeys/${encodeURIComponent(id)}`);
   }
 }

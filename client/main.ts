@@ -8,6 +8,8 @@ import { render as match } from "./pages/match.ts";
 import { render as replay } from "./pages/replay.ts";
 import { render as invite } from "./pages/invite.ts";
 import { render as watch } from "./pages/watch.ts";
+import { render as profile } from "./pages/profile.ts";
+import { render as accountPage } from "./pages/account.ts";
 import { render as tournament } from "./pages/tournament.ts";
 import { render as tournaments } from "./pages/tournaments.ts";
 import { resumeFollowing } from "./tournament-follow.ts";
@@ -23,18 +25,21 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^\/r\/([A-Za-z0-9_-]{8,32})$/, replay],
   [/^\/i\/([^/]{1,20})$/, invite],
   [/^\/watch$/, watch],
+  [/^\/p\/([A-Za-z0-9_-]{8,32})$/, profile],
   [/^\/leaderboard(?:\/([a-z0-9-]{1,40}))?$/, leaderboard],
+  [/^\/account$/, accountPage],
   [/^\/tournaments$/, tournaments],
   [/^\/t\/([A-Za-z0-9_-]{8,32})$/, tournament],
 ];
 
 const root = document.getElementById("app") as HTMLElement;
-let leave: (() => void) | void = undefined;
+let leave: (() => void) | void;
 /** Bumped on every navigation, so a page that finishes loading after the user moved on is dropped. */
 let generation = 0;
 
 function showAccount(): void {
   const me = document.getElementById("me");
+  // The name links to /account (passkeys, ratings), which links on to the player's own page.
   if (me) me.textContent = account()?.name ?? "";
 }
 
@@ -63,6 +68,7 @@ async function route(): Promise<void> {
   for (const [pattern, page] of ROUTES) {
     const found = pattern.exec(path);
     if (!found) continue;
+    // biome-ignore lint/complexity/noUselessUndefinedInitialization: read after the try, which tsc sees may throw before assigning it
     let cleanup: (() => void) | void = undefined;
     try {
       cleanup = await page(

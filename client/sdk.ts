@@ -12,9 +12,12 @@
 import { PartySocket } from "partysocket";
 import * as v from "valibot";
 import { remainingAt } from "../shared/clock.ts";
-import type { AnyGame, DrawAction, Seat } from "../shared/game.ts";
+import type { AnyGame, Seat } from "../shared/game.ts";
+import { checkOnView, type DrawAction } from "../shared/engine.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
+  CLOSE_CODES,
+  HEARTBEAT,
   LIMITS,
   PROTOCOL_VERSION,
   ServerMessage,
@@ -25,78 +28,17 @@ import {
 } from "../shared/protocol.ts";
 import type { Random } from "../shared/random.ts";
 import { Api } from "./api.ts";
+import { DEAD_MS, HEARTBEAT_MS, online, scope, STALL_MS, TICK_MS } from "./network.ts";
+import type { ConnectionStatus, MatchClientEvents, MatchClientOptions, MoveRefusal, PendingMove } from "./sdk-types.ts";
 
-/** A move the client sent (or will send) and the server has not answered yet. */
-export interface PendingMove {
-  readonly id: string;
-  readonly seq: number;
-  readonly move: unknown;
-}
-
-/** Why a move was refused: before sending (by the shared rules) or by the server. */
-export interface MoveRefusal {
-  readonly id: string | null;
-  /** The move that was refused. */
-  readonly move: unknown;
-  readonly code: string;
-  readonly message: string;
-  readonly reason?: string;
-}
-
-/**
- * `open` once the server has welcomed this socket and sent the match as it is now (so `view`
- * is current, up to the log's catch-up); `connecting` before that and while reconnecting;
- * `closed` for good (closed by us, or by the server for flooding).
- */
-export type ConnectionStatus = "connecting" | "open" | "closed";
-
-/** Everything a listener may be told. */
-export interface MatchClientEvents {
-  /** The view changed: a snapshot, an event, a sync, presence, a rematch, a pending move. */
-  change: MatchClient;
-  /** A new event entered the log (in seq order, never twice). */
-  event: LoggedEvent;
-  /** A move of ours was refused, before sending or by the server; it was rolled back. */
-  refused: MoveRefusal;
-  /** An error that answers no move of ours (a frame the server refused, or the HTTP log failed). */
-  error: { code: string; message: string };
-  connection: ConnectionStatus;
-}
-
-export interface MatchClientOptions {
-  /** Where the server is, e.g. `http://127.0.0.1:8787` or the page's `location.origin`. */
-  readonly origin: string;
-  readonly matchId: string;
-  /** The player's token; without one (or without a seat in this match) the client watches. */
-  readonly token?: string | null;
-  /** A WebSocket class, where the platform has none of its own. */
-  readonly WebSocket?: unknown;
-  /** How many moves may wait while offline (default 8). */
-  readonly maxQueued?: number;
-  /** Move ids, unique per seat and match (default: random). */
-  readonly newId?: () => string;
-  /** A fetch function, for the HTTP log (default: the platform's). */
-  readonly fetch?: typeof fetch;
-}
-
-/** How often an idle connection proves it is alive (see `#beat`). */
-const HEARTBEAT_MS = 15_000;
+export type { ConnectionStatus, MatchClientEvents, MatchClientOptions, MoveRefusal, PendingMove } from "./sdk-types.ts";
+export { DEAD_MS, HEARTBEAT_MS, STALL_MS } from "./network.ts";
 
 /** Randomness stays on the server: an optimistic apply that needs it is skipped. */
-const NO_RANDOM: Random = {
-  next: () => {
-    throw new Error("randomness is server-side");
-  },
-  int: () => {
-    throw new Error("randomness is server-side");
-  },
-  shuffle: () => {
-    throw new Error("randomness is server-side");
-  },
-  state: () => {
-    throw new Error("randomness is server-side");
-  },
+const serverSide = (): never => {
+  throw new Error("randomness is server-side");
 };
+const NO_RANDOM: Random = { next: serverSide, int: serverSide, shuffle: serverSide, state: serverSide };
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -127,6 +69,17 @@ export class MatchClient {
   #heartbeat: ReturnType<typeof setInterval>;
   /** When the server was last heard from. */
   #heardAt = Date.now();
+  /** When the last heartbeat went out. */
+  #beatAt = 0;
+  /** Closed by `close()`: for good. */
+  #closed = false;
+  /** The open socket went silent (or the browser went offline): shown as `connecting` until heard again. */
+  #stalled = false;
+  /** The browser's `offline`/`online` listeners, removed by `close`. */
+  readonly #onOffline = () => this.#stall();
+  readonly #onOnline = () => {
+    if (!this.#closed) this.reconnect();
+  };
   readonly #listeners = new Map<keyof MatchClientEvents, Set<(value: never) => void>>();
   readonly #maxQueued: number;
   readonly #newId: () => string;
@@ -152,21 +105,34 @@ export class MatchClient {
       query: options.token ? { token: options.token } : {},
       // This client keeps its own bounded, idempotent queue of moves.
       maxEnqueuedMessages: 0,
-      // 4008: closed for flooding; reconnecting would only repeat it.
-      shouldReconnectOnClose: (event) => event.code !== 4008,
+      // 4008: closed for flooding; reconnecting would only repeat it. While the browser says it
+      // is offline, no retries either: its `online` event reconnects at once.
+      shouldReconnectOnClose: (event) => event.code !== CLOSE_CODES.flooding && online(),
       // A player is waiting on the board: retry soon (with jitter, so a server restart is not
       // met by every client at once), then back off to 10 s.
       minReconnectionDelay: 250 + Math.random() * 750,
       maxReconnectionDelay: 10_000,
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     });
-    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
-    this.#socket.addEventListener("open", () => (this.#heardAt = Date.now()));
+    this.#heartbeat = setInterval(() => this.#beat(), TICK_MS);
+    this.#socket.addEventListener("open", () => {
+      const now = Date.now();
+      this.#heardAt = now;
+      // At once, not at the next tick: a network that dies in the first second is noticed too.
+      // Spelled so that the match answers it (with its clock) and starts watching this
+      // socket's heartbeats; the rest are the runtime's to answer.
+      this.#beatAt = now;
+      this.#send({ type: "ping", t: now, heartbeat: true });
+    });
+    // A browser knows at once when its network goes: shown within the moment, not a heartbeat later.
+    scope.addEventListener?.("offline", this.#onOffline);
+    scope.addEventListener?.("online", this.#onOnline);
     // "open" waits for the snapshot: until then the view is the one from before the connection.
     this.#socket.addEventListener("close", () => {
+      this.#stalled = false;
       this.#sent.clear();
       this.#resyncFrom = null;
-      this.#setStatus(this.#socket.shouldReconnect ? "connecting" : "closed");
+      this.#setStatus(this.#socket.shouldReconnect || (!online() && !this.#closed) ? "connecting" : "closed");
     });
     this.#socket.addEventListener("message", (event) => this.#receive(event.data));
   }
@@ -271,22 +237,15 @@ export class MatchClient {
     if (this.role === null || !view) return refuse("not-connected", "not connected to the match yet");
     if (this.role !== "player" || this.seat === null) return refuse("spectator", "you are watching this match");
     if (!this.game) return refuse("bad-move", `this client does not know the game ${this.gameId}`);
-    if (view.status === "waiting") return refuse("not-started", "the match has not started");
-    if (view.status === "finished") return refuse("game-over", "the match is over");
-    if (!view.turn?.seats.includes(this.seat)) return refuse("not-your-turn", "it is not your turn");
-    const parsed = v.safeParse(this.game.move, move);
-    if (!parsed.success) return refuse("bad-move", `not a ${this.game.name} move`);
-    if (!this.game.hiddenInformation) {
-      const illegal = this.game.validate(view.view, this.seat, parsed.output);
-      if (illegal) return refuse("illegal", illegal.message, illegal.code);
-    }
+    const checked = checkOnView(this.game, view, this.seat, move);
+    if (!checked.ok) return refuse(checked.error.code, checked.error.message, checked.error.reason);
     if (this.pending.length >= this.#maxQueued)
       return refuse("queue-full", "too many moves are waiting for the server");
     // Made against the state this client shows: confirmed seq plus the moves still pending.
     const pending: PendingMove = {
       id: this.#newId(),
       seq: (this.confirmed?.seq ?? 0) + this.pending.length,
-      move: parsed.output,
+      move: checked.value,
     };
     this.pending.push(pending);
     this.#flush();
@@ -326,20 +285,40 @@ export class MatchClient {
   }
 
   close(): void {
+    this.#closed = true;
     clearInterval(this.#heartbeat);
+    scope.removeEventListener?.("offline", this.#onOffline);
+    scope.removeEventListener?.("online", this.#onOnline);
     this.#socket.close(1000, "bye");
     this.#setStatus("closed");
   }
 
   /**
    * A connection that died without a close (a sleeping laptop, a dropped mobile link) is
-   * noticed by its silence: every HEARTBEAT_MS a ping goes out, and a socket that has heard
-   * nothing for twice that long is replaced.
+   * noticed by its silence: every HEARTBEAT_MS a heartbeat goes out (answered by the server's
+   * runtime, so it wakes no match); after STALL_MS without a word the connection shows as lost
+   * and moves wait, and after DEAD_MS the socket is replaced. While the browser says it is
+   * offline no heartbeat goes out (so the server sees the silence a real outage makes) and no
+   * socket is replaced: its `online` event reconnects at once.
    */
   #beat(): void {
     if (this.#socket.readyState !== 1) return;
-    if (Date.now() - this.#heardAt > 2 * HEARTBEAT_MS) return this.reconnect();
-    this.#send({ type: "ping", t: Date.now() });
+    const now = Date.now();
+    const up = online();
+    if (!up || now - this.#heardAt > STALL_MS) this.#stall();
+    if (!up) return;
+    if (now - this.#heardAt > DEAD_MS) return this.reconnect();
+    if (now - this.#beatAt >= HEARTBEAT_MS) {
+      this.#beatAt = now;
+      this.#socket.send(HEARTBEAT.ping);
+    }
+  }
+
+  /** Shows an open connection as lost until the server is heard from again (the socket stays). */
+  #stall(): void {
+    if (this.status !== "open") return;
+    this.#stalled = true;
+    this.#setStatus("connecting");
   }
 
   #send(frame: ClientMessage): boolean {
@@ -421,6 +400,12 @@ export class MatchClient {
 
   #receive(data: unknown): void {
     this.#heardAt = Date.now();
+    // A stalled socket that speaks again (and a browser back online) is open again: waiting moves go out.
+    if (this.#stalled && online()) {
+      this.#stalled = false;
+      this.#setStatus("open");
+      this.#flush();
+    }
     let parsed: v.SafeParseResult<typeof ServerMessage>;
     try {
       parsed = v.safeParse(ServerMessage, JSON.parse(String(data)));
@@ -503,7 +488,8 @@ export class MatchClient {
         break;
       }
       case "pong":
-        this.clockOffset = frame.serverTime - Date.now();
+        // The heartbeat's answer carries no time; a ping of another spelling gets the server's.
+        if (frame.serverTime !== undefined) this.clockOffset = frame.serverTime - Date.now();
         return;
     }
     this.#emit("change", this);

@@ -22,10 +22,11 @@ import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { Api } from "../client/api.ts";
-import { freePort, spawnWrangler, waitUntilReady } from "../test/e2e/server.ts";
+import { freePort, lostPortRace, spawnWrangler, waitUntilReady } from "../test/e2e/server.ts";
 import { legalMoves } from "../client/bot.ts";
 import { MatchClient } from "../client/sdk.ts";
-import { createEngine, type MatchEvent } from "../shared/game.ts";
+import { createEngine } from "../shared/engine.ts";
+import { type MatchEvent } from "../shared/events.ts";
 import { findGame } from "../shared/games/index.ts";
 import type { LoggedEvent, MatchSummary, MatchView, PlayerCreated } from "../shared/protocol.ts";
 
@@ -96,17 +97,21 @@ export class Server {
   }
 
   static async start(persistTo: string, port: number): Promise<Server> {
-    const child = spawnWrangler(persistTo, port);
-    const server = new Server(persistTo, port, child);
-    live.add(server);
-    const readiness = await waitUntilReady(server.origin, child);
-    if (readiness === "ready") return server;
-    await server.kill();
-    throw new Error(
-      readiness === "exited"
-        ? `wrangler dev exited early:\n${server.output()}`
-        : `wrangler dev did not become ready in 60 s:\n${server.output()}`,
-    );
+    for (let attempt = 1; ; attempt++) {
+      const child = spawnWrangler(persistTo, port);
+      const server = new Server(persistTo, port, child);
+      live.add(server);
+      const readiness = await waitUntilReady(server.origin, child);
+      if (readiness === "ready") return server;
+      await server.kill();
+      // Another server starting at the same time took a port wrangler had picked: pick again.
+      if (readiness === "exited" && lostPortRace(server.output()) && attempt < 3) continue;
+      throw new Error(
+        readiness === "exited"
+          ? `wrangler dev exited early:\n${server.output()}`
+          : `wrangler dev did not become ready in 60 s:\n${server.output()}`,
+      );
+    }
   }
 
   /** The workerd processes of this server. */

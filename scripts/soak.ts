@@ -27,6 +27,7 @@ import {
   Server,
   stopAll,
   type Seen,
+  type Table,
 } from "./crash.ts";
 
 export interface SoakOptions {
@@ -113,7 +114,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let round = 0;
     while (!stop.signal.aborted) {
       const game = (index + round++) % 2 === 0 ? "connect-four" : "tic-tac-toe";
-      let table;
+      let table: Table;
       try {
         table = await newTable(origin, game, { turnMs: 600_000, graceMs: 600_000 }, Date.now() + 30_000, (id) =>
           matches.set(id, []),

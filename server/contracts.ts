@@ -8,6 +8,20 @@ import type { Rating, SpectatorDelay } from "../shared/protocol.ts";
 
 export type { LiveMatch } from "../shared/protocol.ts";
 
+/** A JSON value, opaque: what an `unknown` field of a protocol type holds when it crosses an RPC boundary. */
+export type Json = NonNullable<unknown> | null;
+
+/**
+ * `T` as Workers RPC types can carry it: the RPC typings refuse `unknown` (the success side of a
+ * result holding one collapses to `never`), so each `unknown` (game options, moves) reads as Json.
+ */
+export type OverRpc<T> = unknown extends T ? Json : T extends object ? { [K in keyof T]: OverRpc<T[K]> } : T;
+
+/** Marks protocol data (JSON-shaped by construction: it is sent as JSON too) as fit for RPC. */
+export function overRpc<T>(value: T): OverRpc<T> {
+  return value as OverRpc<T>;
+}
+
 /** A player as the token names them. */
 export interface PlayerRef {
   readonly pid: string;
@@ -41,10 +55,6 @@ export interface ReservedMatch {
   readonly spectatorDelay?: SpectatorDelay | null;
   readonly graceMs?: number;
 }
-
-export type ReserveOutcome =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly code: "match-exists" | "unknown-game" | "bad-options" };
 
 /** Player.recordMatch: one finished match from one player's side. Idempotent per matchId. */
 export interface MatchReport {

@@ -10,18 +10,25 @@ import { log } from "./log.ts";
 import type { Route } from "./router.ts";
 import { MATCH_ROUTES } from "./routes/matches.ts";
 import { MATCHMAKING_ROUTES } from "./routes/matchmaking.ts";
+import { PASSKEY_ROUTES } from "./routes/passkeys.ts";
 import { PLAYER_ROUTES } from "./routes/players.ts";
 import { TOURNAMENT_ROUTES, tournamentSocket } from "./routes/tournaments.ts";
 
 export { Directory } from "./directory.ts";
 export { Leaderboard } from "./leaderboard.ts";
-export { Match } from "./match.ts";
+export { Match } from "./match/match.ts";
 export { Matchmaker } from "./matchmaker.ts";
 export { Player } from "./player.ts";
 export { TournamentList } from "./tournament/list.ts";
 export { Tournament } from "./tournament/tournament.ts";
 
-const ROUTES: readonly Route[] = [...MATCH_ROUTES, ...PLAYER_ROUTES, ...MATCHMAKING_ROUTES, ...TOURNAMENT_ROUTES];
+const ROUTES: readonly Route[] = [
+  ...MATCH_ROUTES,
+  ...PLAYER_ROUTES,
+  ...MATCHMAKING_ROUTES,
+  ...PASSKEY_ROUTES,
+  ...TOURNAMENT_ROUTES,
+];
 
 async function routeApi(request: Request, env: Env, url: URL): Promise<Response> {
   for (const route of ROUTES) {
@@ -30,13 +37,13 @@ async function routeApi(request: Request, env: Env, url: URL): Promise<Response>
     const handler = route.methods[request.method as keyof Route["methods"]];
     if (!handler) {
       const allowed = Object.keys(route.methods).join(", ");
-      const response = errorResponse(405, "method-not-allowed", `use ${allowed}`);
+      const response = errorResponse("method-not-allowed", `use ${allowed}`);
       response.headers.set("allow", allowed);
       return response;
     }
     return handler(request, env, match.slice(1), url);
   }
-  return errorResponse(404, "not-found", `no route ${request.method} ${url.pathname}`);
+  return errorResponse("not-found", `no route ${request.method} ${url.pathname}`);
 }
 
 export default {
@@ -48,21 +55,21 @@ export default {
       if (tournament?.[1] !== undefined) return await tournamentSocket(request, env, tournament[1]);
       if (url.pathname.startsWith("/parties/")) {
         // Only matches are parties; anything else gets a JSON 404 rather than PartyServer's text.
-        if (!/^\/parties\/match\/[^/]+$/.test(url.pathname)) return errorResponse(404, "not-found", "no such party");
+        if (!/^\/parties\/match\/[^/]+$/.test(url.pathname)) return errorResponse("not-found", "no such party");
         const routed = await routePartykitRequest(request, env, {
           onBeforeConnect: (_request, lobby) =>
             lobby.className === "Match" && v.is(MatchId, lobby.name)
               ? undefined
-              : errorResponse(404, "not-found", "no such match"),
-          onBeforeRequest: () => errorResponse(426, "upgrade-required", "connect with a WebSocket"),
+              : errorResponse("not-found", "no such match"),
+          onBeforeRequest: () => errorResponse("upgrade-required", "connect with a WebSocket"),
         });
-        return routed ?? errorResponse(404, "not-found", "no such party");
+        return routed ?? errorResponse("not-found", "no such party");
       }
-      return errorResponse(404, "not-found", `no route ${request.method} ${url.pathname}`);
+      return errorResponse("not-found", `no route ${request.method} ${url.pathname}`);
     } catch (error) {
       // A defect: log it for the operator, tell the client nothing about internals.
       log("error", "unhandled", { path: url.pathname, error: String(error) });
-      return errorResponse(500, "internal", "something went wrong on our side");
+      return errorResponse("internal", "something went wrong on our side");
     }
   },
 } satisfies ExportedHandler<Env>;

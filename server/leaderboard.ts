@@ -5,7 +5,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { LeaderboardEntry } from "./contracts.ts";
-import { json } from "./http.ts";
 import { migrate } from "./storage.ts";
 import type { LeaderboardPage, RankedEntry } from "../shared/protocol.ts";
 
@@ -60,7 +59,7 @@ export class Leaderboard extends DurableObject<Env> {
    * A page of the board, best first. Offsets are fine at the sizes one object holds (SQLite
    * walks the index up to the offset); a page may shift if ratings change between requests.
    */
-  async page(offset: number, limit: number): Promise<Response> {
+  async page(offset: number, limit: number): Promise<LeaderboardPage> {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`bad leaderboard offset ${offset}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE)
       throw new RangeError(`bad leaderboard limit ${limit}`);
@@ -84,6 +83,6 @@ export class Leaderboard extends DurableObject<Env> {
     );
     const gameId = this.ctx.id.name;
     if (gameId === undefined) throw new Error("a leaderboard is addressed by game id (getByName)");
-    return json({ gameId, entries, next: rows.length > limit ? offset + limit : null } satisfies LeaderboardPage);
+    return { gameId, entries, next: rows.length > limit ? offset + limit : null };
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Matchmaker: one quick-match queue, for one game with one set of options. Tickets live in
- * SQLite; the pure rules of server/pairing.ts decide who plays whom; a match is created through
- * the Match object's RPC with its seats assigned, and starts once every player has collected
- * their ticket (so nobody is seated in a match they never heard of).
+ * SQLite (matchmaking/tickets.ts); the pure rules of server/pairing.ts decide who plays whom; a
+ * match is created through the Match object's RPC with its seats assigned, and starts once every
+ * player has collected their ticket (so nobody is seated in a match they never heard of).
  *
  * Widening and expiry run on the object's alarm, a sweep every second while anything waits;
  * requests only pair at once what is already pairable. Long polls wait on in-memory waiters
@@ -10,77 +10,20 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { nanoid } from "nanoid";
-import { botsFor, type BotKind } from "../shared/bots.ts";
+import { botsFor } from "../shared/bots.ts";
+import type { BotKind } from "../shared/bots/kinds.ts";
 import { findGame } from "../shared/games/index.ts";
+import type { TicketView } from "../shared/protocol.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
+import { botPlayer } from "./bots.ts";
 import type { PlayerRef, SeatedPlayer } from "./contracts.ts";
-import { botPlayer } from "./match.ts";
-import { errorResponse, json } from "./http.ts";
+import { log } from "./log.ts";
+import { MATCHMAKING_TIMES, queueName } from "./matchmaking/queues.ts";
+import { TicketStore, parseRating, type TicketRow } from "./matchmaking/tickets.ts";
+import { Waiters } from "./matchmaking/waiters.ts";
 import { DEFAULT_RULES, formGroups, windowOf, type PairingRules, type Waiting } from "./pairing.ts";
 import type { Rating } from "./ratings.ts";
-import { migrate } from "./storage.ts";
-import type { TicketStatus, TicketView } from "../shared/protocol.ts";
 
-export { TICKET_STATUSES, type TicketStatus, type TicketView } from "../shared/protocol.ts";
-
-const MIGRATIONS = [
-  `
-  CREATE TABLE queue (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    name TEXT NOT NULL,
-    game_id TEXT NOT NULL,
-    options TEXT NOT NULL
-  );
-  CREATE TABLE tickets (
-    id TEXT PRIMARY KEY,
-    player_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    rating TEXT NOT NULL,
-    since INTEGER NOT NULL,
-    last_seen INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('waiting', 'matched', 'cancelled', 'expired')),
-    match_id TEXT,
-    seat INTEGER,
-    collected_at INTEGER,
-    started INTEGER NOT NULL DEFAULT 0,
-    closed_at INTEGER
-  );
-  CREATE UNIQUE INDEX tickets_one_open ON tickets (player_id)
-    WHERE status = 'waiting' OR (status = 'matched' AND started = 0);
-  CREATE INDEX tickets_status ON tickets (status, since);
-  CREATE INDEX tickets_match ON tickets (match_id) WHERE match_id IS NOT NULL;
-  CREATE INDEX tickets_closed ON tickets (closed_at) WHERE closed_at IS NOT NULL;
-  CREATE TABLE groups (
-    match_id TEXT PRIMARY KEY,
-    created_at INTEGER NOT NULL,
-    collect_by INTEGER NOT NULL,
-    created INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    started INTEGER NOT NULL DEFAULT 0,
-    cancelled INTEGER NOT NULL DEFAULT 0
-  );
-  `,
-  // 2: a ticket may ask for a bot when nobody comes; a group may hold bots (never rated).
-  `
-  ALTER TABLE tickets ADD COLUMN bot_after INTEGER;
-  ALTER TABLE groups ADD COLUMN bot TEXT;
-  `,
-];
-
-/** The clocks of a queue. */
-export const MATCHMAKING_TIMES = {
-  /** The sweep runs this often while anything waits or awaits collection. */
-  sweepMs: 1_000,
-  /** A waiting ticket whose owner has not polled for this long expires. */
-  idleMs: 60_000,
-  /** Every player of a new match must collect their ticket within this, or the match is cancelled. */
-  collectMs: 15_000,
-  /** Finished tickets are kept this long (their owners may still poll them), then deleted. */
-  keepMs: 60 * 60 * 1000,
-  /** The longest a poll may wait. */
-  maxWaitMs: 30_000,
-} as const;
-
-/** Every status a ticket can have, as the API reports it. */
 /** What the ticket route hands the queue. */
 export interface EnqueueInput {
   readonly player: PlayerRef;
@@ -92,65 +35,6 @@ export interface EnqueueInput {
   readonly botAfterMs?: number | undefined;
 }
 
-/**
- * Ticket ids name their queue, so a poll or cancel is routed without a lookup:
- * `<game>.<8 hex of the options hash>.<16 random>`.
- */
-const TICKET_ID = /^([a-z0-9-]{1,40}\.[0-9a-f]{8})\.[A-Za-z0-9_-]{16}$/;
-
-/** The queue a ticket id belongs to, or null when it is not a ticket id. */
-export function queueOfTicket(ticketId: string): string | null {
-  return TICKET_ID.exec(ticketId)?.[1] ?? null;
-}
-
-/** JSON text with object keys sorted at every depth: equal options give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
-
-/** The name of the queue for a game and its options: `<game>.<first 8 hex of SHA-256 of the canonical options>`. */
-export async function queueName(gameId: string, optionsJson: string): Promise<string> {
-  const text = canonicalJson(JSON.parse(optionsJson));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  const hex = Array.from(digest.subarray(0, 4), (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `${gameId}.${hex}`;
-}
-
-type TicketRow = {
-  id: string;
-  player_id: string;
-  name: string;
-  rating: string;
-  since: number;
-  last_seen: number;
-  status: TicketStatus;
-  match_id: string | null;
-  seat: number | null;
-  collected_at: number | null;
-  started: number;
-  closed_at: number | null;
-  bot_after: number | null;
-};
-
-type GroupRow = {
-  match_id: string;
-  created_at: number;
-  collect_by: number;
-  created: number;
-  attempts: number;
-  started: number;
-  cancelled: number;
-  /** The bot kind that fills the seats beside a lone ticket that waited too long; null: people only. */
-  bot: BotKind | null;
-};
-
 interface Queue {
   readonly name: string;
   readonly gameId: string;
@@ -160,100 +44,78 @@ interface Queue {
   readonly bot: BotKind | null;
 }
 
-/** A ticket counts as open (one per player) while waiting, or matched to a match not yet started. */
-const OPEN = "(status = 'waiting' OR (status = 'matched' AND started = 0))";
+/** The same answer for a ticket that doesn't exist and one that is someone else's. */
+const NOT_FOUND = fail("not-found", "no such ticket");
 
 export class Matchmaker extends DurableObject<Env> {
-  /** Long polls waiting on a ticket, by ticket id; each resolves its poll. */
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #store: TicketStore;
+  /** Long polls waiting on a ticket, by ticket id. */
+  readonly #waiters = new Waiters();
   /** Matches whose creation RPC is in flight, so the sweep doesn't start a second one. */
   readonly #creating = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.transactionSync(() => migrate(ctx.storage.sql, MIGRATIONS));
+    this.#store = new TicketStore(ctx.storage);
   }
 
-  /** Adds a ticket for a player; 409 duplicate-ticket when they already hold an open one here. */
-  async enqueue(input: EnqueueInput): Promise<Response> {
+  /** Adds a ticket for a player; duplicate-ticket when they already hold an open one here. */
+  async enqueue(input: EnqueueInput): Promise<Result<TicketView, "unknown-game" | "duplicate-ticket">> {
     const game = findGame(input.gameId);
-    if (!game) return errorResponse(400, "unknown-game", `no game ${input.gameId}`);
+    if (!game) return fail("unknown-game", `no game ${input.gameId}`);
     const name = await queueName(input.gameId, input.optionsJson);
     // From here to the insert nothing awaits, so the duplicate check and the insert are one step.
-    const sql = this.ctx.storage.sql;
     const queue = this.#queue();
-    if (queue === null) {
-      sql.exec(
-        "INSERT INTO queue (id, name, game_id, options) VALUES (1, ?, ?, ?)",
-        name,
-        input.gameId,
-        input.optionsJson,
-      );
-    } else if (queue.name !== name) {
-      throw new Error(`queue ${queue.name} was sent a ticket for ${name}`);
-    }
-    const open = sql
-      .exec<{ id: string }>(`SELECT id FROM tickets WHERE player_id = ? AND ${OPEN}`, input.player.pid)
-      .toArray()[0];
-    if (open)
-      return errorResponse(
-        409,
-        "duplicate-ticket",
-        `you already hold ticket ${open.id} in this queue: poll it or cancel it`,
-      );
+    if (queue === null) this.#store.createQueue(name, input.gameId, input.optionsJson);
+    else if (queue.name !== name) throw new Error(`queue ${queue.name} was sent a ticket for ${name}`);
+    const open = this.#store.openTicketOf(input.player.pid);
+    if (open) return fail("duplicate-ticket", `you already hold ticket ${open} in this queue: poll it or cancel it`);
     const ticketId = `${name}.${nanoid(16)}`;
-    const now = Date.now();
-    sql.exec(
-      "INSERT INTO tickets (id, player_id, name, rating, since, last_seen, status, bot_after) VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?)",
-      ticketId,
-      input.player.pid,
-      input.player.name,
-      JSON.stringify({ rating: input.rating.rating, rd: input.rating.rd, vol: input.rating.vol } satisfies Rating),
-      now,
-      now,
-      input.botAfterMs ?? null,
-    );
+    this.#store.addTicket({
+      id: ticketId,
+      pid: input.player.pid,
+      name: input.player.name,
+      rating: input.rating,
+      now: Date.now(),
+      botAfterMs: input.botAfterMs ?? null,
+    });
     await this.#pair();
     await this.#arm(false);
-    return json(await this.#deliver(ticketId), 201);
+    return ok(await this.#deliver(ticketId));
   }
 
   /**
-   * A ticket as its owner sees it; 404 for a ticket that isn't theirs. While it waits, holds the
-   * answer until it is matched, cancelled or expired, or `waitMs` passes.
+   * A ticket as its owner sees it; not-found for a ticket that isn't theirs. While it waits,
+   * holds the answer until it is matched, cancelled or expired, or `waitMs` passes.
    */
-  async poll(ticketId: string, pid: string, waitMs: number): Promise<Response> {
-    const ticket = this.#ticket(ticketId);
-    if (!ticket || ticket.player_id !== pid) return notFound();
-    this.#seen(ticketId);
+  async poll(ticketId: string, pid: string, waitMs: number): Promise<Result<TicketView, "not-found">> {
+    const ticket = this.#store.ticket(ticketId);
+    if (!ticket || ticket.player_id !== pid) return NOT_FOUND;
+    this.#store.seen(ticketId, Date.now());
     const deadline = Date.now() + Math.min(Math.max(0, Math.floor(waitMs)), MATCHMAKING_TIMES.maxWaitMs);
     // Woken by any change; a match that could not be created puts the ticket back, so wait on.
     for (let current = ticket; this.#pending(current) && Date.now() < deadline; ) {
-      const woken = await this.#waitFor(ticketId, deadline - Date.now());
-      this.#seen(ticketId);
-      const next = this.#ticket(ticketId);
+      const woken = await this.#waiters.wait(ticketId, deadline - Date.now());
+      this.#store.seen(ticketId, Date.now());
+      const next = this.#store.ticket(ticketId);
       if (!woken || !next) break;
       current = next;
     }
-    return json(await this.#deliver(ticketId));
+    return ok(await this.#deliver(ticketId));
   }
 
-  /** Cancels a waiting ticket (and answers a finished one as it is); 409 already-matched once matched. */
-  async cancel(ticketId: string, pid: string): Promise<Response> {
-    const ticket = this.#ticket(ticketId);
-    if (!ticket || ticket.player_id !== pid) return notFound();
+  /** Cancels a waiting ticket (and answers a finished one as it is); already-matched once matched. */
+  async cancel(ticketId: string, pid: string): Promise<Result<TicketView, "not-found" | "already-matched">> {
+    const ticket = this.#store.ticket(ticketId);
+    if (!ticket || ticket.player_id !== pid) return NOT_FOUND;
     if (ticket.status === "matched") {
-      return errorResponse(409, "already-matched", "the ticket is already matched: poll it for the match");
+      return fail("already-matched", "the ticket is already matched: poll it for the match");
     }
     if (ticket.status === "waiting") {
-      this.ctx.storage.sql.exec(
-        "UPDATE tickets SET status = 'cancelled', closed_at = ? WHERE id = ?",
-        Date.now(),
-        ticketId,
-      );
-      this.#wake([ticketId]);
+      this.#store.cancel(ticketId, Date.now());
+      this.#waiters.wake([ticketId]);
     }
-    return json(await this.#deliver(ticketId));
+    return ok(await this.#deliver(ticketId));
   }
 
   /** The sweep. Every step reads what to do from SQLite, so a repeated delivery does no harm. */
@@ -266,54 +128,33 @@ export class Matchmaker extends DurableObject<Env> {
   }
 
   async #sweep(): Promise<void> {
-    const sql = this.ctx.storage.sql;
     const now = Date.now();
     // A ticket with a poll held open right now is being watched, whatever its last_seen says.
-    for (const ticketId of this.#waiters.keys()) this.#seen(ticketId);
-    const expired = sql
-      .exec<{ id: string }>(
-        "UPDATE tickets SET status = 'expired', closed_at = ? WHERE status = 'waiting' AND last_seen < ? RETURNING id",
-        now,
-        now - MATCHMAKING_TIMES.idleMs,
-      )
-      .toArray()
-      .map((row) => row.id);
-    this.#wake(expired);
+    for (const ticketId of this.#waiters.keys()) this.#store.seen(ticketId, now);
+    this.#waiters.wake(this.#store.expireIdle(now, now - MATCHMAKING_TIMES.idleMs));
 
     await this.#pair();
 
-    const groups = sql.exec<GroupRow>("SELECT * FROM groups WHERE started = 0 AND cancelled = 0").toArray();
     await Promise.all(
-      groups.map(async (group) => {
+      this.#store.openGroups().map(async (group) => {
         if (group.created === 0) {
           if (this.#creating.has(group.match_id)) return;
           if (group.collect_by < now) await this.#abandon(group.match_id);
           else await this.#create(group.match_id);
           return;
         }
-        if (this.#uncollected(group.match_id) === 0) await this.#start(group.match_id);
+        if (this.#store.uncollected(group.match_id) === 0) await this.#start(group.match_id);
         else if (group.collect_by < now) await this.#cancelUncollected(group.match_id);
       }),
     );
 
-    sql.exec("DELETE FROM tickets WHERE closed_at < ?", now - MATCHMAKING_TIMES.keepMs);
-    sql.exec(
-      `DELETE FROM groups WHERE (started = 1 OR cancelled = 1)
-         AND NOT EXISTS (SELECT 1 FROM tickets WHERE tickets.match_id = groups.match_id)`,
-    );
+    this.#store.prune(now - MATCHMAKING_TIMES.keepMs);
   }
 
   /** Schedules the next sweep: in a second while anything is in play, else when the oldest finished ticket is due for deletion. */
   async #arm(fromAlarm: boolean): Promise<void> {
-    const sql = this.ctx.storage.sql;
-    const busy = sql
-      .exec<{ busy: number }>(
-        `SELECT EXISTS (SELECT 1 FROM tickets WHERE status = 'waiting')
-             OR EXISTS (SELECT 1 FROM groups WHERE started = 0 AND cancelled = 0) AS busy`,
-      )
-      .one().busy;
-    const oldest = sql.exec<{ at: number | null }>("SELECT MIN(closed_at) AS at FROM tickets").one().at;
-    const next = busy
+    const oldest = this.#store.oldestClosed();
+    const next = this.#store.busy()
       ? Date.now() + MATCHMAKING_TIMES.sweepMs
       : oldest === null
         ? null
@@ -327,13 +168,8 @@ export class Matchmaker extends DurableObject<Env> {
   async #pair(): Promise<void> {
     const queue = this.#queue();
     if (!queue) return;
-    const sql = this.ctx.storage.sql;
     const now = Date.now();
-    const rows = sql
-      .exec<Pick<TicketRow, "id" | "player_id" | "rating" | "since" | "bot_after">>(
-        "SELECT id, player_id, rating, since, bot_after FROM tickets WHERE status = 'waiting'",
-      )
-      .toArray();
+    const rows = this.#store.waiting();
     const waiting: Waiting[] = rows.map((row) => ({
       id: row.id,
       playerId: row.player_id,
@@ -358,23 +194,8 @@ export class Matchmaker extends DurableObject<Env> {
       const matchId = nanoid();
       // Claimed before any await: requests interleave with the creation RPC, and nobody else
       // may pair, expire or cancel these tickets meanwhile.
-      this.ctx.storage.transactionSync(() => {
-        group.tickets.forEach((ticket, seat) => {
-          sql.exec(
-            "UPDATE tickets SET status = 'matched', match_id = ?, seat = ? WHERE id = ?",
-            matchId,
-            seat,
-            ticket.id,
-          );
-        });
-        sql.exec(
-          "INSERT INTO groups (match_id, created_at, collect_by, bot) VALUES (?, ?, ?, ?)",
-          matchId,
-          now,
-          now + MATCHMAKING_TIMES.collectMs,
-          group.bot,
-        );
-      });
+      const ids = group.tickets.map((ticket) => ticket.id);
+      this.#store.claim(matchId, ids, now, now + MATCHMAKING_TIMES.collectMs, group.bot);
       made.push(matchId);
     }
     await Promise.all(made.map((matchId) => this.#create(matchId)));
@@ -388,10 +209,9 @@ export class Matchmaker extends DurableObject<Env> {
   async #create(matchId: string): Promise<void> {
     const queue = this.#queue();
     if (!queue || this.#creating.has(matchId)) return;
-    const sql = this.ctx.storage.sql;
-    const group = this.#group(matchId);
+    const group = this.#store.group(matchId);
     if (!group || group.created === 1 || group.cancelled === 1) return;
-    const tickets = this.#members(matchId);
+    const tickets = this.#store.members(matchId);
     const players: SeatedPlayer[] = tickets.map((ticket) => ({
       pid: ticket.player_id,
       name: ticket.name,
@@ -402,7 +222,7 @@ export class Matchmaker extends DurableObject<Env> {
     if (group.bot && game) {
       for (let seat = players.length; seat < game.minPlayers; seat++) players.push(botPlayer(group.bot, seat));
     }
-    sql.exec("UPDATE groups SET attempts = attempts + 1 WHERE match_id = ?", matchId);
+    this.#store.attempted(matchId);
     this.#creating.add(matchId);
     try {
       const outcome = await this.env.Match.getByName(matchId).createReserved({
@@ -414,23 +234,19 @@ export class Matchmaker extends DurableObject<Env> {
         startNow: false,
         source: "matchmaking",
       });
-      if (outcome.ok || (group.attempts > 0 && outcome.code === "match-exists")) {
+      if (outcome.ok || (group.attempts > 0 && outcome.error.code === "match-exists")) {
         // The players learn of the match from now on, so their time to collect starts now.
-        sql.exec(
-          "UPDATE groups SET created = 1, collect_by = ? WHERE match_id = ?",
-          Date.now() + MATCHMAKING_TIMES.collectMs,
-          matchId,
-        );
+        this.#store.created(matchId, Date.now() + MATCHMAKING_TIMES.collectMs);
       } else {
-        console.error(JSON.stringify({ event: "matchmaking-create-refused", matchId, code: outcome.code }));
-        this.#release(matchId);
+        log("error", "matchmaking-create-refused", { matchId, code: outcome.error.code });
+        this.#store.release(matchId);
       }
     } catch (error) {
-      console.error(JSON.stringify({ event: "matchmaking-create-failed", matchId, error: String(error) }));
+      log("error", "matchmaking-create-failed", { matchId, error: String(error) });
     } finally {
       this.#creating.delete(matchId);
     }
-    this.#wake(tickets.map((ticket) => ticket.id));
+    this.#waiters.wake(tickets.map((ticket) => ticket.id));
   }
 
   /** A match that could not be created in time: cancel whatever may exist, and requeue its players. */
@@ -439,23 +255,11 @@ export class Matchmaker extends DurableObject<Env> {
       await this.env.Match.getByName(matchId).cancelReserved("not-created");
     } catch (error) {
       // Nobody was told of this match; an orphan that never starts is the Match's to clean up.
-      console.error(JSON.stringify({ event: "matchmaking-abandon-failed", matchId, error: String(error) }));
+      log("error", "matchmaking-abandon-failed", { matchId, error: String(error) });
     }
-    const tickets = this.#members(matchId);
-    this.#release(matchId);
-    this.#wake(tickets.map((ticket) => ticket.id));
-  }
-
-  /** Puts a group's tickets back in the queue, keeping their place (`since`), and forgets the group. */
-  #release(matchId: string): void {
-    const sql = this.ctx.storage.sql;
-    this.ctx.storage.transactionSync(() => {
-      sql.exec(
-        "UPDATE tickets SET status = 'waiting', match_id = NULL, seat = NULL WHERE match_id = ? AND status = 'matched'",
-        matchId,
-      );
-      sql.exec("DELETE FROM groups WHERE match_id = ?", matchId);
-    });
+    const tickets = this.#store.members(matchId);
+    this.#store.release(matchId);
+    this.#waiters.wake(tickets.map((ticket) => ticket.id));
   }
 
   /** Starts a fully collected match (idempotent; the sweep retries a failed call). */
@@ -464,7 +268,7 @@ export class Matchmaker extends DurableObject<Env> {
     try {
       started = await this.env.Match.getByName(matchId).startReserved();
     } catch (error) {
-      console.error(JSON.stringify({ event: "matchmaking-start-failed", matchId, error: String(error) }));
+      log("error", "matchmaking-start-failed", { matchId, error: String(error) });
       return;
     }
     if (started) this.#markStarted(matchId);
@@ -477,7 +281,7 @@ export class Matchmaker extends DurableObject<Env> {
     try {
       cancelled = await this.env.Match.getByName(matchId).cancelReserved("not-collected");
     } catch (error) {
-      console.error(JSON.stringify({ event: "matchmaking-cancel-failed", matchId, error: String(error) }));
+      log("error", "matchmaking-cancel-failed", { matchId, error: String(error) });
       return;
     }
     // False: it started after all (a late collector won the race), which is just as final.
@@ -486,32 +290,13 @@ export class Matchmaker extends DurableObject<Env> {
   }
 
   #markStarted(matchId: string): void {
-    const sql = this.ctx.storage.sql;
-    const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
-      sql.exec("UPDATE groups SET started = 1 WHERE match_id = ? AND cancelled = 0", matchId);
-      sql.exec(
-        "UPDATE tickets SET started = 1, closed_at = ? WHERE match_id = ? AND status = 'matched' AND started = 0",
-        now,
-        matchId,
-      );
-    });
-    this.#wake(this.#members(matchId).map((ticket) => ticket.id));
+    this.#store.markStarted(matchId, Date.now());
+    this.#waiters.wake(this.#store.members(matchId).map((ticket) => ticket.id));
   }
 
   #markCancelled(matchId: string): void {
-    const sql = this.ctx.storage.sql;
-    const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
-      sql.exec("UPDATE groups SET cancelled = 1 WHERE match_id = ? AND started = 0", matchId);
-      sql.exec(
-        `UPDATE tickets SET status = CASE WHEN collected_at IS NULL THEN 'expired' ELSE 'cancelled' END, closed_at = ?
-         WHERE match_id = ? AND status = 'matched' AND started = 0`,
-        now,
-        matchId,
-      );
-    });
-    this.#wake(this.#members(matchId).map((ticket) => ticket.id));
+    this.#store.markCancelled(matchId, Date.now());
+    this.#waiters.wake(this.#store.members(matchId).map((ticket) => ticket.id));
   }
 
   /**
@@ -519,23 +304,21 @@ export class Matchmaker extends DurableObject<Env> {
    * collection starts the match before the answer goes out.
    */
   async #deliver(ticketId: string): Promise<TicketView> {
-    const ticket = this.#ticket(ticketId);
+    const ticket = this.#store.ticket(ticketId);
     if (!ticket) throw new Error(`ticket ${ticketId} vanished`);
     const matchId = ticket.match_id;
     if (
       ticket.status === "matched" &&
       ticket.started === 0 &&
       matchId !== null &&
-      this.#group(matchId)?.created === 1
+      this.#store.group(matchId)?.created === 1
     ) {
-      if (ticket.collected_at === null) {
-        this.ctx.storage.sql.exec("UPDATE tickets SET collected_at = ? WHERE id = ?", Date.now(), ticketId);
-      }
-      const group = this.#group(matchId);
-      if (group && group.started === 0 && group.cancelled === 0 && this.#uncollected(matchId) === 0)
+      if (ticket.collected_at === null) this.#store.collected(ticketId, Date.now());
+      const group = this.#store.group(matchId);
+      if (group && group.started === 0 && group.cancelled === 0 && this.#store.uncollected(matchId) === 0)
         await this.#start(matchId);
     }
-    const latest = this.#ticket(ticketId);
+    const latest = this.#store.ticket(ticketId);
     if (!latest) throw new Error(`ticket ${ticketId} vanished`);
     return this.#view(latest);
   }
@@ -561,44 +344,11 @@ export class Matchmaker extends DurableObject<Env> {
   /** True while the owner should keep waiting: queued, or matched to a match still being created. */
   #pending(ticket: TicketRow): boolean {
     if (ticket.status === "waiting") return true;
-    return ticket.status === "matched" && ticket.match_id !== null && this.#group(ticket.match_id)?.created !== 1;
-  }
-
-  /** True when the ticket changed (see #wake), false after `ms` without a change. */
-  #waitFor(ticketId: string, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      let waiters = this.#waiters.get(ticketId);
-      if (!waiters) {
-        waiters = new Set();
-        this.#waiters.set(ticketId, waiters);
-      }
-      const set = waiters;
-      const done = (woken: boolean): void => {
-        clearTimeout(timer);
-        set.delete(wake);
-        if (set.size === 0 && this.#waiters.get(ticketId) === set) this.#waiters.delete(ticketId);
-        resolve(woken);
-      };
-      const wake = (): void => done(true);
-      const timer = setTimeout(() => done(false), ms);
-      set.add(wake);
-    });
-  }
-
-  #wake(ticketIds: readonly string[]): void {
-    for (const ticketId of ticketIds) {
-      for (const done of [...(this.#waiters.get(ticketId) ?? [])]) done();
-    }
-  }
-
-  #seen(ticketId: string): void {
-    this.ctx.storage.sql.exec("UPDATE tickets SET last_seen = ? WHERE id = ?", Date.now(), ticketId);
+    return ticket.status === "matched" && ticket.match_id !== null && this.#store.group(ticket.match_id)?.created !== 1;
   }
 
   #queue(): Queue | null {
-    const row = this.ctx.storage.sql
-      .exec<{ name: string; game_id: string; options: string }>("SELECT name, game_id, options FROM queue")
-      .toArray()[0];
+    const row = this.#store.queue();
     if (!row) return null;
     const game = findGame(row.game_id);
     if (!game) throw new Error(`queue ${row.name} serves a game the server no longer has`);
@@ -610,37 +360,4 @@ export class Matchmaker extends DurableObject<Env> {
       bot: botsFor(game).at(-1) ?? null,
     };
   }
-
-  #ticket(ticketId: string): TicketRow | null {
-    return this.ctx.storage.sql.exec<TicketRow>("SELECT * FROM tickets WHERE id = ?", ticketId).toArray()[0] ?? null;
-  }
-
-  #group(matchId: string): GroupRow | null {
-    return this.ctx.storage.sql.exec<GroupRow>("SELECT * FROM groups WHERE match_id = ?", matchId).toArray()[0] ?? null;
-  }
-
-  #members(matchId: string): TicketRow[] {
-    return this.ctx.storage.sql
-      .exec<TicketRow>("SELECT * FROM tickets WHERE match_id = ? ORDER BY seat", matchId)
-      .toArray();
-  }
-
-  #uncollected(matchId: string): number {
-    return this.ctx.storage.sql
-      .exec<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM tickets WHERE match_id = ? AND status = 'matched' AND collected_at IS NULL",
-        matchId,
-      )
-      .one().n;
-  }
-}
-
-function notFound(): Response {
-  // The same answer for a ticket that doesn't exist and one that is someone else's.
-  return errorResponse(404, "not-found", "no such ticket");
-}
-
-/** Ratings are written by this object only (from the Player's answer), so the stored JSON is trusted. */
-function parseRating(text: string): Rating {
-  return JSON.parse(text) as Rating;
 }

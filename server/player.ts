@@ -6,10 +6,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { LeaderboardEntry, MatchReport, PlayerRef } from "./contracts.ts";
-import { errorResponse, json } from "./http.ts";
 import { INITIAL_RATING, rated, type Rating } from "./ratings.ts";
+import { counterMovedOn, type Challenge, type NewPasskey, type StoredPasskey } from "./passkeys.ts";
 import { isBlank, migrate } from "./storage.ts";
+import { MAX_PASSKEYS, type PasskeySummary } from "../shared/passkeys.ts";
 import type { GameRating, MatchRecord, PlayerProfile } from "../shared/protocol.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 
 export type { GameRating, MatchRecord, PlayerProfile } from "../shared/protocol.ts";
 
@@ -51,6 +53,24 @@ const MIGRATIONS: readonly string[] = [
     due_at INTEGER NOT NULL
   );
   `,
+  // 2: passkeys that sign in to this player, and the challenges already answered (kept until
+  // they expire, so each is answered once; see server/passkeys.ts).
+  `
+  CREATE TABLE passkeys (
+    credential_id TEXT PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    counter INTEGER NOT NULL,
+    transports TEXT NOT NULL,
+    backed_up INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER
+  );
+  CREATE TABLE passkey_challenges (
+    challenge TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX passkey_challenges_expiry ON passkey_challenges (expires_at);
+  `,
 ];
 
 /** Match records a profile lists, newest first. */
@@ -75,6 +95,28 @@ type MatchRow = {
   rating_before: string | null;
   rating_after: string | null;
 };
+type PasskeyRow = {
+  credential_id: string;
+  public_key: ArrayBuffer;
+  counter: number;
+  transports: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+};
+/** A passkey as its owner lists it, with the transports registration options name. */
+export type PasskeyRecord = PasskeySummary & { readonly transports: readonly string[] };
+
+function passkeyRecord(row: PasskeyRow): PasskeyRecord {
+  return {
+    id: row.credential_id,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    backedUp: row.backed_up === 1,
+    transports: JSON.parse(row.transports) as string[],
+  };
+}
+
 type PendingRow = {
   game_id: string;
   seq: number;
@@ -134,10 +176,10 @@ export class Player extends DurableObject<Env> {
     await this.#arm();
   }
 
-  /** The public profile as a response: 404 for a player never created. */
-  async profile(): Promise<Response> {
+  /** The public profile; not-found for a player never created. */
+  async profile(): Promise<Result<PlayerProfile, "not-found">> {
     const profile = this.#profile();
-    if (!profile) return errorResponse(404, "not-found", "no such player");
+    if (!profile) return fail("not-found", "no such player");
     const sql = this.ctx.storage.sql;
     const ratings = Object.fromEntries(
       sql
@@ -170,13 +212,7 @@ export class Player extends DurableObject<Env> {
           ratingAfter: row.rating_after === null ? null : (JSON.parse(row.rating_after) as Rating),
         }),
       );
-    return json({
-      playerId: profile.pid,
-      name: profile.name,
-      createdAt: profile.created_at,
-      ratings,
-      recent,
-    } satisfies PlayerProfile);
+    return ok({ playerId: profile.pid, name: profile.name, createdAt: profile.created_at, ratings, recent });
   }
 
   /** The player's rating in a game; everyone starts at INITIAL_RATING. */
@@ -244,6 +280,121 @@ export class Player extends DurableObject<Env> {
     });
     // No await since the transaction: the alarm is written in the same atomic batch as the rows.
     if (queued) await this.#arm();
+  }
+
+  // ---- Passkeys (server/passkeys.ts verifies; these methods keep the rows).
+
+  /** The player and their passkeys, or null for a player never created. */
+  async passkeyAccount(): Promise<{ pid: string; name: string; passkeys: PasskeyRecord[] } | null> {
+    const profile = this.#profile();
+    if (!profile) return null;
+    const passkeys = this.ctx.storage.sql
+      .exec<PasskeyRow>("SELECT * FROM passkeys ORDER BY created_at, credential_id")
+      .toArray()
+      .map(passkeyRecord);
+    return { pid: profile.pid, name: profile.name, passkeys };
+  }
+
+  /** The key of one of this player's passkeys, or null when it has none by that id. */
+  async passkeyKey(credentialId: string): Promise<StoredPasskey | null> {
+    if (!this.#migrated) return null;
+    const row = this.ctx.storage.sql
+      .exec<PasskeyRow>("SELECT * FROM passkeys WHERE credential_id = ?", credentialId)
+      .toArray()[0];
+    if (!row) return null;
+    return {
+      id: row.credential_id,
+      publicKey: new Uint8Array(row.public_key),
+      counter: row.counter,
+      transports: JSON.parse(row.transports) as string[],
+    };
+  }
+
+  /**
+   * Stores a verified passkey, answering its registration challenge. The challenge is used up
+   * whatever the outcome: a refused answer can't be sent again either.
+   */
+  async addPasskey(
+    passkey: NewPasskey,
+    challenge: Challenge,
+    now: number,
+  ): Promise<Result<PasskeySummary, "not-found" | "challenge-used" | "passkey-exists" | "too-many-passkeys">> {
+    if (!this.#profile()) return fail("not-found", "no such player");
+    const sql = this.ctx.storage.sql;
+    return this.ctx.storage.transactionSync(() => {
+      if (!this.#answer(challenge, now)) return fail("challenge-used", "this challenge has been answered already");
+      if (sql.exec("SELECT 1 FROM passkeys WHERE credential_id = ?", passkey.id).toArray().length > 0) {
+        return fail("passkey-exists", "this passkey is already on your account");
+      }
+      const count = sql.exec<{ n: number }>("SELECT count(*) AS n FROM passkeys").one().n;
+      if (count >= MAX_PASSKEYS) {
+        return fail("too-many-passkeys", `an account holds at most ${MAX_PASSKEYS} passkeys: remove one first`);
+      }
+      sql.exec(
+        `INSERT INTO passkeys (credential_id, public_key, counter, transports, backed_up, created_at, last_used_at)
+         VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+        passkey.id,
+        passkey.publicKey,
+        passkey.counter,
+        JSON.stringify(passkey.transports),
+        passkey.backedUp ? 1 : 0,
+        now,
+      );
+      return ok({ id: passkey.id, createdAt: now, lastUsedAt: null, backedUp: passkey.backedUp });
+    });
+  }
+
+  /**
+   * Records a verified sign-in: answers the challenge once and moves the passkey's counter on,
+   * in one transaction, so two copies of one answer racing each other sign in once.
+   */
+  async signInWithPasskey(
+    use: { id: string; counter: number; backedUp: boolean },
+    challenge: Challenge,
+    now: number,
+  ): Promise<Result<{ pid: string; name: string }, "unknown-passkey" | "challenge-used" | "passkey-refused">> {
+    const profile = this.#profile();
+    if (!profile) return fail("unknown-passkey", "no account holds this passkey");
+    const sql = this.ctx.storage.sql;
+    return this.ctx.storage.transactionSync(() => {
+      if (!this.#answer(challenge, now)) return fail("challenge-used", "this challenge has been answered already");
+      const row = sql
+        .exec<{ counter: number }>("SELECT counter FROM passkeys WHERE credential_id = ?", use.id)
+        .toArray()[0];
+      if (!row) return fail("unknown-passkey", "no account holds this passkey");
+      if (!counterMovedOn(row.counter, use.counter)) {
+        return fail("passkey-refused", "the passkey's signature counter went backwards: it may have been copied");
+      }
+      sql.exec(
+        "UPDATE passkeys SET counter = ?, backed_up = ?, last_used_at = ? WHERE credential_id = ?",
+        use.counter,
+        use.backedUp ? 1 : 0,
+        now,
+        use.id,
+      );
+      return ok({ pid: profile.pid, name: profile.name });
+    });
+  }
+
+  /** Removes one of the player's passkeys; false when there was none by that id. */
+  async removePasskey(credentialId: string): Promise<boolean> {
+    if (!this.#migrated) return false;
+    return this.ctx.storage.sql.exec("DELETE FROM passkeys WHERE credential_id = ?", credentialId).rowsWritten > 0;
+  }
+
+  /** Marks a challenge answered (forgetting expired ones); false if it was answered before. Inside a transaction. */
+  #answer(challenge: Challenge, now: number): boolean {
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM passkey_challenges WHERE expires_at <= ?", now);
+    if (sql.exec("SELECT 1 FROM passkey_challenges WHERE challenge = ?", challenge.value).toArray().length > 0) {
+      return false;
+    }
+    sql.exec(
+      "INSERT INTO passkey_challenges (challenge, expires_at) VALUES (?, ?)",
+      challenge.value,
+      challenge.expiresAt,
+    );
+    return true;
   }
 
   /** Sends the due leaderboard updates; each failure is retried later with backoff. */

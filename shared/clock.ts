@@ -109,7 +109,7 @@ function charge(control: TimeControl, clock: ClockState, seat: Seat, at: number)
 /**
  * The clocks after an event at `at`: the running seats are charged, `moved` (the seats that just
  * made a move) get their increment, and `next` start running. Per-move controls refill the
- * clock of each seat that starts a turn.
+ * clock of each seat that starts a turn (a seat of `next` that moved or was not running).
  */
 export function tick(
   control: TimeControl,
@@ -134,7 +134,9 @@ export function tick(
   }
   if (!carriesOver(control)) {
     const full = initialMs(control);
-    for (const seat of next) {
+    // A seat already running that did not move keeps its turn's time: in a simultaneous phase
+    // another seat's move does not give it a fresh limit.
+    for (const seat of next.filter((seat) => moved.includes(seat) || !clock.running.includes(seat))) {
       added[seat] = (added[seat] ?? 0) + full - (remaining[seat] ?? 0);
       remaining[seat] = full;
     }

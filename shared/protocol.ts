@@ -3,17 +3,15 @@
  * docs/protocol.md describes the same thing for people; keep the two in step.
  */
 import * as v from "valibot";
-import { BOT_KINDS } from "./bots.ts";
+import { BOT_KINDS } from "./bots/kinds.ts";
 import { TimeControl } from "./clock.ts";
-import {
-  DRAW_ACTIONS,
-  DRAW_REFUSALS,
-  MATCH_STATUSES,
-  MOVE_REFUSALS,
-  type MatchResult,
-  type MatchStatus,
-  type Seat,
-} from "./game.ts";
+import { DRAW_ACTIONS, DRAW_REFUSALS, MATCH_STATUSES, MOVE_REFUSALS, type MatchStatus } from "./engine.ts";
+import { LoggedEvent } from "./events.ts";
+import type { MatchResult, Seat } from "./game.ts";
+import { ClientMoveId, GameId, SeatIndex, Seq } from "./ids.ts";
+
+export { LoggedEvent } from "./events.ts";
+export { ClientMoveId, GameId, MatchId, PlayerId, SeatIndex, Seq } from "./ids.ts";
 
 /** Bumped on any change a deployed client could notice. */
 export const PROTOCOL_VERSION = 3;
@@ -56,6 +54,8 @@ export const LIMITS = {
 export const CLOSE_CODES = {
   /** The socket kept sending refused frames (rate limit or garbage) past LIMITS.floodStrikes. */
   flooding: 4008,
+  /** A player socket sent no heartbeat for a while (it is gone: the network dropped); reconnect. */
+  silent: 4009,
 } as const;
 
 /** Every error code a WebSocket client can receive in an `error` frame. */
@@ -93,6 +93,15 @@ export const HTTP_ERRORS = [
   "already-matched",
   "server-misconfigured",
   "internal",
+  // Passkeys (server/routes/passkeys.ts).
+  "bad-challenge",
+  "challenge-expired",
+  "challenge-used",
+  "wrong-origin",
+  "unknown-passkey",
+  "passkey-refused",
+  "passkey-exists",
+  "too-many-passkeys",
   // Tournaments (shared/tournament.ts).
   "tournament-full",
   "tournament-over",
@@ -104,21 +113,11 @@ export type HttpError = (typeof HTTP_ERRORS)[number];
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-/** Match ids are nanoids: URL-safe alphabet. Bounded so a path can't smuggle anything else. */
-export const MatchId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/, "not a match id"));
-/** Player ids are nanoids too. */
-export const PlayerId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/, "not a player id"));
-export const GameId = v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,40}$/, "not a game id"));
-export const SeatIndex = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(63));
-export const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
-/** Chosen by the client, unique per seat and match; a repeat is answered, not re-applied. */
-export const ClientMoveId = v.pipe(
-  v.string(),
-  v.regex(/^[A-Za-z0-9_-]{1,64}$/, "move ids are 1–64 of A–Z a–z 0–9 _ -"),
-);
 /**
  * Display names: 1–24 characters (as people count them: graphemes) of letters with their
  * accents, digits, spaces and `_.-`; trimmed and NFC-normalised so "Zoë" is one name however typed.
+ * An accent (combining mark) must sit on a letter or digit, at least one letter or digit is
+ * needed, and nothing invisible (default-ignorable, such as U+034F or U+3164) is allowed.
  */
 export const DisplayName = v.pipe(
   v.string(),
@@ -126,7 +125,12 @@ export const DisplayName = v.pipe(
   v.transform((name) => name.normalize("NFC").trim()),
   v.minLength(1, "a name needs at least one character"),
   v.maxGraphemes(24, "a name has at most 24 characters"),
-  v.regex(/^[\p{L}\p{M}\p{N} _.-]+$/u, "a name may hold letters, digits, spaces and _ . - only"),
+  v.regex(
+    /^(?:[\p{L}\p{N}]\p{M}*|[ _.-])+$/u,
+    "a name may hold letters (with their accents), digits, spaces and _ . - only",
+  ),
+  v.regex(/[\p{L}\p{N}]/u, "a name needs at least one letter or digit"),
+  v.regex(/^\P{Default_Ignorable_Code_Point}*$/u, "a name may not hold invisible characters"),
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +152,17 @@ export const PingFrame = v.strictObject({
   type: v.literal("ping"),
   /** Echoed back, for round-trip measurement. */
   t: v.optional(v.pipe(v.number(), v.finite())),
+  /** "This socket sends HEARTBEAT.ping every second from now on": the match starts watching it. */
+  heartbeat: v.optional(v.literal(true)),
 });
+
+/**
+ * The heartbeat, byte for byte. The server's runtime answers `ping` with `pong` itself
+ * (WebSocket auto-response), without waking a hibernated match, and notes when it last did:
+ * that is how the match tells a silent socket from a quiet one. Any other spelling of a ping
+ * (extra spaces, a `t`) is answered by the match itself, with its clock.
+ */
+export const HEARTBEAT = { ping: '{"type":"ping"}', pong: '{"type":"pong"}' } as const;
 
 /** Offer a draw, accept the one offered, or decline it. */
 export const DrawFrame = v.strictObject({ type: v.literal("draw"), action: v.picklist(DRAW_ACTIONS) });
@@ -171,27 +185,6 @@ const MatchResultSchema = v.variant("kind", [
   v.object({ kind: v.literal("draw"), reason: v.string() }),
   v.object({ kind: v.literal("aborted"), reason: v.string() }),
 ]);
-
-/** A logged event as clients and the public log see it. */
-export const LoggedEvent = v.variant("kind", [
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("join"), seat: SeatIndex, name: v.string() }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("start"), players: v.number() }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("move"), seat: SeatIndex, move: v.unknown(), id: v.string() }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("resign"), seat: SeatIndex }),
-  v.object({
-    seq: Seq,
-    at: v.number(),
-    kind: v.literal("timeout"),
-    seats: v.array(SeatIndex),
-    move: v.optional(v.unknown()),
-  }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("abandon"), seat: SeatIndex }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("abort"), reason: v.string() }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-offer"), seat: SeatIndex }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-accept"), seat: SeatIndex }),
-  v.object({ seq: Seq, at: v.number(), kind: v.literal("draw-decline"), seat: SeatIndex }),
-]);
-export type LoggedEvent = v.InferOutput<typeof LoggedEvent>;
 
 export const SeatInfo = v.object({
   seat: SeatIndex,
@@ -271,7 +264,8 @@ export const ServerMessage = v.variant("type", [
     /** The game's own code when `code` is `illegal`. */
     reason: v.optional(v.string()),
   }),
-  v.object({ type: v.literal("pong"), t: v.optional(v.number()), serverTime: v.number() }),
+  // The heartbeat's answer (HEARTBEAT.pong) has neither field: the runtime sends it as written.
+  v.object({ type: v.literal("pong"), t: v.optional(v.number()), serverTime: v.optional(v.number()) }),
 ]);
 export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 

@@ -2,6 +2,8 @@
 export interface Failure<C extends string = string> {
   readonly code: C;
   readonly message: string;
+  /** A finer code from elsewhere: the game's own, when the engine refuses a move as `illegal`. */
+  readonly reason?: string;
 }
 
 /** Expected failures are values, not exceptions (exceptions are for defects). */

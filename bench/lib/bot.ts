@@ -1,9 +1,10 @@
 /**
- * A protocol-level Connect Four player: one WebSocket, a uniformly random legal move (by the
- * shared rules, on the view the server sent) as soon as it is its seat's turn, and a rematch
- * when a game ends — following the `rematch` frame to the new match. Written from the wire
- * protocol (shared/protocol.ts), so it drives Ply and the floor alike.
+ * A protocol-level Connect Four or chess player: one WebSocket, a uniformly random legal move
+ * (Connect Four: by the shared rules; chess: by chess.js on the view's FEN) as soon as it is its
+ * seat's turn, and a rematch when a game ends — following the `rematch` frame to the new match.
+ * Written from the wire protocol (shared/protocol.ts), so it drives Ply and the floors alike.
  */
+import { Chess } from "chess.js";
 import { connectFour, COLUMNS, type ConnectFourState } from "../../shared/games/connect-four.ts";
 import { matchUrl, now, openSocket, type Player, type WebSocket } from "./client.ts";
 
@@ -20,6 +21,19 @@ export interface BotContext {
   finished(bot: Bot, matchId: string): void;
   /** A socket was ready (snapshot received): the first of a bot, or after following a rematch. */
   connected(bot: Bot, ms: number, kind: "initial" | "rematch"): void;
+  /**
+   * The first move of the next game reached this bot: `ms` since it saw the previous game end
+   * (Ply: a rematch is a new match on a new socket; the workerd floor: the same object and socket).
+   */
+  handedOver?(bot: Bot, ms: number, at: number): void;
+  /** Ask for a rematch when a game ends (default true). */
+  rematch?: boolean;
+  /** Stop moving once the game has this many moves (the scenario moves on by raising it). */
+  stopAtPlies?: number;
+  /** Resign instead of moving once the game has this many moves (ends a chess game, ratings included). */
+  resignAtPlies?: number;
+  /** Every event frame the bot receives (the wake scenario: when each player had a move). */
+  observed?(bot: Bot, matchId: string, event: { kind: string; seq: number; id?: string }, at: number): void;
   /** Refused by a server limit (rate-limited): the frame is sent again later. */
   rejected(bot: Bot, code: string): void;
   /** Anything that should not happen in a clean run. */
@@ -29,8 +43,23 @@ export interface BotContext {
 interface MatchViewish {
   seq: number;
   status: "waiting" | "playing" | "finished";
-  view: ConnectFourState | null;
+  view: ConnectFourState | { fen: string } | null;
   turn: { seats: number[] } | null;
+  moves?: number;
+}
+
+/** A uniformly random legal move on `view` for `seat`: a column, or a chess move in UCI. */
+function randomMove(view: NonNullable<MatchViewish["view"]>, seat: number): unknown {
+  if ("fen" in view) {
+    const moves = new Chess(view.fen).moves({ verbose: true });
+    const move = moves[Math.floor(Math.random() * moves.length)];
+    return move ? `${move.from}${move.to}${move.promotion ?? ""}` : undefined;
+  }
+  const legal: number[] = [];
+  for (let column = 0; column < COLUMNS; column++)
+    if (connectFour.validate(view, seat, { column }) === null) legal.push(column);
+  const column = legal[Math.floor(Math.random() * legal.length)];
+  return column === undefined ? undefined : { column };
 }
 
 const RETRY_MS = 100;
@@ -47,6 +76,8 @@ export class Bot {
   #held = false;
   #rematchAsked = false;
   #finishedAt = 0;
+  /** Set when a game ended, cleared by the next game's first move (handedOver). */
+  #awaitingNextGame = false;
   #switching = false;
   #moveCount = 0;
   #ready: (() => void) | null = null;
@@ -56,6 +87,16 @@ export class Bot {
   constructor(player: Player, ctx: BotContext) {
     this.player = player;
     this.ctx = ctx;
+  }
+
+  /** Moves played in the bot's current game, as the last state said. */
+  get plies(): number {
+    return this.#state?.moves ?? 0;
+  }
+
+  /** The bot's current game has ended. */
+  get finishedGame(): boolean {
+    return this.#state?.status === "finished";
   }
 
   /** True while a move or a rematch hand-over is in flight. */
@@ -137,10 +178,18 @@ export class Bot {
         return;
       case "event": {
         const event = frame.event as { kind: string; seq: number; seat?: number; id?: string };
+        this.ctx.observed?.(this, this.matchId, event, now());
+        if (event.kind === "move" && this.#awaitingNextGame) {
+          this.#awaitingNextGame = false;
+          const at = now();
+          this.ctx.handedOver?.(this, at - this.#finishedAt, at);
+        }
         if (event.kind === "move" && this.#pending && event.id === this.#pending.id && event.seat === this.seat) {
           const at = now();
           this.ctx.confirmed(this, this.matchId, event.seq, event.id, at - this.#pending.sentAt, at);
           this.#pending = null;
+        } else if (event.kind === "resign" && this.ctx.resignAtPlies !== undefined) {
+          // A resignation the run asked for (resignAtPlies).
         } else if (event.kind !== "move" && event.kind !== "start" && event.kind !== "join") {
           // Timeouts, abandons, resignations: not part of a clean run.
           this.ctx.error(this, `event-${event.kind}`, this.matchId);
@@ -199,8 +248,13 @@ export class Bot {
     this.#state = state;
     if (state.status === "finished" && !wasFinished) {
       this.#finishedAt = now();
+      this.#awaitingNextGame = true;
+      // A resignation held the bot until the game ended.
+      this.#held = false;
       this.ctx.finished(this, this.matchId);
     }
+    // A next game on the same socket (the workerd floor): this bot may ask for a rematch again.
+    if (state.status !== "finished") this.#rematchAsked = false;
     this.#act();
   }
 
@@ -209,19 +263,22 @@ export class Bot {
     if (!this.ctx.running || !state || this.busy) return;
     if (state.status === "playing" && this.seat !== null && state.turn?.seats.includes(this.seat) && state.view) {
       const seat = this.seat;
-      const view = state.view;
-      const legal: number[] = [];
-      for (let column = 0; column < COLUMNS; column++)
-        if (connectFour.validate(view, seat, { column }) === null) legal.push(column);
-      const column = legal[Math.floor(Math.random() * legal.length)];
-      if (column === undefined) return this.ctx.error(this, "no-legal-move", this.matchId);
+      const plies = state.moves ?? 0;
+      if (plies >= (this.ctx.stopAtPlies ?? Infinity)) return;
+      if (plies >= (this.ctx.resignAtPlies ?? Infinity)) {
+        this.#held = true;
+        this.#send({ type: "resign" });
+        return;
+      }
+      const move = randomMove(state.view, seat);
+      if (move === undefined) return this.ctx.error(this, "no-legal-move", this.matchId);
       const id = `m${(++this.#moveCount).toString(36)}`;
       const send = () => {
         this.#held = false;
         // The state moved on while the move was held: decide again on the new one.
         if (this.#socket === null || this.#state !== state) return this.#act();
         this.#pending = { id, sentAt: now() };
-        this.#send({ type: "move", id, seq: state.seq, move: { column } });
+        this.#send({ type: "move", id, seq: state.seq, move });
       };
       if (this.ctx.gate) {
         this.#held = true;
@@ -229,7 +286,7 @@ export class Bot {
       } else send();
       return;
     }
-    if (state.status === "finished" && !this.#rematchAsked) {
+    if (state.status === "finished" && !this.#rematchAsked && this.ctx.rematch !== false) {
       this.#rematchAsked = true;
       this.#send({ type: "rematch" });
     }

@@ -109,6 +109,8 @@ export interface Watched {
 }
 
 export interface UsageReport {
+  /** RSS at the first sample (the window's start), MiB. */
+  rssStartMiB: number;
   /** Peak of the summed RSS over the samples, MiB. */
   rssPeakMiB: number;
   /** RSS at the last sample, MiB. */
@@ -128,6 +130,7 @@ export class UsageSampler {
   #writeStart = new Map<string, number>();
   #peak = new Map<string, number>();
   #last = new Map<string, number>();
+  #first = new Map<string, number>();
 
   constructor(groups: readonly Watched[], intervalMs = 200) {
     this.#groups = groups;
@@ -146,6 +149,7 @@ export class UsageSampler {
     for (const group of this.#groups) {
       const rss = group.pids().reduce((sum, pid) => sum + (rssBytes(pid) ?? 0), 0);
       this.#last.set(group.label, rss);
+      if (!this.#first.has(group.label)) this.#first.set(group.label, rss);
       this.#peak.set(group.label, Math.max(this.#peak.get(group.label) ?? 0, rss));
     }
   }
@@ -167,6 +171,7 @@ export class UsageSampler {
     const out: Record<string, UsageReport> = {};
     for (const group of this.#groups) {
       out[group.label] = {
+        rssStartMiB: mib(this.#first.get(group.label) ?? 0),
         rssPeakMiB: mib(this.#peak.get(group.label) ?? 0),
         rssEndMiB: mib(this.#last.get(group.label) ?? 0),
         cpuS: round(this.#cpu(group) - (this.#cpuStart.get(group.label) ?? 0), 2),

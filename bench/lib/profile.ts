@@ -31,7 +31,8 @@ export interface ProfileSummary {
   top: ProfileRow[];
   /** By inclusive time (a function counted once per stack), functions of the server's own code. */
   inclusive: ProfileRow[];
-  run: Pick<ThroughputResult, "movesPerS" | "latencyMs" | "usage" | "serverCpuMsPerMove">;
+  /** The throughput run profiled; null for a profile of the wake scenario's round. */
+  run: Pick<ThroughputResult, "movesPerS" | "latencyMs" | "usage" | "serverCpuMsPerMove"> | null;
 }
 
 interface ProfileNode {
@@ -41,7 +42,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-class Inspector {
+export class Inspector {
   readonly #socket: WebSocket;
   #id = 0;
   readonly #pending = new Map<number, (result: any) => void>();
@@ -55,9 +56,23 @@ class Inspector {
       this.#pending.delete(message.id);
     });
   }
-  static open(port: number): Promise<Inspector> {
+  static async open(port: number): Promise<Inspector> {
+    // wrangler dev's inspector proxy answers on /ws; bare workerd (--inspector-addr) lists its
+    // targets (one per service) on /json/list.
+    let url = `ws://127.0.0.1:${port}/ws`;
+    try {
+      const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
+        webSocketDebuggerUrl?: string;
+        title?: string;
+        id?: string;
+      }[];
+      const target = targets.find((item) => item.id === "main" || item.title === "main") ?? targets[0];
+      if (target?.webSocketDebuggerUrl) url = target.webSocketDebuggerUrl;
+    } catch {
+      // Not a target list: wrangler's proxy.
+    }
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+      const socket = new WebSocket(url, { perMessageDeflate: false });
       socket.once("open", () => resolve(new Inspector(socket)));
       socket.once("error", reject);
     });
@@ -212,4 +227,59 @@ function summarise(
     top: rows(self, 30, () => true),
     inclusive: rows(inclusive, 40, (row) => !structural.has(row.name)),
   };
+}
+
+/**
+ * A CPU profile of whatever happens between `start()` and `stop()` (the wake scenario's round of
+ * moves on evicted objects): the same summary as a throughput profile's, without its run figures.
+ */
+export async function profiler(
+  server: RunningServer,
+  name: string,
+  outDir: string,
+): Promise<{ start(): Promise<void>; stop(): Promise<Omit<ProfileSummary, "run" | "matches" | "bench">> }> {
+  if (server.inspectorPort === null) throw new Error("this server has no inspector");
+  const inspector = await Inspector.open(server.inspectorPort);
+  await inspector.send("Profiler.enable");
+  await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
+  return {
+    start: () => inspector.send("Profiler.start"),
+    async stop() {
+      const profile = ((await inspector.send("Profiler.stop")) as { profile: { nodes: ProfileNode[] } }).profile;
+      const sources = new Map<string, string[]>();
+      try {
+        await inspector.send("Debugger.enable");
+        for (const scriptId of new Set(
+          profile.nodes.filter((node) => node.callFrame.url).map((node) => node.callFrame.scriptId),
+        )) {
+          const answer = (await inspector.send("Debugger.getScriptSource", { scriptId })) as { scriptSource?: string };
+          if (answer?.scriptSource) sources.set(scriptId, answer.scriptSource.split("\n"));
+        }
+        await inspector.send("Debugger.disable");
+      } catch (error) {
+        progress(`  could not read the bundle's source: ${String(error)}`);
+      }
+      inspector.close();
+      const file = join(outDir, `${name}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      progress(`  CPU profile written to ${file}`);
+      return { file, ...summarise(profile.nodes, sources) };
+    },
+  };
+}
+
+/** The V8 heap of the Worker's isolate (used and allocated bytes), through its inspector; null without one. */
+export async function heapUsage(server: RunningServer): Promise<{ usedMiB: number; totalMiB: number } | null> {
+  if (server.inspectorPort === null) return null;
+  try {
+    const inspector = await Inspector.open(server.inspectorPort);
+    try {
+      const usage = (await inspector.send("Runtime.getHeapUsage")) as { usedSize: number; totalSize: number };
+      return { usedMiB: round(usage.usedSize / 1024 / 1024, 1), totalMiB: round(usage.totalSize / 1024 / 1024, 1) };
+    } finally {
+      inspector.close();
+    }
+  } catch {
+    return null;
+  }
 }

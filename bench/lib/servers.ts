@@ -1,7 +1,8 @@
 /**
  * The servers under test, each in its own process group on loopback: Ply under `wrangler dev`
- * (as `npm start` runs it, minus logging and live reload), the floor (bench/floor.ts) and the
- * workerd floor (bench/workerd-floor/, under `wrangler dev` with Ply's flags).
+ * (as `npm start` runs it, minus logging and live reload; the bench's `--mode dev`), the floor
+ * (bench/floor.ts) and the workerd floor (bench/workerd-floor/, under `wrangler dev` with Ply's
+ * flags). The default mode, bare `workerd serve`, is bench/lib/workerd.ts, on the helpers here.
  * Every process started here is registered and stopped by `stopAll`, also on failure and Ctrl-C.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -21,8 +22,11 @@ export type ServerKind = "ply" | "floor" | "workerd-floor";
 
 export interface RunningServer {
   readonly kind: ServerKind;
-  /** The way in: wrangler dev's public port (through its dev proxy), the Worker's own socket, or the floor. */
-  readonly via: "dev-proxy" | "direct" | "floor";
+  /**
+   * The way in: wrangler dev's public port (through its dev proxy), the Worker's own socket, the
+   * Node floor, or bare `workerd serve` (the deploy bundle, no dev tooling: bench/lib/workerd.ts).
+   */
+  readonly via: "dev-proxy" | "direct" | "floor" | "bare";
   /** Where clients connect: http://127.0.0.1:<port>. */
   readonly origin: string;
   /** The secret player tokens are signed with. */
@@ -72,9 +76,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `command` in its own process group and returns its stop/kill handles. */
-function launch(args: readonly string[], env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, args, {
+/** Spawns `command` (Node by default) in its own process group and returns its stop/kill handles. */
+export function launch(args: readonly string[], env: Record<string, string>, command = process.execPath) {
+  const child: ChildProcess = spawn(command, args, {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -109,7 +113,7 @@ function launch(args: readonly string[], env: Record<string, string>) {
 }
 
 /** The server of a launched process, registered so that stopAll and killAllNow reach it. */
-function track(
+export function track(
   proc: ReturnType<typeof launch>,
   fields: Omit<RunningServer, "output" | "stop">,
 ): RunningServer & { kill(): void } {
@@ -127,7 +131,12 @@ function track(
 }
 
 /** Polls GET /api/games until it answers 200; bounded. */
-async function waitReady(origin: string, alive: () => boolean, output: () => string, seconds: number): Promise<void> {
+export async function waitReady(
+  origin: string,
+  alive: () => boolean,
+  output: () => string,
+  seconds: number,
+): Promise<void> {
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
     if (!alive()) throw new Error(`the server exited before it was ready:\n${output()}`);

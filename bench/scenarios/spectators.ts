@@ -112,7 +112,10 @@ export async function spectators(server: RunningServer, options: SpectatorOption
     if (!measuring || socket.readyState !== socket.OPEN) return;
     const at = now();
     let entry = arrivals.get(seq);
-    if (!entry) arrivals.set(seq, (entry = { n: 0, first: at }));
+    if (!entry) {
+      entry = { n: 0, first: at };
+      arrivals.set(seq, entry);
+    }
     entry.n++;
     if (entry.n === options.spectators) complete({ last: at, first: entry.first });
   };

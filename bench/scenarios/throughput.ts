@@ -12,6 +12,7 @@ import { round, totalCpuSeconds, UsageSampler, type UsageReport } from "../lib/p
 import type { RunningServer, ServerKind } from "../lib/servers.ts";
 import { distribution, pool, Samples, Tally, type Distribution } from "../lib/stats.ts";
 import { progress } from "../lib/log.ts";
+import { heapUsage } from "../lib/profile.ts";
 
 export interface ThroughputOptions {
   readonly matches: number;
@@ -38,13 +39,17 @@ export interface ThroughputResult {
   latencyMs: Distribution;
   /** New socket until its snapshot arrived, at the start (setupConcurrency handshakes at once). */
   connectMs: Distribution;
-  /** A game's end until the bot holds the snapshot of the rematch. */
+  /** A game's end until the bot holds the snapshot of the rematch (Ply: a new match on a new socket). */
   rematchMs: Distribution;
+  /** A game's end (the bot sees it finished) until the bot sees the next game's first move, in the window. */
+  nextGameMs: Distribution;
   /** Creating and joining the M matches over HTTP. */
   setupS: number;
   errors: Record<string, number>;
   rejections: Record<string, number>;
   usage: Record<string, UsageReport>;
+  /** The isolate's V8 heap at the window's start and end (bare workerd, through its inspector); null without one. */
+  heapMiB: { start: { usedMiB: number; totalMiB: number } | null; end: { usedMiB: number; totalMiB: number } | null };
   /** Server CPU (every process of it) per move, in milliseconds. */
   serverCpuMsPerMove: number | null;
   /** Of that, the workerd that runs the Worker and its objects (wrangler dev servers only). */
@@ -72,9 +77,11 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
   const latency = new Samples();
   const connectMs = new Samples();
   const rematchMs = new Samples();
+  const nextGameMs = new Samples();
   const counted = new Map<string, Set<string>>();
   const buckets = new Array<number>(Math.ceil(durationS)).fill(0);
-  const gamesEnded = new Set<string>();
+  /** Each bot reports each game's end: two reports a game (the workerd floor plays many games per match id). */
+  let gameEndReports = 0;
   let window = { start: Infinity, end: Infinity };
   let inWindow = 0;
   let sampleErrors = 0;
@@ -84,7 +91,10 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
     running: false,
     confirmed(bot, matchId, _seq, id, ms, at) {
       let set = counted.get(matchId);
-      if (!set) counted.set(matchId, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        counted.set(matchId, set);
+      }
       set.add(`${bot.seat}:${id}`);
       if (at >= window.start && at < window.end) {
         inWindow++;
@@ -93,12 +103,17 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
         if (bucket < buckets.length) buckets[bucket]!++;
       }
     },
-    finished(_bot, matchId) {
+    finished() {
       const at = now();
-      if (at >= window.start && at < window.end) gamesEnded.add(matchId);
+      if (at >= window.start && at < window.end) {
+        gameEndReports++;
+      }
     },
     connected(_bot, ms, kind) {
       (kind === "initial" ? connectMs : rematchMs).push(ms);
+    },
+    handedOver(_bot, ms, at) {
+      if (at >= window.start && at < window.end) nextGameMs.push(ms);
     },
     rejected(_bot, code) {
       rejections.add(code);
@@ -149,6 +164,7 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
   );
 
   // The timed window.
+  const heapStart = options.window ? null : await heapUsage(server);
   await options.window?.start();
   const sampler = new UsageSampler(server.watched);
   sampler.start();
@@ -161,6 +177,7 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
   ctx.running = false;
   window = { ...window, end: now() };
   const usage = sampler.stop();
+  const heapEnd = options.window ? null : await heapUsage(server);
   const driverUsed = process.cpuUsage(driverCpu);
   const machineBusyCpuS = round(totalCpuSeconds() - machineBefore, 2);
   await options.window?.stop();
@@ -182,14 +199,16 @@ export async function throughput(server: RunningServer, options: ThroughputOptio
     moves: inWindow,
     movesPerS: round(inWindow / elapsedS, 1),
     movesPerSecond: buckets,
-    games: gamesEnded.size,
+    games: Math.round(gameEndReports / 2),
     latencyMs: distribution(latency.values()),
     connectMs: distribution(connectMs.values()),
     rematchMs: distribution(rematchMs.values()),
+    nextGameMs: distribution(nextGameMs.values()),
     setupS,
     errors: errors.counts,
     rejections: rejections.counts,
     usage,
+    heapMiB: { start: heapStart, end: heapEnd },
     serverCpuMsPerMove: inWindow > 0 ? round((serverCpuS * 1000) / inWindow, 3) : null,
     workerdCpuMsPerMove: inWindow > 0 && usage.workerd ? round((usage.workerd.cpuS * 1000) / inWindow, 3) : null,
     diskWriteKBPerMove:

@@ -22,15 +22,20 @@
  * /api/matches/:id/join, GET /api/matches/:id(/events), GET /api/games and /parties/match/:id
  * sockets with welcome, snapshot, move → event, rematch), so bench/lib/bot.ts drives it
  * unchanged. Tokens are checked with Ply's verifyToken, in the Worker, as floor.ts checks them
- * in its HTTP handler. A rematch is a new match (a new object), as in floor.ts.
+ * in its HTTP handler. Unlike floor.ts, a rematch is the next game in the same object (see #onRematch).
  *
  * With FLOOR_MEMORY=1 it touches no SQLite (the log is an array, lost on eviction): not
  * durable, only to split the workerd floor's cost between the runtime and its storage.
  *
+ * Chess too (the wake scenario): a match created with `{ "game": "chess" }` checks and applies
+ * UCI moves with chess.js and logs the FEN each move leads to.
+ *
+ *   npm run bench (bare workerd: bench/lib/workerd.ts), or
  *   wrangler dev --config bench/workerd-floor/wrangler.jsonc --var PLY_TOKEN_SECRET:<32+ chars>
  */
 import { DurableObject } from "cloudflare:workers";
 import { verifyToken } from "../../server/auth.ts";
+import { Chess } from "chess.js";
 import { COLUMNS, connectFour, type ConnectFourState } from "../../shared/games/connect-four.ts";
 import type { GameResult } from "../../shared/game.ts";
 import { PROTOCOL_VERSION } from "../../shared/protocol.ts";
@@ -40,6 +45,8 @@ interface FloorEnv {
   readonly PLY_TOKEN_SECRET: string;
   /** "1": a diagnostic, not a floor — no SQLite at all, the log kept in memory (the bench's --workerd-floor-memory). */
   readonly FLOOR_MEMORY?: string;
+  /** "1": each next game in a new object (a memory diagnostic; the floor's default is the same object). */
+  readonly FLOOR_NEW_OBJECT?: string;
 }
 
 interface Seat {
@@ -64,9 +71,40 @@ const TURN_MS = 30_000;
 const PID_HEADER = "x-floor-pid";
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (k INTEGER PRIMARY KEY CHECK (k = 0), id TEXT NOT NULL, seats TEXT NOT NULL, rematch_id TEXT, turn_ms INTEGER);
+CREATE TABLE IF NOT EXISTS meta (k INTEGER PRIMARY KEY CHECK (k = 0), id TEXT NOT NULL, seats TEXT NOT NULL, rematch_id TEXT, turn_ms INTEGER, game TEXT);
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
 `;
+
+/**
+ * Chess on the floor (the bench's wake scenario): the position as a FEN, checked and advanced by
+ * chess.js; each move's event carries the FEN it leads to, so a woken object takes the last one.
+ */
+interface FloorChess {
+  readonly fen: string;
+}
+type GameId = "connect-four" | "chess";
+const CHESS_START = new Chess().fen();
+
+function chessTurn(state: FloorChess): number {
+  return state.fen.split(" ")[1] === "b" ? 1 : 0;
+}
+
+/** A UCI move on `state`: the next state and the result if it ended the game, or null if illegal. */
+function chessMove(state: FloorChess, uci: unknown): { next: FloorChess; result: GameResult | null } | null {
+  if (typeof uci !== "string" || !/^[a-h][1-8][a-h][1-8][qrbn]?$/.test(uci)) return null;
+  const board = new Chess(state.fen);
+  try {
+    board.move({ from: uci.slice(0, 2), to: uci.slice(2, 4), ...(uci.length === 5 ? { promotion: uci[4] } : {}) });
+  } catch {
+    return null;
+  }
+  const next = { fen: board.fen() };
+  if (!board.isGameOver()) return { next, result: null };
+  const result: GameResult = board.isCheckmate()
+    ? { kind: "win", winners: [chessTurn(next) === 0 ? 1 : 0], reason: "checkmate" }
+    : { kind: "draw", reason: "draw" };
+  return { next, result };
+}
 
 function json(status: number, body: unknown): Answer {
   return { status, body: JSON.stringify(body) };
@@ -81,7 +119,8 @@ export class FloorMatch extends DurableObject<FloorEnv> {
   #id = "";
   #seats: Seat[] = [];
   #rematchId: string | null = null;
-  #game: ConnectFourState | null = null;
+  #gameId: GameId = "connect-four";
+  #game: ConnectFourState | FloorChess | null = null;
   #seq = 0;
   #moves = 0;
   #result: GameResult | null = null;
@@ -102,8 +141,8 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     const sql = this.ctx.storage.sql;
     sql.exec(SCHEMA);
     const meta = sql
-      .exec<{ id: string; seats: string; rematch_id: string | null; turn_ms: number | null }>(
-        "SELECT id, seats, rematch_id, turn_ms FROM meta",
+      .exec<{ id: string; seats: string; rematch_id: string | null; turn_ms: number | null; game: string | null }>(
+        "SELECT id, seats, rematch_id, turn_ms, game FROM meta",
       )
       .toArray()[0];
     if (meta) {
@@ -111,6 +150,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
       this.#seats = JSON.parse(meta.seats) as Seat[];
       this.#rematchId = meta.rematch_id;
       this.#turnMs = meta.turn_ms;
+      this.#gameId = meta.game === "chess" ? "chess" : "connect-four";
       for (const row of sql.exec<{ body: string }>("SELECT body FROM events ORDER BY seq")) {
         const event = JSON.parse(row.body) as {
           seq: number;
@@ -118,14 +158,25 @@ export class FloorMatch extends DurableObject<FloorEnv> {
           kind: string;
           seat?: number;
           move?: { column: number };
+          fen?: string;
           deadline?: number;
           result?: GameResult;
         };
         this.#seq = event.seq;
         if (event.deadline !== undefined) this.#deadline = event.deadline;
         if (event.kind === "timeout") this.#result = event.result!;
-        if (event.kind === "start") this.#game = connectFour.setup(2, {}, null as never);
-        if (event.kind === "move" && this.#game) {
+        if (event.kind === "start") {
+          // Each game of the object starts with one (the next game is played in the same object).
+          this.#game = this.#setup();
+          this.#result = null;
+          this.#finishedAt = null;
+          this.#moves = 0;
+        }
+        if (event.kind === "move" && this.#game && event.fen !== undefined) {
+          this.#game = { fen: event.fen };
+          this.#moves += 1;
+          this.#result = event.result ?? null;
+        } else if (event.kind === "move" && this.#game && !("fen" in this.#game)) {
           this.#game = connectFour.apply(this.#game, event.seat!, event.move!, null as never);
           this.#moves += 1;
           this.#result = connectFour.outcome(this.#game);
@@ -138,6 +189,15 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     return this.#id !== "";
   }
 
+  #setup(): ConnectFourState | FloorChess {
+    return this.#gameId === "chess" ? { fen: CHESS_START } : connectFour.setup(2, {}, null as never);
+  }
+
+  #active(game: ConnectFourState | FloorChess): number[] {
+    if ("fen" in game) return this.#result ? [] : [chessTurn(game)];
+    return [...connectFour.activeSeats(game)];
+  }
+
   get #status(): "waiting" | "playing" | "finished" {
     return this.#game === null ? "waiting" : this.#result ? "finished" : "playing";
   }
@@ -145,11 +205,12 @@ export class FloorMatch extends DurableObject<FloorEnv> {
   #saveMeta(): void {
     if (this.#memory) return;
     this.ctx.storage.sql.exec(
-      "INSERT INTO meta (k, id, seats, rematch_id, turn_ms) VALUES (0, ?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET seats = excluded.seats, rematch_id = excluded.rematch_id",
+      "INSERT INTO meta (k, id, seats, rematch_id, turn_ms, game) VALUES (0, ?, ?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET seats = excluded.seats, rematch_id = excluded.rematch_id",
       this.#id,
       JSON.stringify(this.#seats),
       this.#rematchId,
       this.#turnMs,
+      this.#gameId,
     );
   }
 
@@ -163,7 +224,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
   }
 
   #start(): void {
-    this.#game = connectFour.setup(2, {}, null as never);
+    this.#game = this.#setup();
     this.#log({ kind: "start", players: 2, ...this.#nextTurn() });
   }
 
@@ -183,9 +244,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
       seats: this.#seats.map((seat, index) => ({ seat: index, name: seat.name, playerId: seat.pid })),
       capacity: 2,
       view: this.#game,
-      turn: playing
-        ? { seats: [...connectFour.activeSeats(this.#game!)], deadline: this.#deadline ?? Date.now() + TURN_MS }
-        : null,
+      turn: playing ? { seats: this.#active(this.#game!), deadline: this.#deadline ?? Date.now() + TURN_MS } : null,
       moves: this.#moves,
       result: this.#result,
       finishedAt: this.#finishedAt,
@@ -211,10 +270,11 @@ export class FloorMatch extends DurableObject<FloorEnv> {
   // -------------------------------------------------------------------------------------------
   // RPC from the Worker (HTTP routes) and from another match (rematch)
 
-  create(id: string, player: Player, turnMs: number | null = null): Answer {
+  create(id: string, player: Player, turnMs: number | null = null, game: GameId = "connect-four"): Answer {
     this.#load();
     if (this.#id !== "") return failure(409, "exists", "match exists");
     this.#id = id;
+    this.#gameId = game;
     this.#turnMs = turnMs;
     this.#seats = [{ ...player, rematch: false }];
     this.#saveMeta();
@@ -229,7 +289,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     this.#id = id;
     this.#seats = seats.map((seat) => ({ ...seat, rematch: false }));
     this.#saveMeta();
-    this.#seats.forEach((seat, index) => this.#log({ kind: "join", seat: index, name: seat.name }));
+    for (const [index, seat] of this.#seats.entries()) this.#log({ kind: "join", seat: index, name: seat.name });
     this.#start();
     return true;
   }
@@ -246,7 +306,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
 
   summary(): Answer {
     if (!this.#load()) return failure(404, "not-found", "no such match");
-    return json(200, { matchId: this.#id, gameId: "connect-four", ...this.#view() });
+    return json(200, { matchId: this.#id, gameId: this.#gameId, ...this.#view() });
   }
 
   events(after: number, limit: number): Answer {
@@ -290,7 +350,7 @@ export class FloorMatch extends DurableObject<FloorEnv> {
         type: "welcome",
         protocol: PROTOCOL_VERSION,
         matchId: this.#id,
-        gameId: "connect-four",
+        gameId: this.#gameId,
         role: seat === null ? "spectator" : "player",
         seat,
       }),
@@ -348,7 +408,8 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     if (id === undefined || typeof frame.seq !== "number") return this.#error(socket, "bad-message", "bad move frame");
     const game = this.#game;
     if (this.#status !== "playing" || game === null) return this.#error(socket, "game-over", "not playing", id);
-    if (!connectFour.activeSeats(game).includes(seat)) return this.#error(socket, "not-your-turn", "not your turn", id);
+    if (!this.#active(game).includes(seat)) return this.#error(socket, "not-your-turn", "not your turn", id);
+    if ("fen" in game) return this.#onChessMove(socket, seat, game, frame.seq, frame.move, id);
     const column = (frame.move as { column?: unknown } | null)?.column;
     if (typeof column !== "number" || !Number.isInteger(column) || column < 0 || column >= COLUMNS) {
       return this.#error(socket, "bad-move", "not a column", id);
@@ -365,6 +426,42 @@ export class FloorMatch extends DurableObject<FloorEnv> {
     this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
   }
 
+  #onChessMove(socket: WebSocket, seat: number, game: FloorChess, seq: number, move: unknown, id: string): void {
+    const played = chessMove(game, move);
+    if (played === null) return this.#error(socket, "illegal", "not a legal move", id);
+    if (seq !== this.#seq) return this.#error(socket, "stale", "stale", id);
+    this.#game = played.next;
+    this.#moves += 1;
+    this.#result = played.result;
+    const { event, text } = this.#log({
+      kind: "move",
+      seat,
+      move,
+      id,
+      fen: played.next.fen,
+      ...(played.result ? { result: played.result } : this.#nextTurn()),
+    });
+    if (this.#result) this.#finishedAt = event.at as number;
+    this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
+  }
+
+  /**
+   * FLOOR_NEW_OBJECT=1 (the bench's --floor-new-object, a memory diagnostic): the next game is a
+   * new object, created by RPC before anyone is told its id, as Ply's rematches are.
+   */
+  async #rematchInNewObject(): Promise<void> {
+    if (this.#rematchId === null) {
+      const rotated = [...this.#seats.slice(1), ...this.#seats.slice(0, 1)].map(({ pid, name }) => ({ pid, name }));
+      const next = { id: newMatchId(), seats: rotated };
+      this.#rematchId = next.id;
+      this.#saveMeta();
+      await this.env.MATCH.get(this.env.MATCH.idFromName(next.id)).init(next.id, next.seats);
+    }
+    this.#broadcast(
+      JSON.stringify({ type: "rematch", offers: this.#seats.map((row) => row.rematch), matchId: this.#rematchId }),
+    );
+  }
+
   /** The turn timer (matches created with `turnMs` only): the seat on turn loses by timeout. */
   override async alarm(): Promise<void> {
     this.#load();
@@ -374,30 +471,37 @@ export class FloorMatch extends DurableObject<FloorEnv> {
       await this.ctx.storage.setAlarm(this.#deadline);
       return;
     }
-    const flagged = connectFour.activeSeats(game);
+    const flagged = this.#active(game);
     this.#result = { kind: "win", winners: [0, 1].filter((seat) => !flagged.includes(seat)), reason: "timeout" };
     const { event, text } = this.#log({ kind: "timeout", seats: [...flagged], result: this.#result });
     this.#finishedAt = event.at as number;
     this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
   }
 
+  /**
+   * The next game is played in the same object (as a game server that keeps a table open
+   * would): once both seats asked, the board is reset and a `start` event logged and broadcast
+   * on the same sockets — no new object, no new sockets, no RPC. The seats keep their places.
+   */
   async #onRematch(socket: WebSocket, seat: number): Promise<void> {
     if (this.#status !== "finished") return this.#error(socket, "not-finished", "not finished");
     this.#seats[seat]!.rematch = true;
-    let next: { id: string; seats: Player[] } | null = null;
-    if (this.#rematchId === null && this.#seats.every((row) => row.rematch)) {
-      const rotated = [...this.#seats.slice(1), ...this.#seats.slice(0, 1)].map(({ pid, name }) => ({ pid, name }));
-      next = { id: newMatchId(), seats: rotated };
-      this.#rematchId = next.id;
+    if (!this.#seats.every((row) => row.rematch)) {
+      this.#saveMeta();
+      this.#broadcast(
+        JSON.stringify({ type: "rematch", offers: this.#seats.map((row) => row.rematch), matchId: null }),
+      );
+      return;
     }
+    if (this.env.FLOOR_NEW_OBJECT === "1") return this.#rematchInNewObject();
+    for (const row of this.#seats) row.rematch = false;
     this.#saveMeta();
-    if (next) {
-      // The new match exists before anyone is told its id.
-      await this.env.MATCH.get(this.env.MATCH.idFromName(next.id)).init(next.id, next.seats);
-    }
-    this.#broadcast(
-      JSON.stringify({ type: "rematch", offers: this.#seats.map((row) => row.rematch), matchId: this.#rematchId }),
-    );
+    this.#result = null;
+    this.#finishedAt = null;
+    this.#moves = 0;
+    this.#game = this.#setup();
+    const { text } = this.#log({ kind: "start", players: 2, ...this.#nextTurn() });
+    this.#broadcast(`{"type":"event","event":${text},"state":${JSON.stringify(this.#view())}}`);
   }
 }
 
@@ -436,10 +540,11 @@ export default {
       if (!player) return respond(failure(401, "unauthorized", "token"));
       const id = newMatchId();
       // An optional turn limit (the idle scenario's timers): { turnMs } in the body.
-      const body = (await request.json().catch(() => null)) as { turnMs?: unknown } | null;
+      const body = (await request.json().catch(() => null)) as { turnMs?: unknown; game?: unknown } | null;
       const turnMs =
         typeof body?.turnMs === "number" && Number.isInteger(body.turnMs) && body.turnMs >= 1_000 ? body.turnMs : null;
-      return respond(await env.MATCH.get(env.MATCH.idFromName(id)).create(id, player, turnMs));
+      const game = body?.game === "chess" ? "chess" : "connect-four";
+      return respond(await env.MATCH.get(env.MATCH.idFromName(id)).create(id, player, turnMs, game));
     }
     const socket = /^\/parties\/match\/([^/]+)$/.exec(path);
     if (socket) {

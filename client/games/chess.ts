@@ -7,6 +7,7 @@
  */
 import type { Seat } from "../../shared/game.ts";
 import { chess, chessTurn, type ChessState } from "../../shared/games/chess.ts";
+import { ChessRecord } from "../../shared/games/chess-record.ts";
 import type { RenderContext, Renderer } from "./renderer.ts";
 
 const FILES = "abcdefgh";
@@ -498,6 +499,8 @@ export const chessRenderer: Renderer = {
   },
 
   describe: describeMove,
+
+  record: () => new ChessRecord(),
 
   explain(reason, move) {
     const text = describeMove(move);

@@ -1,5 +1,5 @@
 /** What a game's renderer is given and must do: one module per game in this folder. */
-import type { Seat } from "../../shared/game.ts";
+import type { MatchResult, Seat } from "../../shared/game.ts";
 
 export interface RenderContext {
   /** The game view (as the server sent it for this viewer); null before the match starts. */
@@ -23,4 +23,29 @@ export interface Renderer {
   readonly pieces: readonly string[];
   /** A sentence for a refusal by the game's rules (`reason` is the game's code), if it has a better one. */
   explain?(reason: string, move: unknown): string | null;
+  /**
+   * For games whose moves are written against the game so far (chess's SAN): a fresh record
+   * for one move list. Its move list is drawn in numbered pairs, with the position to copy and
+   * the finished game to download.
+   */
+  record?(): GameRecord;
+}
+
+/** A game followed move by move (see `Renderer.record`). */
+export interface GameRecord {
+  /** Plays the next move and answers how the move list writes it; null if it does not fit. */
+  play(move: unknown): string | null;
+  /** A copy to play moves on without changing this one. */
+  fork(): GameRecord;
+  /** The position now, as players copy it (chess: FEN). */
+  readonly fen: string;
+  /** The game as a file players keep (chess: PGN). */
+  pgn(headers: {
+    white: string;
+    black: string;
+    site?: string;
+    playedAt?: number;
+    result: MatchResult | null;
+    event?: string;
+  }): string;
 }

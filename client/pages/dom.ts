@@ -58,7 +58,7 @@ export function describeError(error: ApiError): string {
   const message = error.message.trim();
   return message
     ? message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? "" : ".")
-    : `Something went wrong (${error.code}).`;
+    : "Something went wrong: try again.";
 }
 
 /** An error paragraph, announced to screen readers. */

@@ -1,10 +1,9 @@
 /** Leaderboards: a tab per game, a ranked table with rounded ratings, paged by offset. */
 import { account, api } from "../session.ts";
+import { PROVISIONAL_RD } from "../names.ts";
 import { describeError, errorBox, h, title } from "./dom.ts";
 
 const PAGE = 25;
-/** Above this rating deviation a rating is shown as provisional (as on most game sites). */
-const PROVISIONAL_RD = 110;
 
 export async function render(root: HTMLElement, [requested = ""]: readonly string[]): Promise<() => void> {
   title("Leaderboard");

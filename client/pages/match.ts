@@ -7,12 +7,13 @@ import { go } from "../nav.ts";
 import { MatchClient, type MoveRefusal } from "../sdk.ts";
 import { account, api } from "../session.ts";
 import { rendererFor } from "../games/index.ts";
-import type { Renderer } from "../games/renderer.ts";
+import type { GameRecord, Renderer } from "../games/renderer.ts";
 import { findGame } from "../../shared/games/index.ts";
 import { carriesOver } from "../../shared/clock.ts";
 import type { MatchResult } from "../../shared/game.ts";
-import type { LoggedEvent, MatchSummary, MatchView, SeatInfo } from "../../shared/protocol.ts";
+import type { GameRating, LoggedEvent, MatchSummary, MatchView, Rating, SeatInfo } from "../../shared/protocol.ts";
 import { clock, clockText, controlText, LOW_TIME_MS } from "../clock.ts";
+import { deltaText, PROVISIONAL_RD, ratingText, seatNames } from "../names.ts";
 import { nameForm } from "./account.ts";
 import { append, copy, describeError, errorBox, h, setText, show, title } from "./dom.ts";
 
@@ -40,8 +41,9 @@ function reasonText(reason: string): string {
   return REASONS[reason] ?? reason.replace(/-/g, " ");
 }
 
+/** A seat's name as shown: bots by strength, and several that read the same told apart. */
 function nameOf(seats: readonly SeatInfo[], seat: number): string {
-  return seats.find((info) => info.seat === seat)?.name ?? `Seat ${seat + 1}`;
+  return seatNames(seats).get(seat) ?? `Seat ${seat + 1}`;
 }
 
 /** The result as a headline, a detail line and a tone, from this viewer's side. */
@@ -65,7 +67,7 @@ export function describeResult(
   const winnersFromHere = result.winners.map((seat) => (seat === mySeat ? "You" : nameOf(seats, seat))).join(" and ");
   const losers = seats
     .filter((info) => !result.winners.includes(info.seat))
-    .map((info) => (info.seat === mySeat ? "You" : info.name))
+    .map((info) => (info.seat === mySeat ? "You" : nameOf(seats, info.seat)))
     .join(" and ");
   const detail =
     result.reason === "timeout"
@@ -117,7 +119,6 @@ interface SeatCard {
   readonly token: HTMLElement;
   readonly name: HTMLElement;
   readonly you: HTMLElement;
-  readonly bot: HTMLElement;
   readonly rating: HTMLElement;
   readonly presence: HTMLElement;
   readonly presenceLabel: HTMLElement;
@@ -135,8 +136,6 @@ function seatCard(seat: number, gameId: string, renderer: Renderer): SeatCard {
   const name = h("span", { class: "seat-name" });
   const you = h("span", { class: "tag" }, "You");
   you.hidden = true;
-  const bot = h("span", { class: "tag bot", title: "A computer player on the server" }, "Bot");
-  bot.hidden = true;
   const rating = h("span", { class: "seat-rating" });
   const presenceLabel = h("span", { class: "presence-label" });
   const presenceTime = h("span", { class: "presence-time" });
@@ -149,12 +148,12 @@ function seatCard(seat: number, gameId: string, renderer: Renderer): SeatCard {
     h(
       "div",
       { class: "seat-who" },
-      h("div", { class: "seat-line" }, name, you, bot),
+      h("div", { class: "seat-line" }, name, you),
       h("div", { class: "seat-line small" }, rating, presence),
     ),
     time,
   );
-  return { root, token, name, you, bot, rating, presence, presenceLabel, presenceTime, clock: time };
+  return { root, token, name, you, rating, presence, presenceLabel, presenceTime, clock: time };
 }
 
 export async function render(root: HTMLElement, [matchId = ""]: readonly string[]): Promise<() => void> {
@@ -190,6 +189,14 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const heading = h("h1", null, gameName);
   const spectating = h("span", { class: "badge" }, "Spectating");
   const control = h("span", { class: "badge control", title: "Time control" }, controlText(summary.timeControl));
+  const ratedBadge = h(
+    "span",
+    {
+      class: `badge ${summary.rated ? "rated" : "casual"}`,
+      title: summary.rated ? "The result changes both players' ratings" : "The result changes no rating",
+    },
+    summary.rated ? "Rated" : "Casual",
+  );
   const watchers = h("span", { class: "watchers", title: "Spectators watching now" });
   const turnLine = h("p", { class: "turn-line", "aria-live": "polite" }, "");
   const cards = Array.from({ length: summary.capacity }, (_, seat) => seatCard(seat, gameId, renderer));
@@ -197,7 +204,8 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const resultBox = h("div", { class: "result", role: "status" });
   const resultHeadline = h("strong", { class: "result-headline" });
   const resultDetail = h("span", { class: "result-detail" });
-  resultBox.append(resultHeadline, resultDetail);
+  const resultRating = h("span", { class: "result-rating" });
+  resultBox.append(resultHeadline, resultDetail, resultRating);
   const boardRoot = h("div", { class: `board-wrap g-${gameId}` });
   const notice = h("p", { class: "notice", role: "status", "aria-live": "polite" });
 
@@ -228,7 +236,11 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const toRematch = h("button", { type: "button", class: "primary", id: "go-rematch" }, "Go to the rematch");
   const takeSeat = h("button", { type: "button", class: "primary", id: "take-seat" }, "Take a seat");
   const startNow = h("button", { type: "button", class: "primary", id: "start-match" }, "Start now");
-  const replayLink = h("a", { class: "button", href: `/r/${matchId}`, id: "replay-link" }, "Watch the replay");
+  const replayLink = h(
+    "a",
+    { class: "button", href: `/r/${matchId}`, id: "replay-link", title: "Watch the replay, move by move" },
+    "Replay",
+  );
   const lobbyLink = h("a", { class: "button", href: "/" }, "New game");
   const actionError = errorBox();
   const seatForm = h("div", { class: "seat-form" });
@@ -282,9 +294,25 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     copied.textContent = done ? "Copied!" : "Select the link and copy it.";
   });
 
-  const movesList = h("ol", { class: "moves", "aria-label": "Moves" });
+  // Games with a notation of their own (chess) list their moves in numbered pairs, with the
+  // position to copy and, once over, the game to download.
+  const pairsList = renderer.record !== undefined;
+  const movesList = h("ol", { class: `moves${pairsList ? " pairs" : ""}`, "aria-label": "Moves" });
   const movesBox = h("div", { class: "moves-scroll", tabindex: 0 }, movesList);
   const noMoves = h("p", { class: "muted small" }, "No moves yet.");
+  const fenInput = h("input", { class: "fen", id: "fen", readonly: true, "aria-label": "Position (FEN)" });
+  const copyFen = h("button", { type: "button", id: "copy-fen" }, "Copy FEN");
+  const fenCopied = h("span", { class: "muted small", role: "status" });
+  const pgnLink = h("a", { class: "button", id: "download-pgn", download: `ply-${matchId}.pgn` }, "Download PGN");
+  const tools = h("div", { class: "game-tools" }, h("div", { class: "row" }, fenInput, copyFen), fenCopied, pgnLink);
+  tools.hidden = !pairsList;
+  copyFen.addEventListener("click", async () => {
+    const done = await copy(fenInput.value);
+    if (!done) fenInput.select();
+    fenCopied.textContent = done ? "FEN copied." : "Select the FEN and copy it.";
+  });
+  /** The PGN last written, and the number of log entries it was written from. */
+  let pgnFor = -1;
   const page = h(
     "div",
     { class: "match", "data-game": gameId, "data-match": matchId },
@@ -292,34 +320,25 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     h(
       "header",
       { class: "match-head" },
-      h("div", { class: "match-title" }, heading, control, spectating, watchers),
+      h("div", { class: "match-title" }, heading, control, ratedBadge, spectating, watchers),
       turnLine,
     ),
     h(
       "div",
       { class: "match-layout" },
-      h(
-        "div",
-        { class: "match-main" },
-        invite,
-        seatsBox,
-        boardRoot,
-        notice,
-        drawPrompt,
-        resultBox,
-        actions,
-        seatForm,
-        actionError,
-      ),
+      h("div", { class: "match-main" }, invite, seatsBox, boardRoot),
+      // Beside the board on a wide screen, right under it on a phone: in view either way.
       h(
         "aside",
         { class: "match-side" },
+        h("div", { class: "match-status" }, notice, drawPrompt, resultBox, actions, seatForm, actionError),
         h(
           "section",
           { class: "card moves-card", "aria-labelledby": "moves-title" },
           h("h2", { id: "moves-title" }, "Moves"),
           noMoves,
           movesBox,
+          tools,
         ),
       ),
     ),
@@ -327,12 +346,17 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   root.replaceChildren(page);
 
   // ---- Ratings, from each seated player's profile (rounded for display).
-  const ratings = new Map<string, { rating: number; games: number } | null>();
-  const ratingsBefore = new Map<string, number>();
+  /** Each seated person's rating in this game: undefined while loading, null before their first rated game. */
+  const ratings = new Map<string, GameRating | null | undefined>();
+  /** What this match did to each player's rating, once their profile records it. */
+  const changes = new Map<string, { before: Rating; after: Rating }>();
   const loadRating = async (playerId: string) => {
     const profile = await api().profile(playerId);
-    const rating = profile.ok ? profile.value.ratings[gameId] : undefined;
-    ratings.set(playerId, rating ? { rating: rating.rating, games: rating.games } : null);
+    if (!profile.ok) return;
+    ratings.set(playerId, profile.value.ratings[gameId] ?? null);
+    const record = profile.value.recent.find((entry) => entry.matchId === matchId);
+    if (record?.ratingBefore && record.ratingAfter)
+      changes.set(playerId, { before: record.ratingBefore, after: record.ratingAfter });
     schedule();
   };
 
@@ -342,6 +366,8 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   let wasOpen = false;
   let renderedLog = 0;
   let movesCount = 0;
+  /** The game so far in the game's own notation (chess), for the move list. */
+  let record: GameRecord | null = null;
   let finished = false;
   let confirming = false;
   /** The confirmed seq when we last sent a draw frame: its buttons wait for the answer. */
@@ -350,18 +376,16 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const tried = new Map<string, unknown>();
   let lastTried: unknown = null;
   let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  let ratingPoll: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
 
+  /** Shows a sentence under the board; its machine code stays out of sight, in `data-code` (tests read it). */
   const setNotice = (text: string, code = ""): void => {
     if (noticeTimer) clearTimeout(noticeTimer);
     notice.replaceChildren();
+    notice.dataset.code = text ? code : "";
     if (text) {
-      append(
-        notice,
-        h("span", { class: "notice-icon", "aria-hidden": "true" }, "!"),
-        h("span", null, text),
-        code ? h("code", null, code) : null,
-      );
+      append(notice, h("span", { class: "notice-icon", "aria-hidden": "true" }, "!"), h("span", null, text));
       noticeTimer = setTimeout(() => setNotice(""), 8000);
     }
     notice.classList.toggle("shown", text !== "");
@@ -412,6 +436,8 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     wasOpen = false;
     renderedLog = 0;
     movesCount = 0;
+    record = renderer.record?.() ?? null;
+    pgnFor = -1;
     movesList.replaceChildren();
     client = new MatchClient({ origin: location.origin, matchId, token: account()?.token ?? null });
     unsubscribe = [
@@ -537,16 +563,21 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
         else if (view.turn) line = `${view.turn.seats.map((seat) => nameOf(seats, seat)).join(" and ")} to move${mine}`;
       }
     }
+    // A move made offline is drawn, but nobody has it yet: say so rather than move the turn on.
+    if (view && status === "playing" && client.status !== "open" && client.pending.length > 0)
+      line = "Offline: your move is not sent yet. It goes out when the connection is back.";
     setText(turnLine, line);
     turnLine.classList.toggle("mine", client.myTurn);
     title(
-      `${client.myTurn ? "Your turn · " : ""}${gameName}${seats.length >= 2 ? `: ${seats.map((seat) => seat.name).join(" vs ")}` : ""}`,
+      `${client.myTurn ? "Your turn · " : ""}${gameName}${seats.length >= 2 ? `: ${seats.map((seat) => nameOf(seats, seat.seat)).join(" vs ")}` : ""}`,
     );
 
     // Seats.
     cards.forEach((card, seat) => {
       const info = seats.find((entry) => entry.seat === seat);
-      setText(card.name, info?.name ?? "Open seat");
+      const shownName = info ? nameOf(seats, seat) : "Open seat";
+      setText(card.name, shownName);
+      card.name.title = info ? shownName : "";
       card.root.classList.toggle("empty", !info);
       // Once started, the match is for the seats taken: the rest stay empty for good.
       show(card.root, !!info || status === "waiting");
@@ -555,27 +586,33 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       card.root.classList.toggle("winner", view?.result?.kind === "win" && view.result.winners.includes(seat));
       card.you.hidden = seat !== mySeat;
       const bot = info?.bot;
-      card.bot.hidden = !bot;
       card.root.classList.toggle("bot", !!bot);
-      if (bot) {
-        setText(card.rating, bot === "search" ? "Computer · strong" : "Computer · easy");
+      // A bot's name says what it is; it has no rating.
+      if (bot || !info) {
+        setText(card.rating, "");
         return;
       }
-      if (info && !ratings.has(info.playerId)) {
-        ratings.set(info.playerId, null);
+      if (!ratings.has(info.playerId)) {
+        ratings.set(info.playerId, undefined);
         void loadRating(info.playerId);
       }
-      const rating = info ? ratings.get(info.playerId) : undefined;
-      const before = info ? ratingsBefore.get(info.playerId) : undefined;
-      const delta = rating && before !== undefined ? Math.round(rating.rating) - Math.round(before) : 0;
+      // Until the profile answers, nothing (not a guess that then changes).
+      const rating = ratings.get(info.playerId);
+      const change = changes.get(info.playerId);
       setText(
         card.rating,
-        !info
+        rating === undefined
           ? ""
-          : rating
-            ? `${Math.round(rating.rating)}${delta ? ` (${delta > 0 ? "+" : "−"}${Math.abs(delta)})` : ""}`
-            : "Unrated",
+          : change
+            ? `${ratingText(change.after)} (${deltaText(change.before.rating, change.after.rating)})`
+            : ratingText(rating),
       );
+      card.rating.title =
+        rating === undefined
+          ? ""
+          : rating === null || rating.rd > PROVISIONAL_RD
+            ? "Provisional rating: few games yet"
+            : "Rating";
     });
     tick();
 
@@ -590,19 +627,30 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       if (!finished) {
         finished = true;
         setNotice("");
-        // Ratings change after a rated match: read them again once the server has applied it.
-        if (summary.rated) {
-          for (const info of seats) {
-            const known = ratings.get(info.playerId);
-            if (known) ratingsBefore.set(info.playerId, known.rating);
-          }
-          for (const wait of [1500, 5000]) {
-            setTimeout(() => {
-              if (!closed) for (const info of seats) void loadRating(info.playerId);
-            }, wait);
-          }
+        // A rated match moves the ratings once each player's record has it (a moment after
+        // the end): read the profiles again until every change is known, for a while.
+        const people = seats.filter((info) => !info.bot);
+        if (summary.rated && result.kind !== "aborted") {
+          let tries = 0;
+          const poll = () => {
+            if (closed || people.every((info) => changes.has(info.playerId)) || ++tries > 15) return;
+            for (const info of people) if (!changes.has(info.playerId)) void loadRating(info.playerId);
+            ratingPoll = setTimeout(poll, 1000);
+          };
+          ratingPoll = setTimeout(poll, 500);
         }
       }
+      const mine = mySeat === null ? undefined : seats.find((info) => info.seat === mySeat);
+      const change = mine ? changes.get(mine.playerId) : undefined;
+      setText(
+        resultRating,
+        change
+          ? `Your rating: ${ratingText(change.after)} (${deltaText(change.before.rating, change.after.rating)})`
+          : "",
+      );
+      resultRating.dataset.delta = change
+        ? String(Math.round(change.after.rating) - Math.round(change.before.rating))
+        : "";
     }
 
     // The board.
@@ -653,7 +701,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     show(toRematch, !!nextMatch);
     setText(toRematch, mySeat === null ? "Watch the rematch" : "Go to the rematch");
     const mine = mySeat !== null && offers[mySeat] === true;
-    const others = seats.filter((info) => info.seat !== mySeat && offers[info.seat]).map((info) => info.name);
+    const others = seats
+      .filter((info) => info.seat !== mySeat && offers[info.seat])
+      .map((info) => nameOf(seats, info.seat));
     rematch.disabled = mine;
     setText(rematch, mine ? "Rematch offered" : others.length ? "Accept rematch" : "Rematch");
     setText(
@@ -668,6 +718,9 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     );
     show(rematchNote, played && rematchNote.textContent !== "");
     show(replayLink, over);
+    // The message line keeps its height while moves are made (so nothing jumps); once the match
+    // is over the result takes its place.
+    show(notice, !over || notice.classList.contains("shown"));
     show(lobbyLink, over);
     show(invite, status === "waiting" && (mySeat !== null || !!summary.inviteCode));
     show(
@@ -684,6 +737,13 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       if (!described) continue;
       const counted = event.kind === "move" || (event.kind === "timeout" && event.move !== undefined);
       if (counted) movesCount++;
+      if (counted && record && (event.kind === "move" || event.kind === "timeout")) {
+        const written = record.play(event.move) ?? renderer.describe(event.move);
+        movesList.append(
+          plyItem(movesCount, event.kind === "timeout" ? `${written} (out of time)` : written, event.seq),
+        );
+        continue;
+      }
       movesList.append(
         moveItem(
           counted ? movesCount : null,
@@ -695,20 +755,58 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       );
     }
     for (const stale of movesList.querySelectorAll(".pending")) stale.remove();
+    // Moves not confirmed yet say so: "not sent yet" while offline, "sending…" on their way.
+    const waiting = client.status === "open" ? "sending…" : "not sent yet";
+    const fork = record?.fork() ?? null;
     client.pending.forEach((pending, index) => {
-      const item = moveItem(
-        movesCount + index + 1,
-        mySeat,
-        mySeat === null ? "" : nameOf(seats, mySeat),
-        renderer.describe(pending.move),
-        null,
-      );
+      const item = fork
+        ? plyItem(movesCount + index + 1, fork.play(pending.move) ?? renderer.describe(pending.move), null)
+        : moveItem(
+            movesCount + index + 1,
+            mySeat,
+            mySeat === null ? "" : nameOf(seats, mySeat),
+            renderer.describe(pending.move),
+            null,
+          );
       item.classList.add("pending");
-      item.title = "Sending…";
+      item.append(h("span", { class: "pending-note" }, waiting));
+      item.title =
+        client.status === "open" ? "Sent: waiting for the server" : "Not sent yet: waiting for the connection";
       movesList.append(item);
     });
+    if (record) {
+      if (fenInput.value !== record.fen) fenInput.value = record.fen;
+      show(pgnLink, over);
+      if (over && pgnFor !== log.length) {
+        pgnFor = log.length;
+        const pgn = record.pgn({
+          white: nameOf(seats, 0),
+          black: nameOf(seats, 1),
+          site: `${location.origin}/r/${matchId}`,
+          event: summary.rated ? "Rated game" : "Casual game",
+          ...(log[0] ? { playedAt: log[0].at } : {}),
+          result: view?.result ?? null,
+        });
+        pgnLink.href = `data:application/x-chess-pgn;charset=utf-8,${encodeURIComponent(pgn)}`;
+      }
+    }
     show(noMoves, movesList.childElementCount === 0);
     if (atBottom) movesBox.scrollTop = movesBox.scrollHeight;
+  }
+
+  /** A move in a list of numbered pairs: White's opens a line ("1. e4"), Black's completes it ("Nc6"). */
+  function plyItem(ply: number, text: string, seq: number | null): HTMLLIElement {
+    const white = ply % 2 === 1;
+    const number = Math.ceil(ply / 2);
+    // Black's move after a line that is not White's (a draw offer, say) carries its number.
+    const alone = !white && !movesList.lastElementChild?.classList.contains("white");
+    return h(
+      "li",
+      { "data-seq": seq ?? "", class: `move ${white ? "white" : "black"}` },
+      white ? h("span", { class: "n" }, `${number}.`) : alone ? h("span", { class: "n" }, `${number}…`) : null,
+      white || alone ? " " : null,
+      h("span", { class: "what" }, text),
+    );
   }
 
   function moveItem(
@@ -768,7 +866,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
           label = "online";
           state = "online";
         } else if (forfeitAt !== null) {
-          label = "offline · forfeits in ";
+          label = "connection lost · forfeits in ";
           time = clock(forfeitAt - (now + client.clockOffset));
           state = "away";
         } else {
@@ -779,7 +877,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       setText(card.presenceLabel, label);
       setText(card.presenceTime, time);
       card.presence.dataset.state = state;
-      card.presence.title = time ? `Offline: forfeits in ${time} unless they come back` : "";
+      card.presence.title = time ? `Connection lost: forfeits in ${time} unless they come back` : "";
     });
   }
 
@@ -792,6 +890,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     clearInterval(ticker);
     if (frame) cancelAnimationFrame(frame);
     if (noticeTimer) clearTimeout(noticeTimer);
+    if (ratingPoll) clearTimeout(ratingPoll);
     unsubscribe.forEach((stop) => stop());
     client.close();
   };

@@ -5,11 +5,13 @@
 import { rendererFor } from "../games/index.ts";
 import type { Renderer } from "../games/renderer.ts";
 import { api } from "../session.ts";
-import { createEngine, parseOptions, type MatchState } from "../../shared/game.ts";
+import { createEngine, type MatchState } from "../../shared/engine.ts";
+import { parseOptions } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { LoggedEvent } from "../../shared/protocol.ts";
 import { describeResult } from "./match.ts";
-import { describeError, errorBox, h, setText, title } from "./dom.ts";
+import { seatNames } from "../names.ts";
+import { copy, describeError, errorBox, h, setText, title } from "./dom.ts";
 
 /** Step icons as SVG paths (fonts may lack the media-control glyphs). */
 const ICONS = {
@@ -118,9 +120,24 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   }
   const moves = steps.length - 1;
   const seats = summary.seats;
-  const nameOf = (seat: number) => seats.find((info) => info.seat === seat)?.name ?? `Seat ${seat + 1}`;
+  const names = seatNames(seats);
+  const nameOf = (seat: number) => names.get(seat) ?? `Seat ${seat + 1}`;
   const finalResult = state.result ?? summary.result;
-  title(`Replay: ${seats.map((info) => info.name).join(" vs ")}`);
+  title(`Replay: ${seats.map((info) => nameOf(info.seat)).join(" vs ")}`);
+
+  // Chess: every move in SAN, the position after each as FEN, and the game as PGN.
+  const record = renderer.record?.() ?? null;
+  const written: string[] = [];
+  const fens: string[] = record ? [record.fen] : [];
+  if (record) {
+    for (const step of steps.slice(1)) {
+      const event = step.event!;
+      const move = event.kind === "move" || event.kind === "timeout" ? event.move : undefined;
+      written.push(record.play(move) ?? renderer.describe(move));
+      fens.push(record.fen);
+    }
+  }
+  const textOf = (index: number, move: unknown) => written[index] ?? renderer.describe(move);
 
   // Skeleton.
   const boardRoot = h("div", { class: `board-wrap g-${summary.gameId}` });
@@ -141,11 +158,25 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const result = h("div", { class: "result", role: "status" });
   const list = h(
     "ol",
-    { class: "moves replay-moves", "aria-label": "Moves" },
+    { class: `moves replay-moves${record ? " pairs" : ""}`, "aria-label": "Moves" },
     ...steps.slice(1).map((step, index) => {
       const event = step.event!;
       const seat = event.kind === "move" ? event.seat : event.kind === "timeout" ? (event.seats[0] ?? 0) : 0;
       const move = event.kind === "move" || event.kind === "timeout" ? event.move : undefined;
+      if (record) {
+        const white = index % 2 === 0;
+        return h(
+          "li",
+          { class: `move ${white ? "white" : "black"}` },
+          h(
+            "button",
+            { type: "button", class: "step", "data-step": index + 1, onclick: () => goTo(index + 1) },
+            white ? h("span", { class: "n" }, `${index / 2 + 1}.`) : null,
+            white ? " " : null,
+            h("span", { class: "what" }, textOf(index, move)),
+          ),
+        );
+      }
       return h(
         "li",
         { class: "move" },
@@ -165,6 +196,38 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       );
     }),
   );
+  const fenInput = h("input", { class: "fen", id: "fen", readonly: true, "aria-label": "Position (FEN)" });
+  const copyFen = h("button", { type: "button", id: "copy-fen" }, "Copy FEN");
+  const fenCopied = h("span", { class: "muted small", role: "status" });
+  const pgn = record?.pgn({
+    white: nameOf(0),
+    black: nameOf(1),
+    site: `${location.origin}/r/${matchId}`,
+    event: summary.rated ? "Rated game" : "Casual game",
+    ...(events[0] ? { playedAt: events[0].at } : {}),
+    result: finalResult,
+  });
+  const tools = h(
+    "div",
+    { class: "game-tools" },
+    h("div", { class: "row" }, fenInput, copyFen),
+    fenCopied,
+    h(
+      "a",
+      {
+        class: "button",
+        id: "download-pgn",
+        download: `ply-${matchId}.pgn`,
+        href: `data:application/x-chess-pgn;charset=utf-8,${encodeURIComponent(pgn ?? "")}`,
+      },
+      "Download PGN",
+    ),
+  );
+  copyFen.addEventListener("click", async () => {
+    const done = await copy(fenInput.value);
+    if (!done) fenInput.select();
+    fenCopied.textContent = done ? "FEN copied." : "Select the FEN and copy it.";
+  });
   const page = h(
     "div",
     { class: "match replay", "data-game": summary.gameId, "data-match": matchId },
@@ -177,7 +240,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
         h("h1", null, `Replay · ${game.name}`),
         h("span", { class: "badge" }, summary.rated ? "Rated" : "Casual"),
       ),
-      h("p", { class: "turn-line" }, seats.map((info) => info.name).join(" vs ")),
+      h("p", { class: "turn-line" }, seats.map((info) => nameOf(info.seat)).join(" vs ")),
     ),
     h(
       "div",
@@ -212,7 +275,13 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       h(
         "aside",
         { class: "match-side" },
-        h("section", { class: "card moves-card" }, h("h2", null, "Moves"), h("div", { class: "moves-scroll" }, list)),
+        h(
+          "section",
+          { class: "card moves-card" },
+          h("h2", null, "Moves"),
+          h("div", { class: "moves-scroll" }, list),
+          record ? tools : null,
+        ),
       ),
     ),
   );
@@ -240,9 +309,13 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     setText(
       caption,
       event && (event.kind === "move" || event.kind === "timeout")
-        ? stepCaption(nameOf(event.kind === "move" ? event.seat : (event.seats[0] ?? 0)), renderer.describe(event.move))
+        ? stepCaption(
+            nameOf(event.kind === "move" ? event.seat : (event.seats[0] ?? 0)),
+            textOf(target - 1, event.move),
+          )
         : "The starting position.",
     );
+    if (record) fenInput.value = fens[target] ?? "";
     first.disabled = previous.disabled = target === 0;
     next.disabled = last.disabled = target === moves;
     const atEnd = target === moves && finalResult !== null;

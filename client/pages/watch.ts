@@ -1,6 +1,7 @@
 /** Live public matches, newest first, each a link to watch it; paged with the server's cursor. */
 import { GAMES } from "../../shared/games/index.ts";
 import type { LiveMatch } from "../../shared/protocol.ts";
+import { distinct, shownName } from "../names.ts";
 import { api } from "../session.ts";
 import { ago, describeError, errorBox, h, title } from "./dom.ts";
 
@@ -9,7 +10,8 @@ function gameName(id: string): string {
 }
 
 function row(match: LiveMatch, compact: boolean): HTMLLIElement {
-  const players = [...match.players].sort((a, b) => a.seat - b.seat).map((player) => player.name);
+  // Bots by strength, and several of one kind numbered, as on the match page.
+  const players = distinct([...match.players].sort((a, b) => a.seat - b.seat).map((player) => shownName(player.name)));
   return h(
     "li",
     { class: "live-match", "data-match": match.matchId },

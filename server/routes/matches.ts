@@ -1,7 +1,8 @@
 /** Routes for games, matches (create, join, invite, start, summary, log) and the live lobby. */
 import { customAlphabet, nanoid } from "nanoid";
 import * as v from "valibot";
-import { defaultTimeControl, describeIssues } from "../../shared/game.ts";
+import { defaultTimeControl } from "../../shared/engine.ts";
+import { describeIssues } from "../../shared/schema-issues.ts";
 import { GAMES, findGame } from "../../shared/games/index.ts";
 import {
   CreateMatchBody,
@@ -16,7 +17,7 @@ import {
 } from "../../shared/protocol.ts";
 import type { LiveMatch } from "../contracts.ts";
 import type { DirectoryCursor } from "../directory.ts";
-import { authenticate, errorResponse, failureResponse, json, rateLimited, readBody } from "../http.ts";
+import { authenticate, errorResponse, failureResponse, json, NoBody, rateLimited, readBody, respond } from "../http.ts";
 import type { Handler, Route } from "../router.ts";
 
 const inviteCode = customAlphabet(INVITE_ALPHABET, 6);
@@ -28,7 +29,7 @@ function withMatchId(
   return (request, env, [raw], url) =>
     raw !== undefined && v.is(MatchId, raw)
       ? handler(request, env, raw, url)
-      : errorResponse(400, "bad-request", "not a match id");
+      : errorResponse("bad-request", "not a match id");
 }
 
 /** GET /api/games: every game with its limits and default options. */
@@ -55,10 +56,10 @@ const createMatch: Handler = async (request, env) => {
   if (limited) return limited;
   const body = await readBody(request, CreateMatchBody);
   if (!body.ok) return failureResponse(body.error);
-  if (!GAMES.has(body.value.game)) return errorResponse(400, "unknown-game", `no game called ${body.value.game}`);
+  if (!GAMES.has(body.value.game)) return errorResponse("unknown-game", `no game called ${body.value.game}`);
   const { turnMs, timeControl } = body.value;
   if (turnMs !== undefined && timeControl !== undefined) {
-    return errorResponse(400, "bad-request", "give turnMs or timeControl, not both");
+    return errorResponse("bad-request", "give turnMs or timeControl, not both");
   }
   const input = {
     gameId: body.value.game,
@@ -70,18 +71,19 @@ const createMatch: Handler = async (request, env) => {
     creator: { pid: player.value.pid, name: player.value.name },
     bots: body.value.bots ?? [],
   };
-  if (!body.value.private) return env.Match.getByName(nanoid()).create(input);
+  if (!body.value.private) return respond(await env.Match.getByName(nanoid()).create(input), 201);
   // A private match lives at the id its invite code names; on the rare taken code, draw again.
   for (let attempt = 0; attempt < 5; attempt++) {
     const code = inviteCode();
     const created = await env.Match.getByName(inviteMatchId(code)).create(input);
-    if (created.status === 409) continue;
-    if (created.status !== 201) return created;
-    // The link to share: the browser game's invite page on this server.
-    const summary = (await created.json()) as MatchCreated;
-    return json({ ...summary, inviteUrl: new URL(`/i/${code}`, request.url).href } satisfies MatchCreated, 201);
+    if (created.ok) {
+      // The link to share: the browser game's invite page on this server.
+      const inviteUrl = new URL(`/i/${code}`, request.url).href;
+      return json({ ...created.value, inviteUrl } satisfies MatchCreated, 201);
+    }
+    if (created.error.code !== "match-exists") return failureResponse(created.error);
   }
-  return errorResponse(500, "internal", "could not find a free invite code");
+  return errorResponse("internal", "could not find a free invite code");
 };
 
 /** GET /api/matches?status=live&game=…&limit=…&cursor=…: live public matches, newest first. */
@@ -106,9 +108,9 @@ const LiveQuery = v.object({
 });
 const listLive: Handler = async (_request, env, _params, url) => {
   const query = v.safeParse(LiveQuery, Object.fromEntries(url.searchParams));
-  if (!query.success) return errorResponse(400, "bad-request", describeIssues(query.issues));
+  if (!query.success) return errorResponse("bad-request", describeIssues(query.issues));
   const { game, limit, cursor } = query.output;
-  if (game !== undefined && !findGame(game)) return errorResponse(400, "unknown-game", `no game called ${game}`);
+  if (game !== undefined && !findGame(game)) return errorResponse("unknown-game", `no game called ${game}`);
   // One directory per game: a page across games merges each one's newest.
   const games = game === undefined ? [...GAMES.keys()] : [game];
   const pages = await Promise.all(games.map((id) => env.Directory.getByName(id).page(cursor ?? null, limit)));
@@ -122,36 +124,46 @@ const listLive: Handler = async (_request, env, _params, url) => {
 };
 
 /** GET /api/matches/:id: the match summary. */
-const getMatch = withMatchId((_request, env, id) => env.Match.getByName(id).summary());
+const getMatch = withMatchId(async (_request, env, id) => respond(await env.Match.getByName(id).summary()));
 
 /** POST /api/matches/:id/join: the caller takes the next free seat. */
 const joinMatch = withMatchId(async (request, env, id) => {
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
-  return env.Match.getByName(id).join({ pid: player.value.pid, name: player.value.name });
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
+  return respond(await env.Match.getByName(id).join({ pid: player.value.pid, name: player.value.name }));
 });
 
 /** POST /api/invites/:code/join: joins the private match an invite code names. */
 const joinByInvite: Handler = async (request, env, [raw]) => {
   const code = v.safeParse(InviteCode, decodeURIComponent(raw ?? ""));
-  if (!code.success) return errorResponse(400, "bad-request", describeIssues(code.issues));
+  if (!code.success) return errorResponse("bad-request", describeIssues(code.issues));
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
-  return env.Match.getByName(inviteMatchId(code.output)).join({ pid: player.value.pid, name: player.value.name });
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
+  const joined = await env.Match.getByName(inviteMatchId(code.output)).join({
+    pid: player.value.pid,
+    name: player.value.name,
+  });
+  return respond(joined);
 };
 
 /** POST /api/matches/:id/start: the creator starts before every seat is taken. */
 const startMatch = withMatchId(async (request, env, id) => {
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
-  return env.Match.getByName(id).startBy(player.value.pid);
+  const body = await readBody(request, NoBody);
+  if (!body.ok) return failureResponse(body.error);
+  return respond(await env.Match.getByName(id).startBy(player.value.pid));
 });
 
 /** GET /api/matches/:id/events?after=N&limit=M: a page of the public log. */
 const getEvents = withMatchId(async (_request, env, id, url): Promise<Response> => {
   const query = v.safeParse(EventsQuery, Object.fromEntries(url.searchParams));
-  if (!query.success) return errorResponse(400, "bad-request", describeIssues(query.issues));
-  return env.Match.getByName(id).events(query.output.after, query.output.limit);
+  if (!query.success) return errorResponse("bad-request", describeIssues(query.issues));
+  return respond(await env.Match.getByName(id).events(query.output.after, query.output.limit));
 });
 
 export const MATCH_ROUTES: readonly Route[] = [

@@ -1,15 +1,13 @@
 /** Routes for players and leaderboards: creating an anonymous player, profiles, rankings. */
 import { nanoid } from "nanoid";
 import * as v from "valibot";
-import { describeIssues } from "../../shared/game.ts";
+import { describeIssues } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import { CreatePlayerBody, PlayerId } from "../../shared/protocol.ts";
 import { signToken, tokenSecret } from "../auth.ts";
-import { errorResponse, failureResponse, json, rateLimited, readBody } from "../http.ts";
+import { errorResponse, failureResponse, json, rateLimited, readBody, respond } from "../http.ts";
 import { MAX_PAGE } from "../leaderboard.ts";
 import type { Handler, Route } from "../router.ts";
-
-/** POST /api/players. */
 
 /** The page size when the query names none. */
 export const DEFAULT_PAGE = 50;
@@ -47,17 +45,17 @@ const createPlayer: Handler = async (request, env) => {
 
 /** GET /api/players/:id: the public profile. */
 const getPlayer: Handler = async (_request, env, [id]) => {
-  if (id === undefined || !v.is(PlayerId, id)) return errorResponse(400, "bad-request", "not a player id");
-  return await env.Player.getByName(id).profile();
+  if (id === undefined || !v.is(PlayerId, id)) return errorResponse("bad-request", "not a player id");
+  return respond(await env.Player.getByName(id).profile());
 };
 
 /** GET /api/leaderboard/:game: a page of a game's rankings. */
 const getLeaderboard: Handler = async (_request, env, [gameId], url) => {
   const game = gameId === undefined ? undefined : findGame(gameId);
-  if (!game) return errorResponse(404, "not-found", "no such game");
+  if (!game) return errorResponse("not-found", "no such game");
   const query = v.safeParse(LeaderboardQuery, Object.fromEntries(url.searchParams));
-  if (!query.success) return errorResponse(400, "bad-request", describeIssues(query.issues));
-  return await env.Leaderboard.getByName(game.id).page(query.output.offset, query.output.limit);
+  if (!query.success) return errorResponse("bad-request", describeIssues(query.issues));
+  return json(await env.Leaderboard.getByName(game.id).page(query.output.offset, query.output.limit));
 };
 
 export const PLAYER_ROUTES: readonly Route[] = [

@@ -5,10 +5,10 @@
  */
 import { customAlphabet, nanoid } from "nanoid";
 import * as v from "valibot";
-import { defaultTimeControl, describeIssues, parseOptions } from "../../shared/game.ts";
+import { defaultTimeControl } from "../../shared/engine.ts";
+import { describeIssues, parseOptions } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import { INVITE_ALPHABET } from "../../shared/protocol.ts";
-import type { Result } from "../../shared/result.ts";
 import {
   CreateTournamentBody,
   JoinTournamentBody,
@@ -19,19 +19,13 @@ import {
   type JsonValue,
   type TournamentListPage,
 } from "../../shared/tournament.ts";
-import { authenticate, errorResponse, failureResponse, json, rateLimited, readBody } from "../http.ts";
+import { authenticate, errorResponse, failureResponse, json, NoBody, rateLimited, readBody, respond } from "../http.ts";
 import type { Handler, Route } from "../router.ts";
-import type { HttpError } from "../../shared/protocol.ts";
 
 const privateCode = customAlphabet(INVITE_ALPHABET, 6);
 
 /** A tournament starts this long after its creation unless the body says when. */
 export const DEFAULT_LEAD_MS = 5 * 60 * 1000;
-
-/** The Tournament's answer as HTTP: the value as JSON, or the failure with its status. */
-function answer<T>(result: Result<T, HttpError>, status = 200): Response {
-  return result.ok ? json(result.value, status) : failureResponse(result.error);
-}
 
 function withTournamentId(
   handler: (request: Request, env: Env, id: string, url: URL) => Promise<Response> | Response,
@@ -39,7 +33,7 @@ function withTournamentId(
   return (request, env, [raw], url) =>
     raw !== undefined && v.is(TournamentId, raw)
       ? handler(request, env, raw, url)
-      : errorResponse(400, "bad-request", "not a tournament id");
+      : errorResponse("bad-request", "not a tournament id");
 }
 
 const Paging = v.object({
@@ -73,17 +67,16 @@ const createTournament: Handler = async (request, env) => {
   if (!body.ok) return failureResponse(body.error);
   const input = body.value;
   const game = findGame(input.game);
-  if (!game) return errorResponse(400, "unknown-game", `no game called ${input.game}`);
+  if (!game) return errorResponse("unknown-game", `no game called ${input.game}`);
   if (game.minPlayers > 2 || game.maxPlayers < 2) {
-    return errorResponse(400, "bad-request", `${game.name} is not played by two: tournaments pair two players a game`);
+    return errorResponse("bad-request", `${game.name} is not played by two: tournaments pair two players a game`);
   }
   const options = parseOptions(game, input.options);
   if (!options.ok) return failureResponse(options.error);
   const now = Date.now();
   const startsAt = input.startsAt ?? now + (input.startsInMs ?? DEFAULT_LEAD_MS);
-  if (startsAt < now - 60_000) return errorResponse(400, "bad-request", "startsAt is in the past");
-  if (startsAt > now + TOURNAMENT_LIMITS.maxLeadMs)
-    return errorResponse(400, "bad-request", "startsAt is too far ahead");
+  if (startsAt < now - 60_000) return errorResponse("bad-request", "startsAt is in the past");
+  if (startsAt > now + TOURNAMENT_LIMITS.maxLeadMs) return errorResponse("bad-request", "startsAt is too far ahead");
   const id = nanoid();
   const tournament = env.Tournament.getByName(id);
   const created = await tournament.create({
@@ -117,7 +110,7 @@ const createTournament: Handler = async (request, env) => {
 /** GET /api/tournaments?status=upcoming|live|finished&limit&cursor. */
 const listTournaments: Handler = async (_request, env, _params, url) => {
   const query = v.safeParse(ListQuery, Object.fromEntries(url.searchParams));
-  if (!query.success) return errorResponse(400, "bad-request", describeIssues(query.issues));
+  if (!query.success) return errorResponse("bad-request", describeIssues(query.issues));
   const { status, limit, cursor } = query.output;
   const page = await env.TournamentList.getByName("all").page(status, cursor, limit);
   return json({
@@ -127,19 +120,19 @@ const listTournaments: Handler = async (_request, env, _params, url) => {
 };
 
 const getTournament = withTournamentId(async (_request, env, id) =>
-  answer(await env.Tournament.getByName(id).summary()),
+  respond(await env.Tournament.getByName(id).summary()),
 );
 
 const getStandings = withTournamentId(async (_request, env, id, url) => {
   const query = v.safeParse(Paging, Object.fromEntries(url.searchParams));
-  if (!query.success) return errorResponse(400, "bad-request", describeIssues(query.issues));
-  return answer(await env.Tournament.getByName(id).standingsPage(query.output.offset, query.output.limit));
+  if (!query.success) return errorResponse("bad-request", describeIssues(query.issues));
+  return respond(await env.Tournament.getByName(id).standingsPage(query.output.offset, query.output.limit));
 });
 
 const getGames = withTournamentId(async (_request, env, id, url) => {
   const query = v.safeParse(Paging, Object.fromEntries(url.searchParams));
-  if (!query.success) return errorResponse(400, "bad-request", describeIssues(query.issues));
-  return answer(await env.Tournament.getByName(id).gamesPage(query.output.offset, query.output.limit));
+  if (!query.success) return errorResponse("bad-request", describeIssues(query.issues));
+  return respond(await env.Tournament.getByName(id).gamesPage(query.output.offset, query.output.limit));
 });
 
 /** POST /api/tournaments/:id/join {code?}. */
@@ -153,7 +146,7 @@ const joinTournament = withTournamentId(async (request, env, id) => {
   if (!summary.ok) return failureResponse(summary.error);
   // Seeded (and, in arenas, tie-broken) by the rating they bring.
   const rating = await env.Player.getByName(player.value.pid).rating(summary.value.gameId);
-  return answer(
+  return respond(
     await tournament.join({ pid: player.value.pid, name: player.value.name }, rating.rating, body.value.code),
   );
 });
@@ -161,9 +154,9 @@ const joinTournament = withTournamentId(async (request, env, id) => {
 const withdrawTournament = withTournamentId(async (request, env, id) => {
   const player = await authenticate(request, env);
   if (!player.ok) return failureResponse(player.error);
-  const body = await readBody(request, v.strictObject({}));
+  const body = await readBody(request, NoBody);
   if (!body.ok) return failureResponse(body.error);
-  return answer(await env.Tournament.getByName(id).withdraw(player.value.pid));
+  return respond(await env.Tournament.getByName(id).withdraw(player.value.pid));
 });
 
 const pauseTournament = withTournamentId(async (request, env, id) => {
@@ -171,14 +164,14 @@ const pauseTournament = withTournamentId(async (request, env, id) => {
   if (!player.ok) return failureResponse(player.error);
   const body = await readBody(request, PauseTournamentBody);
   if (!body.ok) return failureResponse(body.error);
-  return answer(await env.Tournament.getByName(id).pause(player.value.pid, body.value.paused));
+  return respond(await env.Tournament.getByName(id).pause(player.value.pid, body.value.paused));
 });
 
 /** /parties/tournament/<id>: the feed, answered by the Tournament object itself. */
 export async function tournamentSocket(request: Request, env: Env, raw: string): Promise<Response> {
-  if (!v.is(TournamentId, raw)) return errorResponse(404, "not-found", "no such tournament");
+  if (!v.is(TournamentId, raw)) return errorResponse("not-found", "no such tournament");
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-    return errorResponse(426, "upgrade-required", "connect with a WebSocket");
+    return errorResponse("upgrade-required", "connect with a WebSocket");
   }
   return env.Tournament.getByName(raw).fetch(request);
 }

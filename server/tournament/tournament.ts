@@ -15,7 +15,7 @@ import { nanoid } from "nanoid";
 import * as v from "valibot";
 import { botsFor } from "../../shared/bots.ts";
 import type { TimeControl } from "../../shared/clock.ts";
-import { describeIssues } from "../../shared/game.ts";
+import { describeIssues } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import { fail, ok, type Result } from "../../shared/result.ts";
 import {
@@ -34,7 +34,7 @@ import {
 } from "../../shared/tournament.ts";
 import { tokenSecret, verifyToken } from "../auth.ts";
 import type { PlayerRef, SeatedPlayer, TournamentGameResult } from "../contracts.ts";
-import { errorResponse } from "../http.ts";
+import { errorResponse, failureResponse } from "../http.ts";
 import { log } from "../log.ts";
 import { INITIAL_RATING } from "../ratings.ts";
 import { isBlank } from "../storage.ts";
@@ -602,11 +602,15 @@ export class Tournament extends DurableObject<Env> {
         timeControl: config.timeControl,
         ...(config.graceMs === null ? {} : { graceMs: config.graceMs }),
       });
-      if (outcome.ok || (game.attempts > 0 && outcome.code === "match-exists")) {
+      if (outcome.ok || (game.attempts > 0 && outcome.error.code === "match-exists")) {
         this.#store.created(matchId);
         this.#tellPaired(game.matchId, game.round, p0, p1);
       } else {
-        log("error", "tournament-create-refused", { tournamentId: config.tournamentId, matchId, code: outcome.code });
+        log("error", "tournament-create-refused", {
+          tournamentId: config.tournamentId,
+          matchId,
+          code: outcome.error.code,
+        });
         this.#store.atomically(() => {
           this.#store.unseat(matchId);
           this.#afterGame(this.#load() as Loaded, game.round, Date.now());
@@ -755,17 +759,17 @@ export class Tournament extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return errorResponse(426, "upgrade-required", "connect with a WebSocket");
+      return errorResponse("upgrade-required", "connect with a WebSocket");
     }
     const loaded = this.#load();
-    if (!loaded) return errorResponse(404, "not-found", "no such tournament");
+    if (!loaded) return errorResponse("not-found", "no such tournament");
     const token = new URL(request.url).searchParams.get("token");
     let pid: string | null = null;
     if (token !== null) {
       const secret = tokenSecret(this.env);
-      if (!secret.ok) return errorResponse(500, secret.error.code, secret.error.message);
+      if (!secret.ok) return failureResponse(secret.error);
       const claims = await verifyToken(secret.value, token);
-      if (!claims.ok) return errorResponse(401, claims.error.code, claims.error.message);
+      if (!claims.ok) return failureResponse(claims.error);
       pid = claims.value.pid;
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];

@@ -238,6 +238,8 @@ export const chess: GameDefinition<ChessState, ChessMove, ChessOptions> = {
   // Quick-match chess is played on a clock: 5 minutes plus 3 seconds a move.
   defaultTimeControl: { kind: "fischer", baseMs: 300_000, incrementMs: 3_000 },
   timeout: { kind: "forfeit" },
+  // The fifty-move rule ends a game on its own here: at most 5,949 moves a side (11,898 plies).
+  maxMoves: 11_898,
 
   setup: () => ({
     fen: START_FEN,

@@ -61,6 +61,7 @@ export const connectFour: GameDefinition<ConnectFourState, ConnectFourMove, Reco
   hiddenInformation: false,
   defaultTurnMs: 30_000,
   timeout: { kind: "forfeit" },
+  maxMoves: COLUMNS * ROWS,
 
   setup: () => ({ columns: Array.from({ length: COLUMNS }, () => []), turn: 0, last: null, winner: null }),
 

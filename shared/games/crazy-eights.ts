@@ -264,6 +264,14 @@ export const crazyEights: GameDefinition<CrazyEightsState, CrazyEightsMove, Reco
 
   outcome,
 
+  // Every card the viewer cannot see (other hands, the stock) dealt again, each hand keeping its size.
+  resampleHidden: (state, viewer, random) => {
+    const unseen = (seat: Seat) => seat !== viewer;
+    const pool = random.shuffle([...state.hands.filter((_, seat) => unseen(seat)).flat(), ...state.stock]);
+    const hands = state.hands.map((hand, seat) => (unseen(seat) ? pool.splice(0, hand.length) : hand));
+    return { ...state, hands, stock: pool };
+  },
+
   view: (state, viewer): CrazyEightsView => {
     const own = viewer === "spectator" ? undefined : state.hands[viewer];
     return {

@@ -40,6 +40,7 @@ export const ticTacToe: GameDefinition<TicTacToeState, TicTacToeMove, Record<str
   hiddenInformation: false,
   defaultTurnMs: 30_000,
   timeout: { kind: "forfeit" },
+  maxMoves: 9,
 
   setup: () => ({ cells: Array<Seat | null>(9).fill(null), turn: 0 }),
 

@@ -12,7 +12,16 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
-import { ARTIFACTS, connectFourBoard, moveList, openPlayer, screenshot, type Player } from "./harness.ts";
+import {
+  ARTIFACTS,
+  connectFourBoard,
+  moveList,
+  openPlayer,
+  screenshot,
+  type Player,
+  signUp,
+  waitForMoves,
+} from "./harness.ts";
 
 let server: DevServer;
 let persistTo: string;
@@ -41,15 +50,6 @@ afterEach(async (context) => {
     await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
 });
 
-async function signUp(player: Player): Promise<void> {
-  await player.page.goto("/");
-  const name = player.page.getByLabel("Display name", { exact: true });
-  await name.waitFor();
-  await name.fill(player.name);
-  await player.page.getByRole("button", { name: "Continue" }).click();
-  await player.page.locator("#quick-match").waitFor();
-}
-
 /** From the lobby: picks `game`, then starts a game against the computer with `bot`. */
 async function playComputer(
   page: Page,
@@ -63,12 +63,6 @@ async function playComputer(
   await page.locator(`.computer-button[data-bot="${bot}"]`).click();
   await page.waitForURL(/\/m\/[A-Za-z0-9_-]+$/);
   await page.locator('.match[data-status="playing"][data-my-seat="0"]').waitFor();
-}
-
-/** Waits until the page shows `moves` moves, all confirmed by the server. */
-async function waitForMoves(page: Page, moves: number): Promise<void> {
-  await page.locator(`.match[data-moves="${moves}"]`).waitFor();
-  await page.waitForFunction(`document.querySelectorAll(".moves li.move:not(.pending)").length === ${moves}`);
 }
 
 /** Waits until it is this browser's turn (confirmed) or the match is over; true when it is the turn. */
@@ -127,7 +121,7 @@ describe("clocks, draws and the computer", () => {
     expect(await page.locator(".badge.control").textContent()).toBe("3+2");
     // The bot's seat says what it is.
     const botSeat = page.locator('.seat[data-seat="1"]');
-    await botSeat.locator(".tag.bot").waitFor();
+    await botSeat.locator(".seat-name", { hasText: "Computer (easy)" }).waitFor();
     await botSeat.locator('.seat-presence[data-state="online"]').waitFor();
 
     // Both clocks show three minutes; White's runs.
@@ -144,8 +138,9 @@ describe("clocks, draws and the computer", () => {
     await waitForMoves(page, 2);
     await chessMove(page, "g1", "f3");
     await waitForMoves(page, 4);
-    expect((await moveList(page))[0]).toContain("Dana e2–e4");
-    expect((await moveList(page))[1]).toContain("Bot (random)");
+    // Chess reads like chess: numbered pairs in SAN.
+    expect((await moveList(page))[0]).toBe("1. e4");
+    expect((await moveList(page))[1]).toMatch(/^[a-hKQRBNO][a-h1-8x=+#O-]*$/);
     // Fischer: each side got 2 s back per move, so the clocks read about 3 minutes still.
     expect(await clockOf(page, 1).textContent()).toMatch(/^3:0\d$|^2:5\d$/);
     await screenshot(page, "chess-vs-bot");
@@ -192,7 +187,7 @@ describe("clocks, draws and the computer", () => {
     expect(result).toMatch(/You lost|Draw|You won!/);
     const moves = await moveList(page);
     expect(moves.length).toBeGreaterThanOrEqual(7);
-    moves.forEach((line, index) => expect(line).toContain(index % 2 === 0 ? "Dana" : "Bot (search)"));
+    for (const [index, line] of moves.entries()) expect(line).toContain(index % 2 === 0 ? "Dana" : "Computer (strong)");
     await screenshot(page, "connect-four-vs-search");
   });
 

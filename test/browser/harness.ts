@@ -141,3 +141,20 @@ export async function switchSockets(player: Player): Promise<SocketSwitch> {
     },
   };
 }
+
+/** Signs a fresh browser up from the home page (`shot`: a screenshot of the sign-up form first). */
+export async function signUp(player: Player, shot?: string): Promise<void> {
+  await player.page.goto("/");
+  const name = player.page.getByLabel("Display name", { exact: true });
+  await name.waitFor();
+  if (shot) await screenshot(player.page, shot);
+  await name.fill(player.name);
+  await player.page.getByRole("button", { name: "Continue" }).click();
+  await player.page.locator("#quick-match").waitFor();
+}
+
+/** Waits until `page` shows a match with `moves` moves, every one of them confirmed by the server. */
+export async function waitForMoves(page: Page, moves: number): Promise<void> {
+  await page.locator(`.match[data-moves="${moves}"]`).waitFor();
+  await page.waitForFunction(`document.querySelectorAll(".moves li.move:not(.pending)").length === ${moves}`);
+}

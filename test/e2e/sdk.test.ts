@@ -282,7 +282,10 @@ const seqs = (log: readonly LoggedEvent[]) => log.map((event) => event.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 /** A view without the frame's clock, to compare views of different frames. */
 const timeless = (view: MatchView | null) => view && { ...view, serverTime: 0 };
-const board = (view: MatchView | null) => (view?.view as ConnectFourState).columns;
+function board(view: MatchView | null): ConnectFourState["columns"] {
+  if (!view) throw new Error("no view of the match yet");
+  return (view.view as ConnectFourState).columns;
+}
 
 /** The match as the server has it now, seen by a new spectator. */
 async function serverView(matchId: string): Promise<MatchView> {
@@ -359,7 +362,13 @@ describe("the client SDK against a real wrangler dev", () => {
     const [ada, brian, carol] = players as [PlayerCreated, PlayerCreated, PlayerCreated];
     // An origin with a trailing slash works as well.
     const games = unwrap(await new Api({ origin: `${server.origin}/` }).games());
-    expect(games.games.map((game) => game.id).sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
+    expect(games.games.map((game) => game.id).sort()).toEqual([
+      "battleship",
+      "chess",
+      "connect-four",
+      "crazy-eights",
+      "tic-tac-toe",
+    ]);
     expect(games.games.find((game) => game.id === "connect-four")).toMatchObject({
       minPlayers: 2,
       maxPlayers: 2,

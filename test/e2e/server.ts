@@ -1,6 +1,7 @@
 /** Starts a real `wrangler dev` on a free loopback port, with its own persistence folder. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 
 export interface DevServer {
@@ -27,11 +28,17 @@ export async function freePort(): Promise<number> {
 
 /**
  * Spawns `wrangler dev` as `npm start` runs it, but on `port` and persisting to `persistTo`,
- * as its own process group so the whole tree (wrangler and workerd) can be signalled.
+ * as its own process group so the whole tree (wrangler and workerd) can be signalled. `cwd`
+ * is the project to serve (another copy of it, for the scaffold's browser test).
  */
-export function spawnWrangler(persistTo: string, port: number, logLevel: "warn" | "log" = "warn"): ChildProcess {
+export function spawnWrangler(
+  persistTo: string,
+  port: number,
+  logLevel: "warn" | "log" = "warn",
+  cwd = process.cwd(),
+): ChildProcess {
   return spawn(
-    "node_modules/.bin/wrangler",
+    join(cwd, "node_modules/.bin/wrangler"),
     [
       "dev",
       "--ip",
@@ -47,6 +54,7 @@ export function spawnWrangler(persistTo: string, port: number, logLevel: "warn" 
       logLevel,
     ],
     {
+      cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
@@ -69,13 +77,33 @@ export async function waitUntilReady(origin: string, child: ChildProcess): Promi
   return "timeout";
 }
 
-/** Runs `wrangler dev` (see `spawnWrangler`) and resolves once it answers. */
+/**
+ * True when wrangler dev gave up because a port it picked was taken meanwhile: it chooses its
+ * internal ports before binding them, so two servers starting at once (another test file,
+ * another checkout on the machine) can pick the same one. Starting again picks another.
+ */
+export function lostPortRace(output: string): boolean {
+  return output.includes("Address already in use");
+}
+
+/** Runs `wrangler dev` (see `spawnWrangler`) and resolves once it answers; a lost port race is retried. */
 export async function startDevServer(
   persistTo: string,
   port: number,
   logLevel: "warn" | "log" = "warn",
+  cwd = process.cwd(),
 ): Promise<DevServer> {
-  const child = spawnWrangler(persistTo, port, logLevel);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(persistTo, port, logLevel, cwd);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !lostPortRace(error.message)) throw error;
+    }
+  }
+}
+
+async function startOnce(persistTo: string, port: number, logLevel: "warn" | "log", cwd: string): Promise<DevServer> {
+  const child = spawnWrangler(persistTo, port, logLevel, cwd);
   let log = "";
   child.stdout?.on("data", (chunk) => (log += String(chunk)));
   child.stderr?.on("data", (chunk) => (log += String(chunk)));

@@ -7,15 +7,11 @@ import { startClock } from "../../shared/clock.ts";
 import { Chess } from "chess.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  createEngine,
-  type GameResult,
-  type MatchEvent,
-  type MatchResult,
-  type MatchState,
-  type Seat,
-} from "../../shared/game.ts";
+import { createEngine, type MatchState } from "../../shared/engine.ts";
+import { type GameResult, type MatchResult, type Seat } from "../../shared/game.ts";
+import { type MatchEvent } from "../../shared/events.ts";
 import { chess, chessStateFromFen, chessTurn, type ChessState } from "../../shared/games/chess.ts";
+import { deepFreeze } from "./helpers.ts";
 
 const START: MatchEvent = { kind: "start", players: 2 };
 const engine = createEngine(chess, {}, "seed");
@@ -62,14 +58,6 @@ const placement = (state: MatchState): string => game(state).fen.split(" ")[0]!;
 
 const win = (seat: Seat, reason: string): GameResult => ({ kind: "win", winners: [seat], reason });
 const draw = (reason: string): GameResult => ({ kind: "draw", reason });
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
 
 // -------------------------------------------------------------------------------------------
 
@@ -528,7 +516,7 @@ describe("random legal games", () => {
             expect(chess.legalMoves(game(state), 1 - seat)).toEqual([]);
             const moves = chess.legalMoves(game(state), seat);
             expect([...moves].sort()).toEqual(oracle(game(state).fen));
-            for (const move of moves) expect(engine.check(state, seat, move)).toEqual({ ok: true, move });
+            for (const move of moves) expect(engine.check(state, seat, move)).toEqual({ ok: true, value: move });
             // A string not listed is refused, or (in SAN) names one of the listed moves.
             const attempt = tries[ply]!;
             const checked = engine.check(state, seat, attempt);

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { flagAt, initialMs, remainingAt, startClock, tick, type TimeControl } from "../../shared/clock.ts";
-import { createEngine, type MatchEvent, type MatchState } from "../../shared/game.ts";
+import { createEngine, type MatchState } from "../../shared/engine.ts";
+import { type MatchEvent } from "../../shared/events.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
 
 const T0 = 1_700_000_000_000;
@@ -152,13 +153,13 @@ describe("draw offers through the engine", () => {
   it("draws when the other seat accepts, and stops the clocks", () => {
     let state = started();
     const offer = engine.draw(state, 0, "offer");
-    expect(offer).toEqual({ ok: true, event: { kind: "draw-offer", seat: 0 } });
-    state = engine.apply(state, offer.ok ? offer.event : (null as never), T0 + 1_000);
+    expect(offer).toEqual({ ok: true, value: { kind: "draw-offer", seat: 0 } });
+    state = engine.apply(state, offer.ok ? offer.value : (null as never), T0 + 1_000);
     expect(state.drawOffers).toEqual([0]);
     expect(engine.draw(state, 0, "offer")).toMatchObject({ ok: false, error: { code: "draw-offered" } });
     expect(engine.draw(state, 0, "accept")).toMatchObject({ ok: false, error: { code: "no-draw-offer" } });
     const accept = engine.draw(state, 1, "accept");
-    expect(accept).toEqual({ ok: true, event: { kind: "draw-accept", seat: 1 } });
+    expect(accept).toEqual({ ok: true, value: { kind: "draw-accept", seat: 1 } });
     state = engine.apply(state, { kind: "draw-accept", seat: 1 }, T0 + 2_000);
     expect(state).toMatchObject({ status: "finished", result: { kind: "draw", reason: "agreement" }, drawOffers: [] });
     expect(state.clock!.running).toEqual([]);
@@ -168,7 +169,7 @@ describe("draw offers through the engine", () => {
 
   it("withdraws every offer on a decline, or when the other seat moves instead", () => {
     let state = engine.apply(started(), { kind: "draw-offer", seat: 0 });
-    expect(engine.draw(state, 1, "decline")).toEqual({ ok: true, event: { kind: "draw-decline", seat: 1 } });
+    expect(engine.draw(state, 1, "decline")).toEqual({ ok: true, value: { kind: "draw-decline", seat: 1 } });
     expect(engine.apply(state, { kind: "draw-decline", seat: 1 }).drawOffers).toEqual([]);
     // The offerer's own move keeps the offer standing; the opponent's move answers it.
     state = engine.apply(state, { kind: "move", seat: 0, move: { column: 3 }, id: "a" });
@@ -180,7 +181,7 @@ describe("draw offers through the engine", () => {
 
   it("treats an offer made while the other seat's stands as acceptance", () => {
     const state = engine.apply(started(), { kind: "draw-offer", seat: 1 });
-    expect(engine.draw(state, 0, "offer")).toEqual({ ok: true, event: { kind: "draw-accept", seat: 0 } });
+    expect(engine.draw(state, 0, "offer")).toEqual({ ok: true, value: { kind: "draw-accept", seat: 0 } });
   });
 
   it("refuses offers before the start, and throws on a logged draw event that could not happen", () => {

@@ -7,14 +7,9 @@
 import fc from "fast-check";
 import { startClock } from "../../shared/clock.ts";
 import { describe, expect, it } from "vitest";
-import {
-  createEngine,
-  type Engine,
-  type MatchEvent,
-  type MatchState,
-  type Seat,
-  type Viewer,
-} from "../../shared/game.ts";
+import { createEngine, type Engine, type MatchState } from "../../shared/engine.ts";
+import { type MatchEvent } from "../../shared/events.ts";
+import { type Seat, type Viewer } from "../../shared/game.ts";
 import {
   crazyEights,
   DECK,
@@ -511,7 +506,7 @@ describe("crazy eights: refusals", () => {
     },
   ])("accepts $name", ({ table, move }) => {
     const { engine, state } = at(table);
-    expect(engine.check(state, 0, move)).toEqual({ ok: true, move });
+    expect(engine.check(state, 0, move)).toEqual({ ok: true, value: move });
     expect(crazyEights.legalMoves(gameOf(state), 0)).toContainEqual(move);
   });
 

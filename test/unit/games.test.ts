@@ -8,20 +8,15 @@
 import fc from "fast-check";
 import { anything } from "./arbitraries.ts";
 import { describe, expect, it } from "vitest";
-import {
-  createEngine,
-  type AnyGame,
-  type Engine,
-  type GameResult,
-  type MatchEvent,
-  type MatchState,
-  type Seat,
-} from "../../shared/game.ts";
+import { createEngine, type Engine, type MatchState } from "../../shared/engine.ts";
+import { type AnyGame, type GameResult, type Seat } from "../../shared/game.ts";
+import { type MatchEvent } from "../../shared/events.ts";
 import { chess } from "../../shared/games/chess.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
 import { crazyEights } from "../../shared/games/crazy-eights.ts";
 import { GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
+import { deepFreeze } from "./helpers.ts";
 
 // -------------------------------------------------------------------------------------------
 // An independent model of both games
@@ -340,15 +335,6 @@ function playSequence(spec: Spec, indices: readonly number[]): { engine: Engine;
   return { engine, state };
 }
 
-function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
-  if (typeof value === "object" && value !== null && !seen.has(value)) {
-    seen.add(value);
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
-  }
-  return value;
-}
-
 /** True only for `{ [key]: integer in range }` with no other own keys: the one well-formed move shape. */
 function wellFormed(spec: Spec, x: unknown): boolean {
   if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
@@ -407,7 +393,7 @@ function nearMisses(spec: Spec): fc.Arbitrary<unknown> {
 
 describe("the game registry", () => {
   it("holds every game under its id", () => {
-    expect([...GAMES.keys()].sort()).toEqual(["chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
+    expect([...GAMES.keys()].sort()).toEqual(["battleship", "chess", "connect-four", "crazy-eights", "tic-tac-toe"]);
     expect(GAMES.get("chess")).toBe(chess);
     expect(GAMES.get("crazy-eights")).toBe(crazyEights);
     expect(GAMES.get("tic-tac-toe")).toBe(ticTacToe);
@@ -597,7 +583,7 @@ describe.each(SPECS)("$label through the engine", (spec) => {
         for (let index = 0; index < spec.size; index++) {
           const result = engine.check(state, seat!, moveOf(spec, index));
           if (spec.target(grid, index)) {
-            expect(result).toEqual({ ok: true, move: moveOf(spec, index) });
+            expect(result).toEqual({ ok: true, value: moveOf(spec, index) });
           } else {
             expect(result.ok).toBe(false);
             if (!result.ok) {

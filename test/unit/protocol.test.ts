@@ -152,6 +152,15 @@ describe("DisplayName", () => {
     ["a zero-width space", "a\u200bb"],
     ["a control character", "a\u0000b"],
     ["a slash", "a/b"],
+    // Regression rows (issue 14): marks with no letter under them, and invisible characters.
+    ["only a combining grapheme joiner (invisible)", "\u034f"],
+    ["only combining accents", "\u0301\u0301"],
+    ["only a combining enclosing circle", "\u20dd"],
+    ["a space and an accent (trimmed to the accent)", " \u0301"],
+    ["an accent on a space", "a \u0301"],
+    ["a letter followed by an invisible joiner", "Ada\u034f"],
+    ["a Hangul filler (an invisible letter)", "\u3164"],
+    ["no letter or digit", "_.-"],
     ["a number", 42],
     ["null", null],
   ])("rejects %s", (_name, input) => {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
 import type { ConnectFourState } from "../../shared/games/connect-four.ts";
 import type { MatchSummary } from "../../shared/protocol.ts";
@@ -82,8 +82,10 @@ describe("server-side bots", () => {
     me.send({ type: "rematch" });
     const created = await me.next("rematch", (frame) => frame.matchId !== null);
     const next = (await api<MatchSummary>(`/api/matches/${created.matchId}`)).body;
-    // Seats rotate: the bot opens the new match, still as a bot.
+    // Seats rotate: the bot opens the new match, still as a bot, its id naming its new seat
+    // (protocol.md §14: a bot's playerId is bot-<kind>-<seat>).
     expect(next.seats.map((seat) => seat.bot ?? null)).toEqual(["random", null]);
+    expect(next.seats.map((seat) => seat.playerId)).toEqual(["bot-random-0", ada.playerId]);
     expect(next.status).toBe("playing");
   });
 

@@ -1,20 +1,11 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import type { MatchSummary } from "../../shared/protocol.ts";
-import { api, as, Client, newPlayer, startedMatch } from "./helpers.ts";
+import { api, as, Client, newPlayer, table } from "./helpers.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function table(game: string, extra: Record<string, unknown>) {
-  const { matchId, tokens } = await startedMatch(game, extra);
-  const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
-  const spectator = await Client.connect(matchId);
-  const snapshot = await spectator.next("snapshot");
-  for (const player of players) await player.next("snapshot");
-  return { matchId, players, spectator, snapshot: snapshot.state };
-}
 
 describe("time controls", () => {
   it("flags the player whose Fischer clock runs out, by the alarm, and the other seat wins", async () => {

@@ -117,7 +117,6 @@ describe("crazy eights over real WebSockets", () => {
     // Play: the seat to move chooses from its own view; every chosen move must be accepted.
     const random = createRandom(seedRandom("worker-crazy-eights"));
     let moves = 0;
-    let rateLimited = 0;
     while (latest[0]!.state.status === "playing") {
       if (moves > 3000) throw new Error("the game goes on and on");
       const seat = latest[0]!.state.turn!.seats[0]!;
@@ -136,7 +135,6 @@ describe("crazy eights over real WebSockets", () => {
         // Four seats share one test loop, so a seat can outrun the per-socket frame limit; the
         // limit is a token bucket over time, so only waiting helps.
         expect(answer).toMatchObject({ type: "error", code: "rate-limited" });
-        rateLimited += 1;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       seq += 1;

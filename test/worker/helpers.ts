@@ -1,6 +1,9 @@
 /** Helpers for tests inside workerd: HTTP calls through the Worker and real match WebSockets. */
-import { exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import * as v from "valibot";
+import { expect } from "vitest";
+import type { Match } from "../../server/match/match.ts";
 import { ServerMessage, type JoinResult, type MatchSummary, type PlayerCreated } from "../../shared/protocol.ts";
 
 export const ORIGIN = "http://ply.test";
@@ -69,6 +72,41 @@ export async function startedMatch(game: string, extra: Record<string, unknown> 
   const match = await createMatch(game, players[0], extra);
   await joinMatch(match.matchId, players[1]);
   return { matchId: match.matchId, players, tokens: [players[0].token, players[1].token] as const };
+}
+
+/** The Match object of `matchId`, for RPC and `runInDurableObject`. */
+export function matchStub(matchId: string) {
+  return env.Match.getByName(matchId);
+}
+
+/** Delivers whatever the match's timers hold that is due (the lobby, the players' records, a rematch). */
+export async function settle(matchId: string): Promise<void> {
+  await runInDurableObject(matchStub(matchId), (instance: Match) => instance.onAlarm());
+}
+
+/** The match's public summary (GET /api/matches/:id, which must answer 200). */
+export async function summary(matchId: string): Promise<MatchSummary> {
+  const response = await api<MatchSummary>(`/api/matches/${matchId}`);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+/** The match's seq, move count, status and public log length: what a refusal must leave as it was. */
+export async function progress(matchId: string) {
+  const { seq, moves, status } = await summary(matchId);
+  const log = await api<{ events: unknown[] }>(`/api/matches/${matchId}/events`);
+  return { seq, moves, status, events: log.body.events.length };
+}
+
+/** Both players (Ada seat 0, Brian seat 1) and a spectator connected to a started match, their snapshots read. */
+export async function table(game = "tic-tac-toe", extra: Record<string, unknown> = {}) {
+  const { matchId, tokens } = await startedMatch(game, extra);
+  const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
+  const spectator = await Client.connect(matchId);
+  const snapshots = [];
+  for (const client of [...players, spectator]) snapshots.push((await client.next("snapshot")).state);
+  const snapshot = snapshots[2]!;
+  return { matchId, tokens, players, spectator, seq: snapshot.seq, snapshot };
 }
 
 type Message<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;

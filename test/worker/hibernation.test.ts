@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import { Client, startedMatch } from "./helpers.ts";
 
 async function play(client: Client, id: string, seq: number, move: unknown): Promise<number> {

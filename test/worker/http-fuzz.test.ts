@@ -129,6 +129,31 @@ describe("HTTP fuzzing", () => {
             headers: auth ? as(player) : {},
           }),
       ],
+      [
+        "POST /api/passkeys/register/options",
+        ({ raw, auth }) =>
+          api("/api/passkeys/register/options", { method: "POST", raw, headers: auth ? as(player) : {} }),
+      ],
+      [
+        "POST /api/passkeys/register/verify",
+        ({ raw, auth }) =>
+          api("/api/passkeys/register/verify", { method: "POST", raw, headers: auth ? as(player) : {} }),
+      ],
+      [
+        "POST /api/passkeys/login/options",
+        ({ raw }) =>
+          api("/api/passkeys/login/options", {
+            method: "POST",
+            raw,
+            headers: { "cf-connecting-ip": `fuzz-${Math.random()}` },
+          }),
+      ],
+      ["POST /api/passkeys/login/verify", ({ raw }) => api("/api/passkeys/login/verify", { method: "POST", raw })],
+      [
+        "DELETE /api/passkeys/:id",
+        ({ text, auth }) =>
+          api(`/api/passkeys/${encodeURIComponent(text)}`, { method: "DELETE", headers: auth ? as(player) : {} }),
+      ],
     ];
     for (const [name, call] of cases) {
       const inputs = fc.sample(fc.record({ text: segment, raw: body, auth: fc.boolean() }), {

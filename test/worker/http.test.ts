@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import {
   HTTP_ERRORS,
   LIMITS,
@@ -24,6 +24,7 @@ describe("GET /api/games", () => {
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expect(response.body.protocol).toBe(PROTOCOL_VERSION);
     expect(response.body.games.map((game) => game.id).sort()).toEqual([
+      "battleship",
       "chess",
       "connect-four",
       "crazy-eights",
@@ -123,14 +124,69 @@ describe("POST /api/matches", () => {
     expect(response.body.error.message.length).toBeGreaterThan(0);
   });
 
+  // Issue 14: which of the documented messages each kind of bad header gets (http-api.md §2).
+  const ASK_FOR_TOKEN = "send the player token as Authorization: Bearer <token> (POST /api/players gives one)";
+  const NOT_VALID = "the token is not valid";
   it.each([
-    { why: "no token", headers: {} as Record<string, string> },
-    { why: "a malformed header", headers: { authorization: "Token abc" } },
-    { why: "a forged token", headers: { authorization: "Bearer abc.def" } },
-  ])("refuses a request with $why with 401", async ({ headers }) => {
+    { why: "no token", header: undefined, message: ASK_FOR_TOKEN },
+    { why: "another scheme", header: "Token abc", message: ASK_FOR_TOKEN },
+    { why: "a bare token without the scheme", header: "abc.def", message: ASK_FOR_TOKEN },
+    { why: "a forged token", header: "Bearer abc.def", message: NOT_VALID },
+    // Header values lose trailing spaces on the way in: this one arrives as "Bearer".
+    { why: "nothing after the scheme", header: "Bearer ", message: ASK_FOR_TOKEN },
+    { why: "a token with base64 padding", header: "Bearer abc=.def=", message: NOT_VALID },
+    { why: "a token with a space inside", header: "Bearer abc. def", message: NOT_VALID },
+    { why: "two spaces after the scheme", header: "Bearer  abc.def", message: NOT_VALID },
+    { why: "a token over 1024 characters", header: `Bearer ${"a".repeat(600)}.${"b".repeat(600)}`, message: NOT_VALID },
+  ])("refuses a request with $why with 401 and the documented message", async ({ header, message }) => {
+    const headers: Record<string, string> = header === undefined ? {} : { authorization: header };
     const response = await api<ErrorBody>("/api/matches", { body: { game: "tic-tac-toe" }, headers });
     expect(response.status).toBe(401);
-    expect(response.body.error.code).toBe("unauthorized");
+    expect(response.body.error).toEqual({ code: "unauthorized", message });
+  });
+
+  it("refuses a genuine token padded or spaced with 401 the token is not valid", async () => {
+    const ada = await newPlayer("Ada");
+    for (const header of [`Bearer ${ada.token}=`, `Bearer ${ada.token.replace(".", ". ")}`]) {
+      const response = await api<ErrorBody>("/api/matches", {
+        body: { game: "tic-tac-toe" },
+        headers: { authorization: header },
+      });
+      expect(response.status).toBe(401);
+      expect(response.body.error.message).toBe(NOT_VALID);
+    }
+  });
+
+  // Issue 14: the options schema dropped these keys silently and the match was created.
+  it.each(["__proto__", "constructor", "prototype"])(
+    "refuses options holding the key %s with 400 bad-request",
+    async (key) => {
+      const ada = await newPlayer("Ada");
+      const response = await api<ErrorBody>("/api/matches", {
+        raw: `{"game":"tic-tac-toe","options":{"${key}":{"size":4}}}`,
+        method: "POST",
+        headers: as(ada),
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe("bad-request");
+      expect(response.body.error.message).toContain(key);
+    },
+  );
+});
+
+describe("the creation limit", () => {
+  it("counts a player's matches and tickets apart: 30 matches a minute, then 429, and tickets still go", async () => {
+    const ada = await newPlayer("Ada");
+    // The budget is spent before the body is read, so empty bodies (400) use it up cheaply.
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++)
+      statuses.push((await api("/api/matches", { raw: "", method: "POST", headers: as(ada) })).status);
+    expect(statuses).toEqual(Array(30).fill(400));
+    const refused = await api<ErrorBody>("/api/matches", { body: { game: "tic-tac-toe" }, headers: as(ada) });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("rate-limited");
+    const ticket = await api("/api/matchmaking/tickets", { body: { game: "connect-four" }, headers: as(ada) });
+    expect(ticket.status).toBe(201);
   });
 });
 
@@ -171,6 +227,23 @@ describe("POST /api/matches/:id/join", () => {
     expect(attempts.filter((attempt) => attempt.status === 409)).toHaveLength(7);
     const log = await api<{ events: LoggedEvent[] }>(`/api/matches/${match.matchId}/events`);
     expect(log.body.events.map((event) => event.kind)).toEqual(["join", "join", "start"]);
+  });
+
+  // Issue 14: join never read its body, so a 1 MB one was answered 200.
+  it("refuses a body over the limit with 413 and any body but {} with 400, taking no seat", async () => {
+    const [ada, brian] = [await newPlayer("Ada"), await newPlayer("Brian")];
+    const match = await createMatch("tic-tac-toe", ada);
+    const path = `/api/matches/${match.matchId}/join`;
+    const huge = await api<ErrorBody>(path, { raw: JSON.stringify({ pad: "x".repeat(1 << 20) }), headers: as(brian) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe("too-large");
+    const extra = await api<ErrorBody>(path, { raw: '{"seat":0}', method: "POST", headers: as(brian) });
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.code).toBe("bad-request");
+    expect((await api<MatchSummary>(`/api/matches/${match.matchId}`)).body.seats).toHaveLength(1);
+    const joined = await api<JoinResult>(path, { raw: "{}", method: "POST", headers: as(brian) });
+    expect(joined.status).toBe(200);
+    expect(joined.body.seat).toBe(1);
   });
 
   it("answers 404 for an unknown match without creating it", async () => {

@@ -150,6 +150,7 @@ describe("whole games over real WebSockets", () => {
     for (const client of sockets) client.close();
   });
 
+  // protocol.md §10: spectators coming and going reach every connection as one merged presence frame.
   it("tells the players how many watch, at most once a second as spectators come and go", async () => {
     const { matchId, tokens } = await startedMatch("tic-tac-toe");
     const player = await Client.connect(matchId, tokens[0]);
@@ -158,8 +159,12 @@ describe("whole games over real WebSockets", () => {
     expect((await player.next("presence", (frame) => frame.presence.spectators === 3)).presence.spectators).toBe(3);
     // Three arrivals, one frame for them.
     expect(player.all("presence").filter((frame) => frame.presence.spectators > 0)).toHaveLength(1);
+    // Two departures, one frame for them.
+    const before = player.all("presence").length;
     watchers[0]!.close();
-    expect((await player.next("presence", (frame) => frame.presence.spectators === 2)).presence.spectators).toBe(2);
+    watchers[1]!.close();
+    expect((await player.next("presence", (frame) => frame.presence.spectators === 1)).presence.spectators).toBe(1);
+    expect(player.all("presence").slice(before)).toHaveLength(1);
   });
 
   it("broadcasts presence when a seat connects and disconnects", async () => {

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import type { MatchSummary } from "../../shared/protocol.ts";
 import { api, Client, startedMatch } from "./helpers.ts";
 

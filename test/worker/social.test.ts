@@ -1,25 +1,25 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { LiveMatch } from "../../server/contracts.ts";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import { INITIAL_RATING, rated } from "../../server/ratings.ts";
-import { MATCH_MIGRATIONS } from "../../server/storage.ts";
+import { MATCH_MIGRATIONS } from "../../server/match/store.ts";
 import { INVITE_ALPHABET, type JoinResult, type MatchSummary } from "../../shared/protocol.ts";
-import { api, as, Client, createMatch, joinMatch, newPlayer, startedMatch, type TestPlayer } from "./helpers.ts";
+import {
+  api,
+  as,
+  Client,
+  createMatch,
+  joinMatch,
+  newPlayer,
+  startedMatch,
+  type TestPlayer,
+  matchStub as stub,
+  settle,
+  summary,
+} from "./helpers.ts";
 
 type ErrorBody = { error: { code: string; message: string } };
-
-const stub = (matchId: string) => env.Match.getByName(matchId);
-
-/** Delivers whatever the match's outbox holds that is due (the lobby, the players' records, a rematch). */
-async function settle(matchId: string): Promise<void> {
-  await runInDurableObject(stub(matchId), (instance: Match) => instance.onAlarm());
-}
-
-async function summary(matchId: string): Promise<MatchSummary> {
-  return (await api<MatchSummary>(`/api/matches/${matchId}`)).body;
-}
 
 async function live(query = ""): Promise<{ matches: LiveMatch[]; next: string | null }> {
   const response = await api<{ matches: LiveMatch[]; next: string | null }>(`/api/matches?status=live${query}`);
@@ -39,7 +39,7 @@ async function reservedMatch(prefix: string, startNow: boolean) {
     startNow,
     source: "matchmaking",
   });
-  expect(created).toEqual({ ok: true });
+  expect(created).toMatchObject({ ok: true, value: true });
   return { matchId, players };
 }
 
@@ -107,9 +107,15 @@ describe("private matches", () => {
     expect(again.body.error.code).toBe("already-started");
   });
 
-  it("keeps a called-off match's seats and offers no rematch for it", async () => {
+  it("keeps a called-off match's seats and capacity, and offers no rematch for it", async () => {
     const { matchId, players } = await reservedMatch("calledOff", false);
+    const watcher = await Client.connect(matchId);
+    await watcher.next("snapshot");
     expect(await stub(matchId).cancelReserved("not-collected")).toBe(true);
+    // The seats it was for stay its capacity (http-api.md §7, protocol.md §5), in the event and the summary.
+    const aborted = await watcher.next("event", (frame) => frame.event.kind === "abort");
+    expect(aborted.state).toMatchObject({ status: "finished", capacity: 2, seats: [{ seat: 0 }, { seat: 1 }] });
+    expect(await summary(matchId)).toMatchObject({ capacity: 2, startedAt: null, result: { kind: "aborted" } });
     const socket = await Client.connect(matchId, players[0]!.token);
     const { state } = await socket.next("snapshot");
     expect(state).toMatchObject({

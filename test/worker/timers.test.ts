@@ -1,13 +1,8 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import type { MatchSummary } from "../../shared/protocol.ts";
-import { api, Client, startedMatch } from "./helpers.ts";
-
-function stub(matchId: string) {
-  return env.Match.getByName(matchId);
-}
+import { api, Client, startedMatch, matchStub as stub, settle } from "./helpers.ts";
 
 /** Time passes for the match: its turn timer becomes due. */
 /**
@@ -21,11 +16,6 @@ async function expireTurn(matchId: string): Promise<void> {
       state.storage.sql.exec<{ at: number }>("SELECT at FROM timers WHERE kind = 'turn'").one().at,
   );
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 5)));
-}
-
-/** Delivers whatever the match's outbox holds that is due (the lobby, the players' records). */
-export async function settle(matchId: string): Promise<void> {
-  await runInDurableObject(stub(matchId), (instance: Match) => instance.onAlarm());
 }
 
 async function timers(matchId: string) {

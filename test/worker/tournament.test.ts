@@ -3,7 +3,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { nanoid } from "nanoid";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../server/auth.ts";
-import type { Match } from "../../server/match.ts";
+import type { Match } from "../../server/match/match.ts";
 import { standings } from "../../server/tournament/scoring.ts";
 import type { Tournament } from "../../server/tournament/tournament.ts";
 import type {

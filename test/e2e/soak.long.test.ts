@@ -1,6 +1,6 @@
 /**
- * Soak, short: 20 concurrent matches of SDK bots for 30 seconds against one `wrangler dev`,
- * each slot starting a new match when its match ends. 0 errors; moves persisted in the logs =
+ * Soak, in `npm run fuzz`: 20 concurrent matches of SDK bots for 30 seconds against one
+ * `wrangler dev`, each slot starting a new match when its match ends. 0 errors; moves persisted in the logs =
  * moves the bots saw acknowledged. The long run is `npm run soak -- --matches 200 --minutes 10`.
  */
 import { afterAll, expect, it } from "vitest";

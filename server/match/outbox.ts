@@ -1,0 +1,217 @@
+/**
+ * The Match's outbox: what other objects must hear of this match, delivered from the alarm and
+ * retried until delivered (every delivery is idempotent). Each destination is one timer kind and
+ * one entry of DESTINATIONS; the messages themselves are built by pure functions.
+ *
+ * To add a destination: name it in OUTBOX_KINDS (each is a timer kind too) and give it its
+ * delivery in DESTINATIONS; list it in ON_FINISH when it is due as a played match ends, or have
+ * `scheduleAfter` in timers.ts arm it when something else calls for it.
+ */
+import type { Seat } from "../../shared/game.ts";
+import type { LiveMatch, MatchReport, ReservedMatch, SeatedPlayer, TournamentGameResult } from "../contracts.ts";
+import { botPlayer } from "../bots.ts";
+import { log } from "../log.ts";
+import { INITIAL_RATING } from "../ratings.ts";
+import type { TimerKind, Timers } from "./timers.ts";
+import type { Loaded, MatchConfig } from "./store.ts";
+
+/** Deliveries to other objects: the lobby, the players' records, the rematch, a tournament's standings. */
+export const OUTBOX_KINDS = ["directory", "report", "rematch", "tournament"] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
+/**
+ * Deliveries due as soon as a played match ends, each for the matches it concerns (the lobby
+ * hears of the end on its own schedule).
+ */
+export const ON_FINISH: Readonly<Partial<Record<OutboxKind, FinishDue>>> = {
+  report: () => true,
+  tournament: (match) => match.tournamentId !== null,
+};
+
+/** Whether a delivery is due as this match ends. */
+export type FinishDue = (match: Pick<MatchConfig, "tournamentId">) => boolean;
+
+/** Outbox timers are retried this long after a failed delivery. */
+export const OUTBOX_RETRY_MS = 5_000;
+
+export function isOutbox(kind: TimerKind): kind is OutboxKind {
+  return (OUTBOX_KINDS as readonly TimerKind[]).includes(kind);
+}
+
+/** The match's lobby entry while it runs in public; null when it should be off the lobby. */
+export function liveEntry(loaded: Loaded, now: number): LiveMatch | null {
+  if (loaded.state.status !== "playing" || loaded.config.isPrivate) return null;
+  return {
+    matchId: loaded.config.matchId,
+    gameId: loaded.config.gameId,
+    players: loaded.seats.map(({ seat, name }) => ({ seat, name })),
+    moves: loaded.state.moves,
+    startedAt: loaded.startedAt ?? now,
+    rated: loaded.config.rated,
+  };
+}
+
+/** Each person's report of a finished match (bots keep no record); none before the end. */
+export function matchReports(loaded: Loaded, now: number): { pid: string; report: MatchReport }[] {
+  const result = loaded.state.result;
+  if (!result) return [];
+  const rated = loaded.config.rated && loaded.state.moves > 0 && result.kind !== "aborted";
+  const score = (me: Seat, them: Seat): 0 | 0.5 | 1 => {
+    if (result.kind !== "win") return 0.5;
+    const mine = result.winners.includes(me);
+    const theirs = result.winners.includes(them);
+    return mine === theirs ? 0.5 : mine ? 1 : 0;
+  };
+  return loaded.seats
+    .filter((seat) => seat.bot === null)
+    .map((seat) => ({
+      pid: seat.pid,
+      report: {
+        matchId: loaded.config.matchId,
+        gameId: loaded.config.gameId,
+        finishedAt: loaded.finishedAt ?? now,
+        rated,
+        seat: seat.seat,
+        outcome:
+          result.kind === "aborted"
+            ? "aborted"
+            : result.kind === "draw"
+              ? "draw"
+              : result.winners.includes(seat.seat)
+                ? "win"
+                : "loss",
+        reason: result.reason,
+        opponents: loaded.seats
+          .filter((other) => other.seat !== seat.seat)
+          .map((other) => ({
+            pid: other.pid,
+            name: other.name,
+            seat: other.seat,
+            rating: other.rating ?? INITIAL_RATING,
+            score: score(seat.seat, other.seat),
+          })),
+      },
+    }));
+}
+
+/** How a tournament's game ended, as its Tournament records it; null for any other match, or before the end. */
+export function tournamentResult(loaded: Loaded, now: number): TournamentGameResult | null {
+  const result = loaded.state.result;
+  const tournamentId = loaded.config.tournamentId;
+  if (!result || tournamentId === null) return null;
+  return {
+    tournamentId,
+    matchId: loaded.config.matchId,
+    finishedAt: loaded.finishedAt ?? now,
+    outcome: result.kind,
+    winners:
+      result.kind === "win"
+        ? loaded.seats.filter((seat) => result.winners.includes(seat.seat)).map((seat) => seat.pid)
+        : [],
+    reason: result.reason,
+  };
+}
+
+/**
+ * The rematch as the new match is asked to create it: the same settings, seats rotated by one.
+ * `players` are the rotated seats with the ratings they bring.
+ */
+export function rematchSpec(loaded: Loaded, players: readonly SeatedPlayer[]): ReservedMatch {
+  return {
+    gameId: loaded.config.gameId,
+    optionsJson: JSON.stringify(loaded.config.options),
+    players,
+    rated: loaded.config.rated,
+    startNow: true,
+    source: "rematch",
+    private: loaded.config.isPrivate,
+    timeControl: loaded.config.timeControl,
+    spectatorDelay: loaded.config.spectatorDelay,
+    graceMs: loaded.config.graceMs,
+  };
+}
+
+/** The seats of a rematch: rotated by one, so everyone plays from another seat. */
+export function rotatedSeats<T>(seats: readonly T[]): T[] {
+  return [...seats.slice(1), ...seats.slice(0, 1)];
+}
+
+/**
+ * Delivers one outbox message for `loaded`; false (logged) when the destination failed and the
+ * delivery must be retried later.
+ */
+export async function deliver(kind: OutboxKind, env: Env, loaded: Loaded, now: number): Promise<boolean> {
+  try {
+    await DESTINATIONS[kind](env, loaded, now);
+    return true;
+  } catch (error) {
+    log("warn", "outbox-retry", { matchId: loaded.config.matchId, kind, error: String(error) });
+    return false;
+  }
+}
+
+/**
+ * Delivers the message of an outbox timer that is due and settles the timer: done when
+ * delivered, put off by OUTBOX_RETRY_MS when the destination failed. True when delivered.
+ */
+export async function deliverDue(
+  timer: { readonly kind: OutboxKind; readonly at: number; readonly seq: number },
+  env: Env,
+  loaded: Loaded,
+  timers: Timers,
+): Promise<boolean> {
+  const delivered = await deliver(timer.kind, env, loaded, Date.now());
+  if (delivered) timers.done(timer);
+  else timers.retry(timer, Date.now() + OUTBOX_RETRY_MS);
+  return delivered;
+}
+
+/** Delivers one kind of message for `loaded`; throws when the destination fails (the alarm retries). */
+type Delivery = (env: Env, loaded: Loaded, now: number) => Promise<void>;
+
+export const DESTINATIONS: Readonly<Record<OutboxKind, Delivery>> = {
+  /** The game's lobby: the entry while the match runs in public, its removal after. */
+  async directory(env, loaded, now) {
+    const directory = env.Directory.getByName(loaded.config.gameId);
+    const entry = liveEntry(loaded, now);
+    if (entry) await directory.upsert(entry);
+    else await directory.remove(loaded.config.matchId);
+  },
+
+  /** Each player's record (and rating) hears of the result once; the Player dedupes by match id. */
+  async report(env, loaded, now) {
+    await Promise.all(
+      matchReports(loaded, now).map(({ pid, report }) => env.Player.getByName(pid).recordMatch(report)),
+    );
+  },
+
+  /** Creates the agreed rematch under the id fixed when the last player asked. */
+  async rematch(env, loaded) {
+    const matchId = loaded.rematchId;
+    if (!matchId) return;
+    // A bot is named for the seat it takes (bot-<kind>-<seat>); a person brings their rating.
+    const players: SeatedPlayer[] = await Promise.all(
+      rotatedSeats(loaded.seats).map(async (seat, index) =>
+        seat.bot
+          ? botPlayer(seat.bot, index)
+          : {
+              pid: seat.pid,
+              name: seat.name,
+              rating: loaded.config.rated
+                ? await env.Player.getByName(seat.pid).rating(loaded.config.gameId)
+                : INITIAL_RATING,
+            },
+      ),
+    );
+    const created = await env.Match.getByName(matchId).createReserved(rematchSpec(loaded, players));
+    // match-exists: a retry after a creation whose answer was lost. Anything else is a defect.
+    if (!created.ok && created.error.code !== "match-exists")
+      throw new Error(`rematch creation failed: ${created.error.code}`);
+  },
+
+  /** A tournament's game tells its Tournament how it ended; the Tournament dedupes by match id. */
+  async tournament(env, loaded, now) {
+    const result = tournamentResult(loaded, now);
+    if (result) await env.Tournament.getByName(result.tournamentId).recordResult(result);
+  },
+};

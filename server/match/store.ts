@@ -1,0 +1,468 @@
+/**
+ * The Match's SQLite: every statement but the timers' (timers.ts owns that table). Rows in,
+ * typed values out. The schema is MATCH_MIGRATIONS below, applied by `migrate` (../storage.ts).
+ */
+import type { BotKind } from "../../shared/bots/kinds.ts";
+import type { TimeControl } from "../../shared/clock.ts";
+import { createEngine, type Engine, type MatchState } from "../../shared/engine.ts";
+import type { LoggedEvent, MatchEvent } from "../../shared/events.ts";
+import type { MatchResult, Seat } from "../../shared/game.ts";
+import { findGame } from "../../shared/games/index.ts";
+import type { EventsPage, SpectatorDelay } from "../../shared/protocol.ts";
+import type { PlayerRef } from "../contracts.ts";
+import type { Rating } from "../ratings.ts";
+import { isBlank, migrate } from "../storage.ts";
+
+/** The Match object's schema. Migration N is at index N - 1. */
+export const MATCH_MIGRATIONS: readonly string[] = [
+  // 1: the first schema.
+  `
+  CREATE TABLE match (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    match_id TEXT NOT NULL,
+    game_id TEXT NOT NULL,
+    options TEXT NOT NULL,
+    capacity INTEGER NOT NULL,
+    turn_ms INTEGER NOT NULL,
+    seed TEXT NOT NULL,
+    status TEXT NOT NULL,
+    result TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER
+  );
+  CREATE TABLE seats (
+    seat INTEGER PRIMARY KEY,
+    player_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    joined_at INTEGER NOT NULL
+  );
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    seat INTEGER,
+    client_id TEXT,
+    payload TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX events_client_id ON events (seat, client_id) WHERE client_id IS NOT NULL;
+  CREATE TABLE snapshot (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    deadline INTEGER
+  );
+  CREATE TABLE timers (
+    kind TEXT PRIMARY KEY,
+    at INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+  );
+  `,
+  // 2: players own seats through their token; private, rated and reserved matches; rematch;
+  // the disconnect grace period.
+  `
+  ALTER TABLE match ADD COLUMN min_players INTEGER NOT NULL DEFAULT 2;
+  ALTER TABLE match ADD COLUMN grace_ms INTEGER NOT NULL DEFAULT 60000;
+  ALTER TABLE match ADD COLUMN creator_id TEXT;
+  ALTER TABLE match ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE match ADD COLUMN rated INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE match ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE match ADD COLUMN rematch_id TEXT;
+  ALTER TABLE seats ADD COLUMN rating TEXT;
+  ALTER TABLE seats ADD COLUMN rematch INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 3: time controls (null: per move, turn_ms), spectator delay, seats held by server-side bots.
+  `
+  ALTER TABLE match ADD COLUMN time_control TEXT;
+  ALTER TABLE match ADD COLUMN spectator_delay TEXT;
+  ALTER TABLE seats ADD COLUMN bot TEXT;
+  ALTER TABLE snapshot ADD COLUMN spectator_seq INTEGER;
+  `,
+  // 4: a tournament's game tells its Tournament object how it ended.
+  `
+  ALTER TABLE match ADD COLUMN tournament_id TEXT;
+  `,
+];
+
+/** Fixed at creation. */
+export interface MatchConfig {
+  readonly matchId: string;
+  readonly gameId: string;
+  readonly options: unknown;
+  readonly capacity: number;
+  readonly minPlayers: number;
+  readonly timeControl: TimeControl;
+  /** Spectators see the match this far behind the players; null: live. */
+  readonly spectatorDelay: SpectatorDelay | null;
+  readonly graceMs: number;
+  readonly createdAt: number;
+  readonly creatorId: string | null;
+  readonly isPrivate: boolean;
+  readonly rated: boolean;
+  /** Seats assigned by a Matchmaker; the match starts when it says so. */
+  readonly reserved: boolean;
+  /** The tournament this match is a game of: it hears the result (outbox "tournament"). */
+  readonly tournamentId: string | null;
+}
+
+/** A seat and who holds it. */
+export interface SeatRow {
+  readonly seat: Seat;
+  readonly pid: string;
+  readonly name: string;
+  /** The rating the holder brought to a rated match. */
+  readonly rating: Rating | null;
+  /** The server-side bot playing this seat; null for a person. */
+  readonly bot: BotKind | null;
+  rematch: boolean;
+}
+
+/** The in-memory cache of the match, rebuilt from SQLite on wake. */
+export interface Loaded {
+  readonly config: MatchConfig;
+  readonly engine: Engine;
+  /** Published with the summary once the match is over (replays of hidden deals need it). */
+  readonly seed: string;
+  state: MatchState;
+  seq: number;
+  seats: SeatRow[];
+  startedAt: number | null;
+  finishedAt: number | null;
+  rematchId: string | null;
+}
+
+/**
+ * The snapshot is rewritten once every this many events (and when the match ends), not on every
+ * move: the log is the truth and a wake replays the events after the snapshot. Each skipped
+ * write is one row of the whole state JSON less in the move's transaction.
+ */
+export const SNAPSHOT_EVERY = 16;
+
+/** What a commit writes beside its events: from seq `from` to `seq`, the match `state` after them. */
+export interface CommitWrites {
+  readonly from: number;
+  readonly seq: number;
+  readonly state: MatchState;
+  readonly deadline: number | null;
+  readonly now: number;
+  readonly started: boolean;
+  readonly finished: boolean;
+}
+
+/** A player about to take a seat. */
+export type NewSeat = PlayerRef & { readonly rating: Rating | null; readonly bot?: BotKind | undefined };
+
+/** The match row as read: its config and what changes over its life. */
+export interface StoredMatch {
+  readonly config: MatchConfig;
+  readonly seed: string;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly rematchId: string | null;
+  /** The last snapshot; null when it predates clocks (the whole log is replayed then). */
+  readonly snapshot: { readonly seq: number; readonly state: MatchState } | null;
+}
+
+type MatchRow = {
+  match_id: string;
+  game_id: string;
+  options: string;
+  capacity: number;
+  min_players: number;
+  turn_ms: number;
+  grace_ms: number;
+  seed: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  creator_id: string | null;
+  private: number;
+  rated: number;
+  reserved: number;
+  rematch_id: string | null;
+  time_control: string | null;
+  spectator_delay: string | null;
+  tournament_id: string | null;
+};
+type SeatSqlRow = {
+  seat: number;
+  player_id: string;
+  name: string;
+  rating: string | null;
+  rematch: number;
+  bot: string | null;
+};
+type EventRow = { seq: number; payload: string; at: number };
+
+/** Rows are written only by `append`, from events that passed the engine: trusted data. */
+function toLogged(row: EventRow): LoggedEvent {
+  return { seq: row.seq, at: row.at, ...(JSON.parse(row.payload) as MatchEvent) };
+}
+
+function toSeat(row: SeatSqlRow): SeatRow {
+  return {
+    seat: row.seat,
+    pid: row.player_id,
+    name: row.name,
+    rating: row.rating === null ? null : (JSON.parse(row.rating) as Rating),
+    bot: row.bot === null ? null : (row.bot as BotKind),
+    rematch: row.rematch === 1,
+  };
+}
+
+export class MatchStore {
+  readonly #storage: DurableObjectStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+  }
+
+  get #sql(): SqlStorage {
+    return this.#storage.sql;
+  }
+
+  /** Runs `write` as one synchronous transaction. */
+  transaction<T>(write: () => T): T {
+    return this.#storage.transactionSync(write);
+  }
+
+  /** The match, migrated to the current schema; null for a blank object (an unknown id stays blank: reading must not create tables). */
+  read(): StoredMatch | null {
+    if (isBlank(this.#sql)) return null;
+    this.transaction(() => migrate(this.#sql, MATCH_MIGRATIONS));
+    const row = this.#sql.exec<MatchRow>("SELECT * FROM match").toArray()[0];
+    if (!row) return null;
+    // Matches made before time controls had a per-move limit in turn_ms.
+    const timeControl: TimeControl =
+      row.time_control === null ? { kind: "move", ms: row.turn_ms } : (JSON.parse(row.time_control) as TimeControl);
+    const snapshot = this.#sql.exec<{ seq: number; state: string }>("SELECT seq, state FROM snapshot").one();
+    const state = JSON.parse(snapshot.state) as MatchState;
+    return {
+      config: {
+        matchId: row.match_id,
+        gameId: row.game_id,
+        options: JSON.parse(row.options),
+        capacity: row.capacity,
+        minPlayers: row.min_players,
+        timeControl,
+        spectatorDelay: row.spectator_delay === null ? null : (JSON.parse(row.spectator_delay) as SpectatorDelay),
+        graceMs: row.grace_ms,
+        createdAt: row.created_at,
+        creatorId: row.creator_id,
+        isPrivate: row.private === 1,
+        rated: row.rated === 1,
+        reserved: row.reserved === 1,
+        tournamentId: row.tournament_id,
+      },
+      seed: row.seed,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      rematchId: row.rematch_id,
+      // A snapshot from before clocks lacks them: the log (with its times) is the truth, replay it all.
+      snapshot: "clock" in state ? { seq: snapshot.seq, state } : null,
+    };
+  }
+
+  /**
+   * The match as the cache holds it, or null for a blank object: its rows, and the state rebuilt
+   * from the snapshot plus the log's tail after it (the snapshot is written every few events).
+   */
+  load(): Loaded | null {
+    const stored = this.read();
+    if (!stored) return null;
+    const { config, seed, startedAt, finishedAt, rematchId } = stored;
+    const game = findGame(config.gameId);
+    if (!game) throw new Error(`match ${config.matchId} is of unknown game ${config.gameId}`);
+    const engine = createEngine(game, config.options, seed, config.timeControl);
+    let [state, seq] = stored.snapshot ? [stored.snapshot.state, stored.snapshot.seq] : [engine.initial(), 0];
+    for (const event of this.eventsAfter(seq)) [state, seq] = [engine.apply(state, event, event.at), event.seq];
+    return { config, engine, seed, state, seq, seats: this.seats(), startedAt, finishedAt, rematchId };
+  }
+
+  /** Writes a new match and its first snapshot into this blank object. */
+  insert(config: MatchConfig, seed: string, turnMs: number, initial: MatchState): void {
+    this.transaction(() => {
+      migrate(this.#sql, MATCH_MIGRATIONS);
+      this.#sql.exec(
+        `INSERT INTO match (id, match_id, game_id, options, capacity, min_players, turn_ms, grace_ms, seed, status,
+           created_at, creator_id, private, rated, reserved, time_control, spectator_delay, tournament_id)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        config.matchId,
+        config.gameId,
+        JSON.stringify(config.options),
+        config.capacity,
+        config.minPlayers,
+        turnMs,
+        config.graceMs,
+        seed,
+        config.createdAt,
+        config.creatorId,
+        config.isPrivate ? 1 : 0,
+        config.rated ? 1 : 0,
+        config.reserved ? 1 : 0,
+        JSON.stringify(config.timeControl),
+        config.spectatorDelay ? JSON.stringify(config.spectatorDelay) : null,
+        config.tournamentId,
+      );
+      this.#sql.exec("INSERT INTO snapshot (id, seq, state) VALUES (1, 0, ?)", JSON.stringify(initial));
+    });
+  }
+
+  seats(): SeatRow[] {
+    return this.#sql
+      .exec<SeatSqlRow>("SELECT seat, player_id, name, rating, rematch, bot FROM seats ORDER BY seat")
+      .toArray()
+      .map(toSeat);
+  }
+
+  /** Seats `players` from seat `first` on. A bot always wants the rematch: people decide for the match. */
+  addSeats(first: Seat, players: readonly NewSeat[], now: number): void {
+    players.forEach((player, index) =>
+      this.#sql.exec(
+        "INSERT INTO seats (seat, player_id, name, joined_at, rating, bot, rematch) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        first + index,
+        player.pid,
+        player.name,
+        now,
+        player.rating ? JSON.stringify(player.rating) : null,
+        player.bot ?? null,
+        player.bot ? 1 : 0,
+      ),
+    );
+  }
+
+  /** The logged events after `after` (up to `until`, at most `limit` of them), oldest first. */
+  eventsAfter(after: number, until = Number.MAX_SAFE_INTEGER, limit = -1): LoggedEvent[] {
+    // SQLite reads a negative LIMIT as none.
+    return this.#sql
+      .exec<EventRow>(
+        "SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        after,
+        until,
+        limit,
+      )
+      .toArray()
+      .map(toLogged);
+  }
+
+  /**
+   * A commit's writes (inside its transaction): the events, the snapshot when it ends the match or
+   * crosses a multiple of SNAPSHOT_EVERY, and the match's status when it started or finished.
+   */
+  commit(events: readonly LoggedEvent[], after: CommitWrites): void {
+    this.append(events);
+    const due = Math.floor(after.seq / SNAPSHOT_EVERY) > Math.floor(after.from / SNAPSHOT_EVERY);
+    if (after.finished || due) this.snapshot(after.seq, after.state, after.deadline);
+    if (after.started) this.started(after.now);
+    if (after.finished) this.finished(after.now, after.state.result);
+  }
+
+  /** A page of the log after `after` up to `until`; `next` is the `after` of the next page, if any. */
+  page(matchId: string, after: number, until: number, limit: number): EventsPage {
+    const events = this.eventsAfter(after, until, limit);
+    const last = events.at(-1);
+    return { matchId, events, next: last && last.seq < until ? last.seq : null };
+  }
+
+  /** Appends events to the log (a move keeps its client id for the dedupe lookup). */
+  append(events: readonly LoggedEvent[]): void {
+    for (const event of events) {
+      const { seq, at, ...payload } = event;
+      this.#sql.exec(
+        "INSERT INTO events (seq, kind, seat, client_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
+        seq,
+        event.kind,
+        "seat" in event ? event.seat : null,
+        event.kind === "move" ? event.id : null,
+        JSON.stringify(payload),
+        at,
+      );
+    }
+  }
+
+  /** The seq of the move `seat` sent with client id `clientId`, if it was accepted. */
+  moveSeq(seat: Seat, clientId: string): number | null {
+    return (
+      this.#sql
+        .exec<{ seq: number }>("SELECT seq FROM events WHERE seat = ? AND client_id = ?", seat, clientId)
+        .toArray()[0]?.seq ?? null
+    );
+  }
+
+  /**
+   * True when a move `seat` made at `seq` is stale with the match at `current`: `seq` is not
+   * `current`, unless every event after it is a move by another seat. In a phase where several
+   * seats act at once (Battleship's placement) their moves do not make `seat`'s stale. Where one
+   * seat moves at a time, this passes only a move sent before the seat's turn came (the SDK
+   * never sends one); like every move, it is judged against the current state.
+   */
+  stale(seq: number, seat: Seat, current: number): boolean {
+    if (seq === current) return false;
+    if (seq < 0 || seq > current) return true;
+    const { count } = this.#sql
+      .exec<{ count: number }>(
+        "SELECT count(*) AS count FROM events WHERE seq > ? AND (kind != 'move' OR seat = ?)",
+        seq,
+        seat,
+      )
+      .one();
+    return count > 0;
+  }
+
+  snapshot(seq: number, state: MatchState, deadline: number | null): void {
+    this.#sql.exec("UPDATE snapshot SET seq = ?, state = ?, deadline = ?", seq, JSON.stringify(state), deadline);
+  }
+
+  started(at: number): void {
+    this.#sql.exec("UPDATE match SET status = 'playing', started_at = ?", at);
+  }
+
+  finished(at: number, result: MatchResult | null): void {
+    this.#sql.exec("UPDATE match SET status = 'finished', finished_at = ?, result = ?", at, JSON.stringify(result));
+  }
+
+  /** `seat` asks for a rematch; `rematchId`, when given, is the id fixed for it (the last seat asked). */
+  rematchOffered(seat: Seat, rematchId: string | null): void {
+    this.#sql.exec("UPDATE seats SET rematch = 1 WHERE seat = ?", seat);
+    if (rematchId !== null) this.#sql.exec("UPDATE match SET rematch_id = ?", rematchId);
+  }
+
+  /** The seq spectators of a delayed match were last shown (null: never recorded). */
+  spectatorSeq(): number | null {
+    return this.#sql.exec<{ seq: number | null }>("SELECT spectator_seq AS seq FROM snapshot").one().seq;
+  }
+
+  setSpectatorSeq(seq: number): void {
+    this.#sql.exec("UPDATE snapshot SET spectator_seq = ?", seq);
+  }
+
+  /** The seq of the `n`th move (0-based; timeout moves count), or null when there are not that many. */
+  nthMoveSeq(n: number): number | null {
+    return (
+      this.#sql
+        .exec<{ seq: number }>(
+          `SELECT seq FROM events WHERE kind = 'move' OR (kind = 'timeout' AND json_extract(payload, '$.move') IS NOT NULL)
+           ORDER BY seq LIMIT 1 OFFSET ?`,
+          n,
+        )
+        .toArray()[0]?.seq ?? null
+    );
+  }
+
+  /** The last seq logged at or before `cutoff`, or up to the start, whichever is later (0: none). */
+  lastSeqBy(cutoff: number): number {
+    return (
+      this.#sql
+        .exec<{ seq: number | null }>(
+          "SELECT max(seq) AS seq FROM events WHERE at <= ? OR seq <= (SELECT seq FROM events WHERE kind = 'start')",
+          cutoff,
+        )
+        .one().seq ?? 0
+    );
+  }
+
+  /** When event `seq` was logged. */
+  eventAt(seq: number): number {
+    return this.#sql.exec<{ at: number }>("SELECT at FROM events WHERE seq = ?", seq).one().at;
+  }
+}
