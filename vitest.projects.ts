@@ -57,6 +57,8 @@ export function projects(long: boolean): TestProjectInlineConfiguration[] {
               PLY_BOT_DELAY_MS: "0",
               PLY_TOURNAMENT_PAIR_DELAY_MS: "3600000",
               PLY_TOURNAMENT_ROUND_GAP_MS: "3600000",
+              // Two who just met wait for someone new however long a pass takes on a busy machine.
+              PLY_TOURNAMENT_REPEAT_AFTER_MS: "3600000",
             },
           },
         }),

@@ -38,12 +38,16 @@ import { errorResponse, failureResponse } from "../http.ts";
 import { log } from "../log.ts";
 import { INITIAL_RATING } from "../ratings.ts";
 import { isBlank } from "../storage.ts";
-import { ARENA_RULES, pairArena } from "./arena.ts";
+import { ARENA_RULES, pairArena, type ArenaRules } from "./arena.ts";
 import { scoreBye, scoreGame, standings, type GameScore } from "./scoring.ts";
 import { TournamentStore, type Entrant, type TournamentConfig, type TournamentProgress } from "./store.ts";
 import { pairSwiss } from "./swiss.ts";
 
-/** The clocks of a tournament (the first two can be set with PLY_TOURNAMENT_PAIR_DELAY_MS and PLY_TOURNAMENT_ROUND_GAP_MS). */
+/**
+ * The clocks of a tournament (the first two can be set with PLY_TOURNAMENT_PAIR_DELAY_MS and
+ * PLY_TOURNAMENT_ROUND_GAP_MS; the arena's wait before a repeat, ARENA_RULES, with
+ * PLY_TOURNAMENT_REPEAT_AFTER_MS).
+ */
 export const TOURNAMENT_TIMES = {
   /** An arena pairs this long after a player comes free, so a few who finish together are paired by score. */
   arenaPairDelayMs: 150,
@@ -125,6 +129,11 @@ export class Tournament extends DurableObject<Env> {
 
   get #pairDelayMs(): number {
     return this.#setting(this.env.PLY_TOURNAMENT_PAIR_DELAY_MS, TOURNAMENT_TIMES.arenaPairDelayMs);
+  }
+
+  /** The arena's rules; tests put the wait before a repeat out of reach, so a slow pass pairs as a quick one. */
+  get #arenaRules(): ArenaRules {
+    return { repeatAfterMs: this.#setting(this.env.PLY_TOURNAMENT_REPEAT_AFTER_MS, ARENA_RULES.repeatAfterMs) };
   }
 
   get #roundGapMs(): number {
@@ -479,7 +488,7 @@ export class Tournament extends DurableObject<Env> {
       })),
       now,
       this.#store.count("active"),
-      ARENA_RULES,
+      this.#arenaRules,
     );
     const ids = this.#store.atomically(() => {
       const made = pairs.map(([p0, p1]) => {
