@@ -194,7 +194,7 @@ export async function runTournamentCrash(options: TournamentCrashOptions): Promi
     let lost = 0;
     for (const [matchId, result] of results) {
       const game = byId.get(matchId);
-      if (!game || game.status !== "finished" || game.score !== scoreOf(result)) {
+      if (game?.status !== "finished" || game.score !== scoreOf(result)) {
         lost++;
         problems.push(
           `LOST result of ${matchId}: a bot saw ${JSON.stringify(result)}, the tournament has ${JSON.stringify(game)}`,

@@ -590,7 +590,7 @@ export class Tournament extends DurableObject<Env> {
    */
   async #createGame(loaded: Loaded, matchId: string): Promise<void> {
     const game = this.#store.game(matchId);
-    if (!game || game.status !== "creating" || this.#creating.has(matchId)) return;
+    if (game?.status !== "creating" || this.#creating.has(matchId)) return;
     const { config } = loaded;
     const p0 = this.#store.entrant(game.p0);
     const p1 = this.#store.entrant(game.p1);
