@@ -41,7 +41,6 @@ export interface GameInfo {
   readonly minPlayers: number;
   readonly maxPlayers: number;
   readonly defaultOptions: unknown;
-  readonly defaultTurnMs: number;
   readonly defaultTimeControl: TimeControl;
   readonly hiddenInformation: boolean;
 }

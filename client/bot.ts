@@ -8,13 +8,14 @@
  * state; a hidden-information game's view is not a state the rules can read, so the bot
  * refuses those games.
  */
+import { hasHiddenInformation } from "../shared/engine.ts";
 import type { AnyGame, Seat } from "../shared/game.ts";
 import type { MatchView } from "../shared/protocol.ts";
 import type { MatchClient } from "./sdk.ts";
 
 /** The moves `seat` may make in `view` by the shared rules (empty when it may not move, or the game hides information). */
 export function legalMoves(game: AnyGame, view: MatchView, seat: Seat): unknown[] {
-  if (view.status !== "playing" || !view.turn?.seats.includes(seat) || game.hiddenInformation) return [];
+  if (view.status !== "playing" || !view.turn?.seats.includes(seat) || hasHiddenInformation(game)) return [];
   return [...game.legalMoves(view.view, seat)];
 }
 
@@ -44,7 +45,7 @@ export function playRandom(client: MatchClient, random: () => number = Math.rand
       const view = client.view;
       // Wait for the server's answer to our last move before choosing another.
       if (!game || !view || client.seat === null || !client.myTurn || client.pending.length > 0) return;
-      if (game.hiddenInformation) {
+      if (hasHiddenInformation(game)) {
         return finish(() =>
           reject(new Error(`the random bot cannot play ${game.id}: a client sees only its view of it`)),
         );

@@ -13,7 +13,7 @@ import { PartySocket } from "partysocket";
 import * as v from "valibot";
 import { remainingAt } from "../shared/clock.ts";
 import type { AnyGame, Seat } from "../shared/game.ts";
-import { checkOnView, type DrawAction } from "../shared/engine.ts";
+import { checkOnView, hasHiddenInformation, type DrawAction } from "../shared/engine.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
   CLOSE_CODES,
@@ -167,7 +167,8 @@ export class MatchClient {
     const confirmed = this.confirmed;
     const game = this.game;
     const seat = this.seat;
-    if (!confirmed || !game || game.hiddenInformation || this.pending.length === 0 || seat === null) return confirmed;
+    if (!confirmed || !game || hasHiddenInformation(game) || this.pending.length === 0 || seat === null)
+      return confirmed;
     if (confirmed.status !== "playing" || (this.log.at(-1)?.seq ?? 0) < confirmed.seq) return confirmed;
     let state: unknown = confirmed.view;
     let moves = confirmed.moves;

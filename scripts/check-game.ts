@@ -12,7 +12,7 @@
 import fc from "fast-check";
 import { isDeepStrictEqual } from "node:util";
 import { pathToFileURL } from "node:url";
-import { createEngine, MOVE_REFUSALS, type Engine, type MatchState } from "../shared/engine.ts";
+import { createEngine, hasHiddenInformation, MOVE_REFUSALS, type Engine, type MatchState } from "../shared/engine.ts";
 import type { MatchEvent } from "../shared/events.ts";
 import type { AnyGame, Seat, Viewer } from "../shared/game.ts";
 import { GAMES } from "../shared/games/index.ts";
@@ -439,14 +439,13 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
     case "views-hide-secrets": {
       play(game, scenario, trail, ({ engine, state, random }) => {
         const viewers = viewersOf(state.players);
-        if (!game.hiddenInformation) {
+        if (!hasHiddenInformation(game)) {
           const spectator = canonical(engine.view(state, "spectator"));
           for (const viewer of viewers)
             if (canonical(engine.view(state, viewer)) !== spectator)
-              throw new Broken(rule, `${viewer}'s view differs from the spectators' but hiddenInformation is false`);
+              throw new Broken(rule, `${viewer}'s view differs from the spectators' but the game has no view`);
           return;
         }
-        if (!game.view) throw new Broken(rule, "hiddenInformation is true but the game has no view");
         if (!game.resampleHidden)
           throw new Broken(rule, "a game with hidden information needs resampleHidden to be checked");
         for (const viewer of viewers) {
@@ -467,7 +466,7 @@ function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: { seat:
       return;
     }
     case "moves-carry-no-secret": {
-      if (!game.hiddenInformation) return;
+      if (!hasHiddenInformation(game)) return;
       play(game, scenario, trail, ({ engine, state, random }) => {
         for (const seat of engine.activeSeats(state)) {
           const after = sampleOf(game.legalMoves(state.game, seat), random).map((move) => ({

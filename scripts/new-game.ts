@@ -6,8 +6,9 @@
  *   npm run new-game -- <id> [--name "Display name"] [--dry-run]
  *
  * Writes shared/games/<id>.ts (rules), client/games/<id>/renderer.ts and <id>.css (the
- * renderer, found by client/games/index.ts on its own), test/unit/<id>.test.ts, and adds the
- * game to the list in shared/games/index.ts (its one registry line). `--dry-run` prints the
+ * renderer, found by client/games/index.ts on its own and declared to the type checker in its
+ * own file), test/unit/<id>.test.ts, and adds the game to the list in shared/games/index.ts
+ * (its one registry line, with the import). `--dry-run` prints the
  * paths instead. Also a library: `scaffold` is pure, and the scaffold test uses it.
  */
 import { spawnSync } from "node:child_process";
@@ -43,7 +44,8 @@ const rules = ({ id, camel, pascal, name }: Names) => `/**
  * from a pile of 15; whoever takes the last one wins. Replace them with the game's own.
  */
 import * as v from "valibot";
-import type { GameDefinition, GameResult, Seat } from "../game.ts";
+import { sequential } from "../engine.ts";
+import type { GameResult, Seat } from "../game.ts";
 
 export const PILE = 15;
 
@@ -60,30 +62,27 @@ function outcome(state: ${pascal}State): GameResult | null {
   return state.winner === null ? null : { kind: "win", winners: [state.winner], reason: "took-the-last" };
 }
 
-export const ${camel}: GameDefinition<${pascal}State, ${pascal}Move, Record<string, never>> = {
+// One seat acts at a time: \`sequential\` works out who may act from \`turn\` (nobody once it is over).
+export const ${camel} = sequential<${pascal}State, ${pascal}Move>({
   id: "${id}",
   name: "${name}",
   minPlayers: 2,
   maxPlayers: 2,
   options: v.strictObject({}),
   move: ${pascal}Move,
-  hiddenInformation: false,
-  defaultTurnMs: 30_000,
+  defaultTimeControl: { kind: "move", ms: 30_000 },
   timeout: { kind: "forfeit" },
   // Every move takes at least one counter.
   maxMoves: PILE,
 
   setup: () => ({ pile: PILE, turn: 0, winner: null }),
 
-  activeSeats: (state) => (outcome(state) ? [] : [state.turn]),
+  turn: (state) => state.turn,
 
   validate: (state, _seat, move) =>
     move.take <= state.pile ? null : { code: "not-enough", message: \`only \${state.pile} left\` },
 
-  legalMoves: (state, seat) =>
-    outcome(state) || seat !== state.turn
-      ? []
-      : ([1, 2, 3] as const).filter((take) => take <= state.pile).map((take) => ({ take })),
+  legalMoves: (state) => ([1, 2, 3] as const).filter((take) => take <= state.pile).map((take) => ({ take })),
 
   apply: (state, seat, move) => {
     const pile = state.pile - move.take;
@@ -91,28 +90,33 @@ export const ${camel}: GameDefinition<${pascal}State, ${pascal}Move, Record<stri
   },
 
   outcome,
-};
+});
 `;
 
-const renderer = ({
-  id,
-  pascal,
-  name,
-}: Names) => `/** ${name}: the pile as a row of counters, and a button for each move. */
+const renderer = ({ id, name }: Names) => `/** ${name}: the pile as a row of counters, and a button for each move. */
 import "./${id}.css";
-import type { ${pascal}Move, ${pascal}State } from "../../../shared/games/${id}.ts";
-import type { Renderer } from "../renderer.ts";
+import type { RendererOf } from "../renderer.ts";
+
+// Tells the type checker this game has a renderer (client/games/index.ts requires one per game).
+declare module "../index.ts" {
+  interface Renderers {
+    "${id}": typeof renderer;
+  }
+}
 
 /** Sentences for the rules' refusal codes. */
-const REASONS: Readonly<Record<string, string>> = {
+const REFUSALS: Readonly<Record<string, string>> = {
   "not-enough": "There are not that many counters left.",
 };
 
-export const renderer: Renderer = {
+// \`view\` and moves are typed by the rules: a view is the state (this game hides nothing).
+export const renderer: RendererOf<"${id}"> = {
   pieces: ["First", "Second"],
+  // How the result line says why the game ended.
+  reasons: { "took-the-last": "took the last counter" },
 
   render(root, { view, mySeat, canMove, play }) {
-    const state = view as ${pascal}State | null;
+    const state = view;
     let board = root.querySelector<HTMLElement>(":scope > .${id}-board");
     if (!board) {
       board = document.createElement("div");
@@ -126,7 +130,7 @@ export const renderer: Renderer = {
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = \`Take \${take}\`;
-        button.addEventListener("click", () => play({ take } satisfies ${pascal}Move));
+        button.addEventListener("click", () => play({ take }));
         moves.append(button);
       }
       board.append(pile, moves);
@@ -139,12 +143,9 @@ export const renderer: Renderer = {
     for (const button of board.querySelectorAll("button")) button.disabled = mySeat === null || !canMove;
   },
 
-  describe(move) {
-    const take = (move as Partial<${pascal}Move> | null)?.take;
-    return typeof take === "number" ? \`took \${take}\` : "?";
-  },
+  describe: ({ take }) => \`took \${take}\`,
 
-  explain: (reason) => REASONS[reason] ?? null,
+  explain: (reason) => REFUSALS[reason] ?? null,
 };
 `;
 
@@ -210,15 +211,14 @@ describe("${name}", () => {
 });
 `;
 
-/** Where a game is listed: the one line `new-game` adds to shared/games/index.ts. */
+/** Where a game is listed: the line (and its import) `new-game` adds to shared/games/index.ts. */
 export function register(index: string, { id, camel }: Names): string {
-  const list = /new Map<string, AnyGame>\(\s*\[([^\]]*)\]/;
-  const found = list.exec(index);
-  if (!found) throw new Error("shared/games/index.ts: no game list to add to");
-  const imports = index.lastIndexOf("\nimport ");
-  const lineEnd = index.indexOf("\n", imports + 1);
-  const withImport = `${index.slice(0, lineEnd + 1)}import { ${camel} } from "./${id}.ts";\n${index.slice(lineEnd + 1)}`;
-  return withImport.replace(list, (whole, names: string) => whole.replace(names, `${names.trim()}, ${camel}`));
+  const end = index.indexOf("\n} as const;");
+  if (end === -1) throw new Error("shared/games/index.ts: no game list to add to");
+  const withEntry = `${index.slice(0, end)}\n  "${id}": ${camel},${index.slice(end)}`;
+  const imports = withEntry.lastIndexOf("\nimport ");
+  const lineEnd = withEntry.indexOf("\n", imports + 1);
+  return `${withEntry.slice(0, lineEnd + 1)}import { ${camel} } from "./${id}.ts";\n${withEntry.slice(lineEnd + 1)}`;
 }
 
 /** Every file of a new game, and the registry with it added (pure: nothing is written). */

@@ -8,7 +8,6 @@
  */
 import { BOT_KINDS, type Bot, type BotKind } from "./bots/kinds.ts";
 import type { AnyGame } from "./game.ts";
-import { searchBot } from "./games/connect-four.bot.ts";
 
 export { BOT_KINDS, type Bot, type BotKind } from "./bots/kinds.ts";
 
@@ -24,15 +23,25 @@ export const randomBot: Bot = {
   },
 };
 
-const BOTS: Readonly<Record<BotKind, Bot>> = { random: randomBot, search: searchBot };
+const LABELS: Readonly<Record<BotKind, string>> = { random: "Random", search: "Search" };
 
-/** The bot of this kind for `game`, or undefined when that kind cannot play it. */
+/** The bot of this kind for `game`, or undefined when that kind cannot play it: `random`, or the game's own. */
 export function botFor(kind: BotKind, game: AnyGame): Bot | undefined {
-  const bot = BOTS[kind];
-  return bot.supports(game) ? bot : undefined;
+  if (kind === "random") return randomBot;
+  const own = game.bots?.[kind];
+  if (!own) return undefined;
+  return {
+    kind,
+    label: LABELS[kind],
+    supports: (other) => other.bots?.[kind] === own,
+    choose: (other, state, seat, random) => {
+      if (other.bots?.[kind] !== own) throw new Error(`${kind} bot: cannot play ${other.id}`);
+      return own(state, seat, random);
+    },
+  };
 }
 
 /** The kinds of bot that can play `game`, weakest first (what the UI offers). */
 export function botsFor(game: AnyGame): BotKind[] {
-  return BOT_KINDS.filter((kind) => BOTS[kind].supports(game));
+  return BOT_KINDS.filter((kind) => botFor(kind, game) !== undefined);
 }

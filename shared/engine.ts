@@ -3,8 +3,9 @@
  * one (or a refusal), with no I/O and no clock of its own (every time is handed in).
  *
  * A move is checked once: `play` runs the ladder (status, turn, shape, legality) and returns the
- * event together with the state after it. `apply` folds logged events (replay, wake-up), and
- * checks a logged move again, because a log is only as good as the code that wrote it.
+ * event together with the state after it. `apply` folds events (an audit's `replay`) and checks
+ * a logged move again, because a log is only as good as the code that wrote it; `restore` folds
+ * this server's own log on wake-up and trusts it (each move was checked when it was logged).
  */
 import * as v from "valibot";
 import {
@@ -18,7 +19,7 @@ import {
   type TimeControl,
 } from "./clock.ts";
 import type { MatchEvent } from "./events.ts";
-import type { AnyGame, GameResult, MatchResult, Seat, Viewer } from "./game.ts";
+import type { AnyGame, GameDefinition, GameResult, MatchResult, Seat, Viewer } from "./game.ts";
 import { createRandom, seedRandom, type RandomState } from "./random.ts";
 import { fail, ok, type Failure, type Result } from "./result.ts";
 import { describeIssues } from "./schema-issues.ts";
@@ -87,6 +88,11 @@ export interface Engine {
    */
   apply(state: MatchState, event: MatchEvent, at?: number): MatchState;
   /**
+   * `apply` for an event read back from this match's own log: a move is not checked again (it was
+   * when `play` logged it, and the stored move is the parsed one). A wake-up's fold; audits use `replay`.
+   */
+  restore(state: MatchState, event: MatchEvent, at?: number): MatchState;
+  /**
    * The event for the seats whose time is up at `at` (without `at`: the first to run out):
    * a flag with a banked clock (Fischer, delay), the game's timeout policy with a per-move one.
    */
@@ -107,9 +113,31 @@ export interface Engine {
   replay(events: Iterable<MatchEvent & { readonly at?: number }>): MatchState;
 }
 
-/** A game's time control when its match chooses none: its per-move default. */
-export function defaultTimeControl(game: AnyGame): TimeControl {
-  return game.defaultTimeControl ?? { kind: "move", ms: game.defaultTurnMs };
+/** Whether `game` hides something from some viewers: exactly when it has a `view`. */
+export function hasHiddenInformation(game: AnyGame): boolean {
+  return game.view !== undefined;
+}
+
+/** A game where one seat acts at a time, written without the bookkeeping: `turn` names that seat. */
+export type SequentialGame<S, M, O, V> = Omit<GameDefinition<S, M, O, V>, "activeSeats"> & {
+  /** The seat to act now (read only while the game goes on). */
+  turn(state: S): Seat;
+};
+
+/**
+ * A sequential game, completed with the turn bookkeeping every such game would write: the seat
+ * whose `turn` it is acts, nobody once there is an `outcome`, and `legalMoves` is empty for
+ * every other seat (so the game's own `legalMoves` need only list the mover's moves).
+ */
+export function sequential<S, M, O = Record<string, never>, V = S>(
+  game: SequentialGame<S, M, O, V>,
+): GameDefinition<S, M, O, V> & { turn(state: S): Seat } {
+  const activeSeats = (state: S): readonly Seat[] => (game.outcome(state) ? [] : [game.turn(state)]);
+  return {
+    ...game,
+    activeSeats,
+    legalMoves: (state, seat) => (activeSeats(state).includes(seat) ? game.legalMoves(state, seat) : []),
+  };
 }
 
 /** What the move ladder needs to know of a match: the engine's state, or a client's view of it. */
@@ -156,7 +184,7 @@ export function checkOnView(
   const active = view.turn?.seats ?? [];
   return checkMove(
     game,
-    game.hiddenInformation ? { status: view.status, active } : { status: view.status, active, game: view.view },
+    hasHiddenInformation(game) ? { status: view.status, active } : { status: view.status, active, game: view.view },
     seat,
     move,
   );
@@ -167,7 +195,7 @@ export function createEngine(
   game: AnyGame,
   options: unknown,
   seed: string,
-  control: TimeControl = defaultTimeControl(game),
+  control: TimeControl = game.defaultTimeControl,
 ): Engine {
   const activeSeats = (state: MatchState): readonly Seat[] =>
     state.status === "playing" ? game.activeSeats(state.game) : [];
@@ -200,6 +228,74 @@ export function createEngine(
     if (!checked.ok) throw new Error(`logged move refused on apply: ${checked.error.code}`);
     return applyMove(state, seat, checked.value, at);
   };
+
+  /** Folds one event; `move` applies a logged move (checked again, or trusted). */
+  const fold = (
+    state: MatchState,
+    event: MatchEvent,
+    at: number | undefined,
+    move: typeof applyChecked,
+  ): MatchState => {
+    // Without a time, none passes: the clocks stand where they are.
+
+    const when = at ?? state.clock?.since ?? 0;
+    switch (event.kind) {
+      case "join":
+        return state;
+      case "start": {
+        if (state.status !== "waiting") throw new Error("start applied twice");
+        const random = createRandom(seedRandom(seed));
+        const setup = game.setup(event.players, options, random);
+        const clock = startClock(control, event.players, game.activeSeats(setup), when);
+        return {
+          ...state,
+          status: "playing",
+          players: event.players,
+          game: setup,
+          random: random.state(),
+          clock,
+          drawOffers: [],
+        };
+      }
+      case "move":
+        return move(state, event.seat, event.move, when);
+      case "resign":
+      case "abandon": {
+        const seat = seatOf(state, event);
+        return finish(state, othersWin(state, [seat], event.kind === "resign" ? "resign" : "abandoned"), when);
+      }
+      case "abort":
+        if (state.status === "finished") throw new Error("abort applied to a finished match");
+        return finish(state, { kind: "aborted", reason: event.reason }, when);
+      case "draw-offer":
+      case "draw-accept":
+      case "draw-decline": {
+        const seat = seatOf(state, event);
+        const action = event.kind === "draw-offer" ? "offer" : event.kind === "draw-accept" ? "accept" : "decline";
+        const allowed = engine.draw(state, seat, action);
+        if (!allowed.ok || allowed.value.kind !== event.kind) throw new Error(`${event.kind} refused on apply`);
+        if (action === "decline") return { ...state, drawOffers: [] };
+        const offers = [...state.drawOffers, seat].sort((a, b) => a - b);
+        if (offers.length < state.players) return { ...state, drawOffers: offers };
+        return finish(state, { kind: "draw", reason: "agreement" }, when);
+      }
+      case "timeout": {
+        if (state.status !== "playing") throw new Error("timeout applied outside play");
+        // A logged timeout happened when the clock said so; a test's may leave the time out.
+        const flagTime = at ?? (state.clock === null ? 0 : (nextFlag(control, state.clock) ?? when));
+        if (event.move !== undefined) {
+          const [seat] = event.seats;
+          if (seat === undefined) throw new Error("timeout move without a seat");
+          return move(state, seat, event.move, flagTime);
+        }
+        const result = game.onFlag ? game.onFlag(state.game, event.seats) : othersWin(state, event.seats, "timeout");
+        return finish(state, result, flagTime);
+      }
+    }
+  };
+
+  /** A move from this match's own log: it was checked when it was logged. */
+  const applyTrusted = applyMove;
 
   /** The match over at `at` with `result`: the clocks stop, offers lapse. */
   const finish = (state: MatchState, result: MatchResult, at: number): MatchState => ({
@@ -254,63 +350,9 @@ export function createEngine(
       return ok({ event, state: applyMove(state, seat, checked.value, at) });
     },
 
-    apply(state, event, at) {
-      // Without a time, none passes: the clocks stand where they are.
-      const when = at ?? state.clock?.since ?? 0;
-      switch (event.kind) {
-        case "join":
-          return state;
-        case "start": {
-          if (state.status !== "waiting") throw new Error("start applied twice");
-          const random = createRandom(seedRandom(seed));
-          const setup = game.setup(event.players, options, random);
-          const clock = startClock(control, event.players, game.activeSeats(setup), when);
-          return {
-            ...state,
-            status: "playing",
-            players: event.players,
-            game: setup,
-            random: random.state(),
-            clock,
-            drawOffers: [],
-          };
-        }
-        case "move":
-          return applyChecked(state, event.seat, event.move, when);
-        case "resign":
-        case "abandon": {
-          const seat = seatOf(state, event);
-          return finish(state, othersWin(state, [seat], event.kind === "resign" ? "resign" : "abandoned"), when);
-        }
-        case "abort":
-          if (state.status === "finished") throw new Error("abort applied to a finished match");
-          return finish(state, { kind: "aborted", reason: event.reason }, when);
-        case "draw-offer":
-        case "draw-accept":
-        case "draw-decline": {
-          const seat = seatOf(state, event);
-          const action = event.kind === "draw-offer" ? "offer" : event.kind === "draw-accept" ? "accept" : "decline";
-          const allowed = engine.draw(state, seat, action);
-          if (!allowed.ok || allowed.value.kind !== event.kind) throw new Error(`${event.kind} refused on apply`);
-          if (action === "decline") return { ...state, drawOffers: [] };
-          const offers = [...state.drawOffers, seat].sort((a, b) => a - b);
-          if (offers.length < state.players) return { ...state, drawOffers: offers };
-          return finish(state, { kind: "draw", reason: "agreement" }, when);
-        }
-        case "timeout": {
-          if (state.status !== "playing") throw new Error("timeout applied outside play");
-          // A logged timeout happened when the clock said so; a test's may leave the time out.
-          const flagTime = at ?? (state.clock === null ? 0 : (nextFlag(control, state.clock) ?? when));
-          if (event.move !== undefined) {
-            const [seat] = event.seats;
-            if (seat === undefined) throw new Error("timeout move without a seat");
-            return applyChecked(state, seat, event.move, flagTime);
-          }
-          const result = game.onFlag ? game.onFlag(state.game, event.seats) : othersWin(state, event.seats, "timeout");
-          return finish(state, result, flagTime);
-        }
-      }
-    },
+    apply: (state, event, at) => fold(state, event, at, applyChecked),
+
+    restore: (state, event, at) => fold(state, event, at, applyTrusted),
 
     timeout(state, at) {
       if (state.status !== "playing" || state.clock === null) return null;

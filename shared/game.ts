@@ -32,10 +32,13 @@ export type Illegal = Failure;
 
 /**
  * A game: plain data plus pure functions over plain JSON. The server and the browser call the
- * same functions. Members are declared as methods so that a `GameDefinition<S, M, O>` can be
- * held in a registry of `AnyGame` (method parameters are checked bivariantly).
+ * same functions. Members are declared as methods so that a `GameDefinition<S, M, O, V>` can be
+ * held in a registry of `AnyGame` (method parameters are checked bivariantly). `V` is what a
+ * viewer is shown (the state itself unless the game has a `view`): its renderer draws a `V`.
+ * A game where one seat acts at a time is written with `sequential` (engine.ts), which keeps
+ * the turn bookkeeping (`activeSeats`, and `legalMoves` empty for the others) for it.
  */
-export interface GameDefinition<S, M, O> {
+export interface GameDefinition<S, M, O = Record<string, never>, V = S> {
   /** Stable identifier used in URLs and stored with every match (kebab-case). */
   readonly id: string;
   readonly name: string;
@@ -45,12 +48,8 @@ export interface GameDefinition<S, M, O> {
   readonly options: v.GenericSchema<unknown, O>;
   /** Shape of one move, checked before `validate` runs. */
   readonly move: v.GenericSchema<unknown, M>;
-  /** True when `view` hides something from some viewers; false lets the server send one frame to all. */
-  readonly hiddenInformation: boolean;
-  /** The per-move time limit a match gets unless its creator chooses another. */
-  readonly defaultTurnMs: number;
-  /** The clock a match gets unless its creator chooses one (quick match uses it); absent: `defaultTurnMs` per move. */
-  readonly defaultTimeControl?: TimeControl;
+  /** The clock a match gets unless its creator chooses one (quick match uses it). */
+  readonly defaultTimeControl: TimeControl;
   readonly timeout: TimeoutPolicy<S, M>;
   setup(players: number, options: O, random: Random): S;
   /** The seats that may act now; empty when nobody can (the game is over). */
@@ -66,8 +65,12 @@ export interface GameDefinition<S, M, O> {
   apply(state: S, seat: Seat, move: M, random: Random): S;
   /** Null while the game goes on. */
   outcome(state: S): GameResult | null;
-  /** What `viewer` may see. Absent for games without hidden information (the state itself). */
-  view?(state: S, viewer: Viewer): unknown;
+  /**
+   * What `viewer` may see. Absent for games without hidden information (everyone sees the state
+   * itself, and the server sends one frame to all): a game has hidden information exactly when
+   * it has a `view`.
+   */
+  view?(state: S, viewer: Viewer): V;
   /**
    * The result when `flagged` run out of time and forfeit. Absent: every other seat wins.
    * Chess, for one, draws when the side with time left cannot mate.
@@ -84,8 +87,25 @@ export interface GameDefinition<S, M, O> {
    * it so `npm run check-game` can prove their views and `legalMoves` leak nothing.
    */
   resampleHidden?(state: S, viewer: Viewer, random: Random): S;
+  /**
+   * The game's own bots by kind, each a move chooser for a seat that may act (the `random` bot
+   * plays every game from `legalMoves`). They live beside the game (`shared/games/<id>.bot.ts`)
+   * and join it at its line in shared/games/index.ts, so shared/bots.ts never names a game.
+   */
+  readonly bots?: GameBots<S, M>;
+}
+
+/** A game's own bots, one per kind beyond `random`: each a pure move chooser for a seat that may act. */
+export interface GameBots<S, M> {
+  // A method, so that every game's bots fit `AnyGame` (method parameters are checked bivariantly).
+  search?(state: S, seat: Seat, random: Random): M;
 }
 
 /** A game of any type, as held in a registry. */
-// Method bivariance makes every GameDefinition<S, M, O> assignable to this.
-export type AnyGame = GameDefinition<unknown, unknown, unknown>;
+// Method bivariance makes every GameDefinition<S, M, O, V> assignable to this.
+export type AnyGame = GameDefinition<unknown, unknown, unknown, unknown>;
+
+/** What a game shows its viewers (its renderer draws this). */
+export type ViewOf<G> = G extends GameDefinition<infer _S, infer _M, infer _O, infer V> ? V : never;
+/** A game's move. */
+export type MoveOf<G> = G extends GameDefinition<infer _S, infer M, infer _O, infer _V> ? M : never;

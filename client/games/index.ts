@@ -1,25 +1,29 @@
-/** The renderer of every game the server hosts, by game id (checked by test/browser). */
-import { chessRenderer } from "./chess.ts";
-import { connectFourRenderer } from "./connect-four.ts";
-import { crazyEightsRenderer } from "./crazy-eights.ts";
-import type { Renderer } from "./renderer.ts";
-import { ticTacToeRenderer } from "./tic-tac-toe.ts";
+/**
+ * The renderer of every game the server hosts, by game id. Each game keeps its renderer in its
+ * own folder (`client/games/<id>/renderer.ts`, exporting `renderer`), found here by Vite at
+ * build time, so adding a game needs no line in this file. Each renderer also declares itself
+ * in `Renderers` (below), so the type checker knows which games have one: `RENDERERS` does not
+ * compile while a game in shared/games/index.ts lacks its renderer, or has one for another view.
+ */
+import type { GameId } from "../../shared/games/index.ts";
+import type { Renderer, RendererOf } from "./renderer.ts";
 
 /**
- * Games kept in their own folder (`client/games/<id>/renderer.ts`, exporting `renderer`) are
- * found here by Vite at build time: adding one needs no line in this file.
+ * The renderers that exist, by game id. Empty here: each renderer adds its own entry with
+ * `declare module "../index.ts" { interface Renderers { "<id>": typeof renderer } }`.
  */
-const FOLDERS = import.meta.glob<Renderer>("./*/renderer.ts", { eager: true, import: "renderer" });
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from each renderer module.
+export interface Renderers {}
 
-export const RENDERERS: ReadonlyMap<string, Renderer> = new Map<string, Renderer>([
-  ["tic-tac-toe", ticTacToeRenderer],
-  ["connect-four", connectFourRenderer],
-  ["chess", chessRenderer],
-  ["crazy-eights", crazyEightsRenderer],
-  ...Object.entries(FOLDERS).map(([path, renderer]): [string, Renderer] => [path.split("/")[1] ?? path, renderer]),
-]);
+const FOLDERS = import.meta.glob<Renderer>("./*/renderer.ts", { eager: true, import: "renderer" });
+const found = Object.fromEntries(
+  Object.entries(FOLDERS).map(([path, renderer]): [string, Renderer] => [path.split("/")[1] ?? path, renderer]),
+) as Partial<Renderers>;
+
+/** Fails to compile, naming the game, when a registered game has no renderer (or a mistyped one). */
+export const RENDERERS: { readonly [K in GameId]: RendererOf<K> } = found as Renderers;
 
 /** The renderer for `gameId`, if this client knows the game. */
 export function rendererFor(gameId: string): Renderer | undefined {
-  return RENDERERS.get(gameId);
+  return Object.hasOwn(RENDERERS, gameId) ? (RENDERERS[gameId as GameId] as Renderer) : undefined;
 }

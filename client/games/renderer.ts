@@ -1,28 +1,42 @@
-/** What a game's renderer is given and must do: one module per game in this folder. */
-import type { MatchResult, Seat } from "../../shared/game.ts";
+/** What a game's renderer is given and must do: one module per game, `client/games/<id>/renderer.ts`. */
+import type { TimeControl } from "../../shared/clock.ts";
+import type { MatchResult, MoveOf, Seat, ViewOf } from "../../shared/game.ts";
+import type { GameId, GameOf } from "../../shared/games/index.ts";
 
-export interface RenderContext {
+/** `V` is the game's view (what its rules show a viewer), `M` its move. */
+export interface RenderContext<V = unknown, M = unknown> {
   /** The game view (as the server sent it for this viewer); null before the match starts. */
-  readonly view: unknown;
+  readonly view: V | null;
   /** The seat this browser plays, or null when watching or replaying. */
   readonly mySeat: Seat | null;
   /** True when a move from this browser would be accepted now (as far as the client knows). */
   readonly canMove: boolean;
   /** Sends a move; the renderer never checks rules itself (the SDK runs the shared rules). */
-  readonly play: (move: unknown) => void;
+  readonly play: (move: M) => void;
   /** The move that led to `view`, for games whose view does not say (highlighted). */
-  readonly lastMove?: unknown;
+  readonly lastMove?: M;
 }
 
-export interface Renderer {
+/**
+ * A game's renderer. Members are methods so that every `Renderer<V, M>` is a `Renderer` (what
+ * the generic pages hold). The optional members are the hooks by which a game changes what
+ * the generic pages show, instead of the pages naming games.
+ */
+export interface Renderer<V = unknown, M = unknown> {
   /** Draws `context` into `root`, reusing what is there so the layout never jumps. */
-  render(root: HTMLElement, context: RenderContext): void;
+  render(root: HTMLElement, context: RenderContext<V, M>): void;
   /** A short text for a logged move, for the move list ("column 4", "centre"). */
-  describe(move: unknown): string;
+  describe(move: M): string;
   /** What each seat plays with, for seat cards and the turn line ("Red", "Yellow"; "X", "O"). */
   readonly pieces: readonly string[];
   /** A sentence for a refusal by the game's rules (`reason` is the game's code), if it has a better one. */
-  explain?(reason: string, move: unknown): string | null;
+  explain?(reason: string, move: M): string | null;
+  /** How people say the game's result reasons ("four-in-a-row": "four in a row"), for the result line. */
+  readonly reasons?: Readonly<Record<string, string>>;
+  /** The text on a seat's token (tic-tac-toe: its X or O); absent: the token is a plain coloured piece. */
+  token?(seat: Seat): string;
+  /** Clocks the lobby offers for this game besides its default and the blitz ones (chess: correspondence). */
+  readonly controls?: readonly TimeControl[];
   /**
    * For games whose moves are written against the game so far (chess's SAN): a fresh record
    * for one move list. Its move list is drawn in numbered pairs, with the position to copy and
@@ -49,3 +63,8 @@ export interface GameRecord {
     event?: string;
   }): string;
 }
+
+/** The renderer of game `K`, typed by its rules' view and move. */
+export type RendererOf<K extends GameId> = Renderer<ViewOf<GameOf<K>>, MoveOf<GameOf<K>>>;
+/** What the renderer of game `K` is given. */
+export type RenderContextOf<K extends GameId> = RenderContext<ViewOf<GameOf<K>>, MoveOf<GameOf<K>>>;

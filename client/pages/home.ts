@@ -11,6 +11,7 @@ import { account, api } from "../session.ts";
 import { botsFor, type BotKind } from "../../shared/bots.ts";
 import type { TimeControl } from "../../shared/clock.ts";
 import { findGame } from "../../shared/games/index.ts";
+import { rendererFor } from "../games/index.ts";
 import type { SpectatorDelay, TicketView } from "../../shared/protocol.ts";
 import { nameForm } from "./account.ts";
 import { describeError, errorBox, h, setText, show, title } from "./dom.ts";
@@ -49,7 +50,7 @@ const fischer = (minutes: number, seconds: number): TimeControl => ({
 /** The clocks a new match may choose besides the game's default (null here). */
 function controlsFor(gameId: string): (TimeControl | null)[] {
   const blitz = [fischer(1, 0), fischer(3, 2), fischer(5, 0), fischer(10, 5)];
-  return gameId === "chess" ? [null, ...blitz, { kind: "correspondence", days: 3 }] : [null, ...blitz];
+  return [null, ...blitz, ...(rendererFor(gameId)?.controls ?? [])];
 }
 
 /** Spectator delays a private match may choose. */

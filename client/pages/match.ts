@@ -17,28 +17,17 @@ import { deltaText, PROVISIONAL_RD, ratingText, seatNames } from "../names.ts";
 import { nameForm } from "./account.ts";
 import { append, copy, describeError, errorBox, h, setText, show, title } from "./dom.ts";
 
-/** Reasons as people say them. */
+/** Reasons every match may end for, as people say them (a game's own come from its renderer's `reasons`). */
 const REASONS: Readonly<Record<string, string>> = {
-  "four-in-a-row": "four in a row",
-  "three-in-a-row": "three in a row",
-  "board-full": "the board is full",
   resign: "by resignation",
   timeout: "on time",
   abandoned: "the opponent left",
   "not-collected": "a player never arrived",
   agreement: "by agreement",
-  checkmate: "checkmate",
-  stalemate: "stalemate",
-  "threefold-repetition": "by threefold repetition",
-  "fifty-move-rule": "by the fifty-move rule",
-  "insufficient-material": "neither side can checkmate",
-  "timeout-vs-insufficient-material": "time ran out, but the other side could not have checkmated",
-  "out-of-cards": "out of cards",
-  blocked: "nobody could play or draw",
 };
 
-function reasonText(reason: string): string {
-  return REASONS[reason] ?? reason.replace(/-/g, " ");
+function reasonText(reason: string, renderer?: Renderer): string {
+  return renderer?.reasons?.[reason] ?? REASONS[reason] ?? reason.replace(/-/g, " ");
 }
 
 /** A seat's name as shown: bots by strength, and several that read the same told apart. */
@@ -51,6 +40,7 @@ export function describeResult(
   result: MatchResult,
   seats: readonly SeatInfo[],
   mySeat: number | null,
+  renderer?: Renderer,
 ): { headline: string; detail: string; tone: string } {
   if (result.kind === "aborted")
     return { headline: "Match called off", detail: `No result: ${reasonText(result.reason)}.`, tone: "neutral" };
@@ -60,7 +50,7 @@ export function describeResult(
         ? "Both ran out of time."
         : result.reason === "blocked"
           ? "Nobody could play or draw, and the hands tie."
-          : capitalise(reasonText(result.reason));
+          : capitalise(reasonText(result.reason, renderer));
     return { headline: "Draw", detail, tone: "draw" };
   }
   const winners = result.winners.map((seat) => nameOf(seats, seat)).join(" and ");
@@ -82,7 +72,7 @@ export function describeResult(
               ? `${winnersFromHere} played out every card.`
               : result.reason === "blocked"
                 ? "Nobody could play or draw: the smallest hand wins."
-                : capitalise(reasonText(result.reason));
+                : capitalise(reasonText(result.reason, renderer));
   if (mySeat === null) return { headline: `${winners} won`, detail, tone: "neutral" };
   if (result.winners.includes(mySeat)) return { headline: "You won!", detail, tone: "win" };
   return { headline: "You lost", detail, tone: "loss" };
@@ -131,7 +121,7 @@ function seatCard(seat: number, gameId: string, renderer: Renderer): SeatCard {
   const token = h(
     "span",
     { class: `token g-${gameId} s${seat}`, role: "img", "aria-label": piece, title: piece },
-    gameId === "tic-tac-toe" ? piece : "",
+    renderer.token?.(seat) ?? "",
   );
   const name = h("span", { class: "seat-name" });
   const you = h("span", { class: "tag" }, "You");
@@ -555,7 +545,8 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     if (view) {
       if (status === "waiting")
         line = mySeat === null ? "Waiting for players to join" : "Waiting for an opponent to join…";
-      else if (status === "finished" && view.result) line = describeResult(view.result, seats, mySeat).headline;
+      else if (status === "finished" && view.result)
+        line = describeResult(view.result, seats, mySeat, renderer).headline;
       else {
         const piece = mySeat === null ? undefined : renderer.pieces[mySeat];
         const mine = piece ? ` · you play ${piece}` : "";
@@ -620,7 +611,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     const result = view?.status === "finished" ? view.result : null;
     show(resultBox, !!result);
     if (result) {
-      const described = describeResult(result, seats, mySeat);
+      const described = describeResult(result, seats, mySeat, renderer);
       setText(resultHeadline, described.headline);
       setText(resultDetail, described.detail);
       resultBox.dataset.tone = described.tone;
@@ -822,11 +813,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
       h("span", { class: "n" }, n === null ? "" : `${n}.`),
       seat === null
         ? null
-        : h(
-            "span",
-            { class: `token tiny g-${gameId} s${seat}`, "aria-hidden": "true" },
-            gameId === "tic-tac-toe" ? (renderer.pieces[seat] ?? "") : "",
-          ),
+        : h("span", { class: `token tiny g-${gameId} s${seat}`, "aria-hidden": "true" }, renderer.token?.(seat) ?? ""),
       h("span", { class: "who" }, who),
       " ",
       h("span", { class: "what" }, what),

@@ -5,7 +5,7 @@
 import { rendererFor } from "../games/index.ts";
 import type { Renderer } from "../games/renderer.ts";
 import { api } from "../session.ts";
-import { createEngine, type MatchState } from "../../shared/engine.ts";
+import { createEngine, hasHiddenInformation, type MatchState } from "../../shared/engine.ts";
 import { parseOptions } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { LoggedEvent } from "../../shared/protocol.ts";
@@ -74,7 +74,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
 
   // Fold it with the match's seed (published once it is over: a deal replays only with it) and
   // its clock, each event at its time, so positions and clocks are exactly the server's.
-  if (game.hiddenInformation && summary.seed === null) {
+  if (hasHiddenInformation(game) && summary.seed === null) {
     root.replaceChildren(
       h(
         "section",
@@ -187,7 +187,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
           h(
             "span",
             { class: `token tiny g-${summary.gameId} s${seat}`, "aria-hidden": "true" },
-            summary.gameId === "tic-tac-toe" ? (renderer.pieces[seat] ?? "") : "",
+            renderer.token?.(seat) ?? "",
           ),
           h("span", { class: "who" }, nameOf(seat)),
           " ",
@@ -321,7 +321,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     const atEnd = target === moves && finalResult !== null;
     result.hidden = !atEnd;
     if (atEnd && finalResult) {
-      const described = describeResult(finalResult, seats, null);
+      const described = describeResult(finalResult, seats, null, renderer);
       result.replaceChildren(
         h("strong", { class: "result-headline" }, described.headline),
         h("span", { class: "result-detail" }, described.detail),

@@ -7,7 +7,7 @@ import { nanoid } from "nanoid";
 import { botFor } from "../../shared/bots.ts";
 import type { BotKind } from "../../shared/bots/kinds.ts";
 import type { TimeControl } from "../../shared/clock.ts";
-import { createEngine, defaultTimeControl, type Engine } from "../../shared/engine.ts";
+import { createEngine, type Engine } from "../../shared/engine.ts";
 import { findGame } from "../../shared/games/index.ts";
 import { LIMITS, type SpectatorDelay } from "../../shared/protocol.ts";
 import { fail, ok, type Result } from "../../shared/result.ts";
@@ -87,7 +87,7 @@ export function configure(
   const options = parseOptions(game, input.options);
   if (!options.ok) return options;
   const seed = nanoid(32);
-  const timeControl = input.timeControl ?? defaultTimeControl(game);
+  const timeControl = input.timeControl ?? game.defaultTimeControl;
   const config: MatchConfig = {
     matchId,
     gameId: game.id,

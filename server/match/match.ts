@@ -7,7 +7,7 @@
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { initialMs } from "../../shared/clock.ts";
-import type { MatchState } from "../../shared/engine.ts";
+import { hasHiddenInformation, type MatchState } from "../../shared/engine.ts";
 import type { LoggedEvent, MatchEvent } from "../../shared/events.ts";
 import type { Seat, Viewer } from "../../shared/game.ts";
 import { LIMITS, PROTOCOL_VERSION, type FrameError, type JoinResult } from "../../shared/protocol.ts";
@@ -23,10 +23,10 @@ import { FloodGuard } from "./flood-guard.ts";
 import type { ResignOrDraw } from "./frames.ts";
 import { Heartbeats } from "./heartbeats.ts";
 import * as lifecycle from "./lifecycle.ts";
-import { deliverDue, isOutbox } from "./outbox.ts";
+import { deliver, deliverDue, isOutbox } from "./outbox.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
 import { MatchStore, type Loaded, type NewSeat } from "./store.ts";
-import { Timers, commitOf, scheduleAfter, type Timer } from "./timers.ts";
+import { Timers, commitOf, scheduleAfter, turnOf, type Timer } from "./timers.ts";
 import { presenceOf, rematchInfo, summaryOf, viewOf, type Point } from "./views.ts";
 
 export type { Role } from "./admission.ts";
@@ -39,7 +39,7 @@ export class Match extends Server<Env> {
 
   #loaded: Loaded | null = null;
   readonly #store = new MatchStore(this.ctx.storage);
-  readonly #timers = new Timers(this.ctx.storage);
+  readonly #timers = new Timers(this.ctx.storage, () => turnOf(this.#loaded));
   readonly #feed = new SpectatorFeed(this.#store);
   /** Rate limit and strikes per socket; its clock is injectable for tests. */
   readonly flood = new FloodGuard();
@@ -289,7 +289,7 @@ export class Match extends Server<Env> {
     return event.ok;
   }
 
-  /** Records a rematch offer; the last one schedules the new match (created by the alarm). */
+  /** Records a rematch offer; the last one creates the new match at once (the alarm retries if that fails). */
   async #rematch(connection: Connection<Role>, loaded: Loaded, seat: Seat): Promise<void> {
     const allowed = loaded.engine.rematch(loaded.state);
     if (!allowed.ok) return this.#error(connection, allowed.error);
@@ -300,8 +300,11 @@ export class Match extends Server<Env> {
       if (fixed !== null) this.#timers.arm({ kind: "rematch" }, Date.now());
     });
     loaded.rematchId ??= fixed;
-    this.#audience.broadcast(this.#rematchFrame(loaded, false));
-    await this.#timers.sync();
+    // The last offer creates the new match now; its timer (armed first) retries if this fails.
+    if (fixed !== null) await this.#timers.sync(Date.now());
+    const created = fixed !== null && (await deliver("rematch", this.env, loaded, Date.now()));
+    if (created) this.#timers.clear({ kind: "rematch" });
+    this.#audience.broadcast(this.#rematchFrame(loaded, created));
   }
 
   // --- Committing: append the events (and now and then the snapshot) and schedule their timers in
@@ -383,11 +386,8 @@ export class Match extends Server<Env> {
     const playing = loaded.state.status === "playing";
     const current = timer.seq === loaded.seq && playing;
     switch (timer.kind) {
-      case "turn": {
-        const now = Date.now();
-        const event = current ? loaded.engine.timeout(loaded.state, now) : null;
-        return event ? this.#commitEvents([event], undefined, now) : this.#timers.done(timer);
-      }
+      case "turn": // Derived from the state (no row): the flag falls unless a move came since.
+        return current ? this.#flagIfDue(loaded) : undefined;
       case "bot": {
         this.#timers.done(timer);
         const now = Date.now();
@@ -441,7 +441,7 @@ export class Match extends Server<Env> {
   /** An event with the match after it, as each recipient may see it. */
   #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point, to: Recipients): void {
     const frame = (viewer: Viewer) => eventFrame(event, this.#view(loaded, viewer, point));
-    this.#audience.event(loaded.engine.game.hiddenInformation, loaded.seats.length, to, frame);
+    this.#audience.event(hasHiddenInformation(loaded.engine.game), loaded.seats.length, to, frame);
   }
 
   #error(connection: Connection, error: Failure<FrameError>, id?: string): void {

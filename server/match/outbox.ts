@@ -185,10 +185,15 @@ export const DESTINATIONS: Readonly<Record<OutboxKind, Delivery>> = {
     );
   },
 
-  /** Creates the agreed rematch under the id fixed when the last player asked. */
-  async rematch(env, loaded) {
+  /**
+   * Creates the agreed rematch under the id fixed when the last player asked. A rated one takes
+   * the players' ratings from their records, so they hear of this result first (a repeated
+   * report is ignored: the Player dedupes by match id).
+   */
+  async rematch(env, loaded, now) {
     const matchId = loaded.rematchId;
     if (!matchId) return;
+    if (loaded.config.rated) await DESTINATIONS.report(env, loaded, now);
     // A bot is named for the seat it takes (bot-<kind>-<seat>); a person brings their rating.
     const players: SeatedPlayer[] = await Promise.all(
       rotatedSeats(loaded.seats).map(async (seat, index) =>

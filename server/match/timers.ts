@@ -3,6 +3,10 @@
  * This module is the only writer of that table. `scheduleAfter` is the pure part: from the match
  * before and after a commit, the timers the commit needs. The `Timers` class writes them and
  * keeps the alarm at the earliest.
+ *
+ * The turn deadline is the exception: it is a function of the match state (engine.deadline),
+ * so it is derived, never stored (no row written per move). The alarm is kept no later than it;
+ * an alarm that comes early finds the turn not due and re-arms for the real deadline.
  */
 import type { MatchState } from "../../shared/engine.ts";
 import type { Seat } from "../../shared/game.ts";
@@ -12,9 +16,9 @@ import { ON_FINISH, OUTBOX_KINDS, type FinishDue, type OutboxKind } from "./outb
 import type { Loaded } from "./store.ts";
 
 /**
- * Every kind of timer: the turn deadline (or clock flag), a bot's move, a seat's disconnect grace
- * (one per seat), the release of events to delayed spectators, the next look at the players'
- * heartbeats (heartbeats.ts books it, outside commits), and the outbox deliveries.
+ * Every kind of timer: the turn deadline (or clock flag; derived from the state, never a row), a bot's move,
+ * a seat's disconnect grace (one per seat), the release of events to delayed spectators, the next look at the
+ * players' heartbeats (heartbeats.ts books it, outside commits), and the outbox deliveries.
  */
 export const TIMER_KINDS = ["turn", "bot", "grace", "spectators", "liveness", ...OUTBOX_KINDS] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
@@ -33,10 +37,14 @@ export interface Arm {
   readonly keepEarlier?: true;
 }
 
-/** What a commit does to the timers. `"grace"` alone clears every seat's grace period. */
+/**
+ * What a commit does to the timers. `"grace"` alone clears every seat's grace period. `turn` is
+ * when the turn ends after the commit (null: no clock runs): the alarm must come no later.
+ */
 export interface TimerPlan {
   readonly arm: readonly Arm[];
   readonly clear: readonly (TimerId | { readonly kind: "grace" })[];
+  readonly turn: number | null;
 }
 
 /** A running public match refreshes its lobby entry at most this often. */
@@ -101,10 +109,6 @@ export function scheduleAfter(commit: Commit): TimerPlan {
   const arm: Arm[] = [];
   const clear: TimerPlan["clear"][number][] = [];
 
-  // The clocks say when the turn ends (a per-move limit, or the first banked clock to run out).
-  if (commit.deadline !== null) arm.push({ timer: { kind: "turn" }, at: commit.deadline, seq });
-  else clear.push({ kind: "turn" });
-
   // A bot to act moves on the alarm, after a pause a person can follow; the pause never costs
   // it the game: at most a fiftieth of the time it has left.
   if (commit.hasBots) {
@@ -139,7 +143,8 @@ export function scheduleAfter(commit: Commit): TimerPlan {
     const at = started || finished ? now : Math.max(now, commit.listedAt + DIRECTORY_REFRESH_MS);
     arm.push({ timer: { kind: "directory" }, at: Math.min(at, commit.listingDue ?? Infinity), seq: 0 });
   }
-  return { arm, clear };
+  // The clocks say when the turn ends (a per-move limit, or the first banked clock to run out).
+  return { arm, clear, turn: commit.deadline };
 }
 
 type TimerRow = { kind: string; at: number; seq: number };
@@ -157,17 +162,29 @@ function fromRow(row: TimerRow): Timer | null {
     return { kind: "grace", seat: Number(row.kind.slice(GRACE.length)), at: row.at, seq: row.seq };
   }
   const kind = TIMER_KINDS.find((known) => known === row.kind);
-  return kind === undefined || kind === "grace" ? null : { kind, at: row.at, seq: row.seq };
+  // A `turn` row predates migration 4 (the turn is derived now): dropped like an unknown kind.
+  return kind === undefined || kind === "grace" || kind === "turn" ? null : { kind, at: row.at, seq: row.seq };
+}
+
+/** The turn timer as derived from the match: when the turn ends and the seq it ends (null: no clock runs). */
+export type TurnDeadline = () => { readonly at: number; readonly seq: number } | null;
+
+/** The turn timer of a loaded match (none for a blank object): when the turn ends, at the current seq. */
+export function turnOf(loaded: Loaded | null): { at: number; seq: number } | null {
+  const at = loaded ? loaded.engine.deadline(loaded.state) : null;
+  return at === null || !loaded ? null : { at, seq: loaded.seq };
 }
 
 /** The timers table and the alarm that serves it. */
 export class Timers {
   readonly #storage: DurableObjectStorage;
-  /** The alarm time last set by this instance; undefined after a wake (unknown). */
+  readonly #turn: TurnDeadline;
+  /** The alarm time last set by this instance; undefined after a wake (unknown until read). */
   #alarmAt: number | null | undefined = undefined;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, turn: TurnDeadline) {
     this.#storage = storage;
+    this.#turn = turn;
   }
 
   get #sql(): SqlStorage {
@@ -180,7 +197,7 @@ export class Timers {
       if (timer.kind === "grace" && !("seat" in timer)) this.#sql.exec("DELETE FROM timers WHERE kind LIKE 'grace:%'");
       else this.clear(timer);
     }
-    let earliest: number | null = null;
+    let earliest: number | null = plan.turn;
     for (const { timer, at, seq, keepEarlier } of plan.arm) {
       if (keepEarlier) this.armOnce(timer, at, seq);
       else this.arm(timer, at, seq);
@@ -215,6 +232,8 @@ export class Timers {
 
   /** Removes a timer that has fired, unless it was re-armed for another time meanwhile. */
   done(timer: Timer): void {
+    // The turn has no row: it is derived from the match.
+    if (timer.kind === "turn") return;
     this.#sql.exec("DELETE FROM timers WHERE kind = ? AND at = ?", keyOf(timer), timer.at);
   }
 
@@ -223,9 +242,10 @@ export class Timers {
     this.#sql.exec("UPDATE timers SET at = ? WHERE kind = ?", at, keyOf(timer));
   }
 
-  /** The timers due at `now`, earliest first. A due row of an unknown kind would never act: it is dropped. */
+  /** The timers due at `now`, earliest first (the turn's first). A due row of an unknown kind would never act: it is dropped. */
   due(now: number): Timer[] {
-    const due: Timer[] = [];
+    const turn = this.#turn();
+    const due: Timer[] = turn !== null && turn.at <= now ? [{ kind: "turn", ...turn }] : [];
     const rows = this.#sql.exec<TimerRow>("SELECT kind, at, seq FROM timers WHERE at <= ? ORDER BY at", now).toArray();
     for (const row of rows) {
       const timer = fromRow(row);
@@ -257,9 +277,9 @@ export class Timers {
     );
   }
 
-  /** Forgets the alarm time this instance set (the alarm has just fired). */
+  /** The alarm has just fired: none is armed until this handler arms one. */
   fired(): void {
-    this.#alarmAt = undefined;
+    this.#alarmAt = null;
   }
 
   /**
@@ -271,9 +291,13 @@ export class Timers {
    * object for nothing (a player back before their grace period ended, say).
    */
   async sync(written?: number | null, later = false): Promise<void> {
+    // After a wake the armed time is read once (a read, not a billed write like setAlarm).
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.#storage.getAlarm();
     const armed = this.#alarmAt;
     if (written !== undefined && typeof armed === "number" && (written === null || armed <= written)) return;
-    const next = this.#sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM timers").one().at;
+    const row = this.#sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM timers").one().at;
+    const turn = this.#turn()?.at ?? null;
+    const next = row === null ? turn : turn === null ? row : Math.min(row, turn);
     if (next === null) {
       if (armed === null) return;
       this.#alarmAt = null;

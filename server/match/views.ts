@@ -4,7 +4,7 @@
  * spirit of boardgame.io's filter-player-view); a spectator never gets a seat's view.
  */
 import { initialMs } from "../../shared/clock.ts";
-import type { MatchState } from "../../shared/engine.ts";
+import { hasHiddenInformation, type MatchState } from "../../shared/engine.ts";
 import type { Seat, Viewer } from "../../shared/game.ts";
 import type { MatchSummary, MatchView, Presence, SeatInfo } from "../../shared/protocol.ts";
 import { shownClocks } from "./spectator-delay.ts";
@@ -59,7 +59,7 @@ export function viewOf(
     seats: seatInfo(loaded.seats),
     // Seats the match is for: all of them until it starts, then those who played.
     capacity: state.players > 0 ? state.players : loaded.config.capacity,
-    view: engine.view(state, engine.game.hiddenInformation ? viewer : "spectator"),
+    view: engine.view(state, hasHiddenInformation(engine.game) ? viewer : "spectator"),
     turn: state.status === "playing" ? { seats: [...engine.activeSeats(state)], deadline: shown.deadline } : null,
     moves: state.moves,
     clock: clock && {

@@ -1,7 +1,7 @@
 /** Routes for games, matches (create, join, invite, start, summary, log) and the live lobby. */
 import { customAlphabet, nanoid } from "nanoid";
 import * as v from "valibot";
-import { defaultTimeControl } from "../../shared/engine.ts";
+import { hasHiddenInformation } from "../../shared/engine.ts";
 import { describeIssues } from "../../shared/schema-issues.ts";
 import { GAMES, findGame } from "../../shared/games/index.ts";
 import {
@@ -42,9 +42,8 @@ const listGames: Handler = () =>
       minPlayers: game.minPlayers,
       maxPlayers: game.maxPlayers,
       defaultOptions: v.parse(game.options, {}),
-      defaultTurnMs: game.defaultTurnMs,
-      defaultTimeControl: defaultTimeControl(game),
-      hiddenInformation: game.hiddenInformation,
+      defaultTimeControl: game.defaultTimeControl,
+      hiddenInformation: hasHiddenInformation(game),
     })),
   });
 

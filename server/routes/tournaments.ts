@@ -5,7 +5,6 @@
  */
 import { customAlphabet, nanoid } from "nanoid";
 import * as v from "valibot";
-import { defaultTimeControl } from "../../shared/engine.ts";
 import { describeIssues, parseOptions } from "../../shared/schema-issues.ts";
 import { findGame } from "../../shared/games/index.ts";
 import { INVITE_ALPHABET } from "../../shared/protocol.ts";
@@ -85,7 +84,7 @@ const createTournament: Handler = async (request, env) => {
     // Options are parsed from JSON by a valibot schema: plain JSON again.
     options: options.value as JsonValue,
     kind: input.kind,
-    timeControl: input.timeControl ?? defaultTimeControl(game),
+    timeControl: input.timeControl ?? game.defaultTimeControl,
     graceMs: input.graceMs ?? null,
     rated: input.rated,
     isPrivate: input.private,

@@ -58,18 +58,3 @@ export function chooseBattleshipMove(state: BattleshipState, seat: Seat, random:
   if (cell === undefined) throw new Error("battleship bot: nowhere left to fire");
   return { type: "fire", cell };
 }
-
-/** The state, checked to be a Battleship state: playing on anything else is a defect. */
-export function battleshipState(state: unknown): BattleshipState {
-  const shaped =
-    typeof state === "object" &&
-    state !== null &&
-    "fleets" in state &&
-    "shots" in state &&
-    "phase" in state &&
-    Array.isArray(state.fleets) &&
-    Array.isArray(state.shots) &&
-    (state.phase === "placing" || state.phase === "firing");
-  if (!shaped) throw new Error("battleship bot: not a Battleship state");
-  return state as BattleshipState;
-}

@@ -175,15 +175,14 @@ const replace = <T>(items: readonly T[], index: number, item: T): T[] =>
   items.map((old, at) => (at === index ? item : old));
 
 /** Battleship for two: hidden fleets placed at once, then shots in turn. */
-export const battleship: GameDefinition<BattleshipState, BattleshipMove, Record<string, never>> = {
+export const battleship: GameDefinition<BattleshipState, BattleshipMove, Record<string, never>, BattleshipView> = {
   id: "battleship",
   name: "Battleship",
   minPlayers: 2,
   maxPlayers: 2,
   options: v.strictObject({}),
   move: BattleshipMove,
-  hiddenInformation: true,
-  defaultTurnMs: 30_000,
+  defaultTimeControl: { kind: "move", ms: 30_000 },
   // Out of time while placing: ready as dealt. While firing: the first cell not fired at yet.
   timeout: { kind: "move", choose: (state, seat) => legalMoves(state, seat)[0] ?? { type: "ready" } },
   // Each seat: its shuffles and its ready, then at most every cell of the other's sea.

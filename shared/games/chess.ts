@@ -1,6 +1,7 @@
 import { Chess, validateFen, type PieceSymbol, type Square } from "chess.js";
 import * as v from "valibot";
-import type { GameDefinition, GameResult, Illegal, Seat } from "../game.ts";
+import { sequential } from "../engine.ts";
+import type { GameResult, Illegal, Seat } from "../game.ts";
 import { fail, ok, type Result } from "../result.ts";
 
 /** The ways a game of chess ends by itself; each is also the `outcome` reason. */
@@ -85,7 +86,8 @@ interface Candidate {
 
 type PromotionPiece = "q" | "r" | "b" | "n";
 
-const START_FEN = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
+/** The position every game starts from. */
+export const START_FEN = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
 
 /** The first four FEN fields: what makes two positions the same for repetition. */
 const positionKey = (fen: string): string => fen.split(" ").slice(0, 4).join(" ");
@@ -226,15 +228,13 @@ function cannotMate(fen: string, seat: Seat): boolean {
 }
 
 /** Chess by the FIDE rules (move generation from chess.js): seat 0 plays White and moves first. */
-export const chess: GameDefinition<ChessState, ChessMove, ChessOptions> = {
+export const chess = sequential<ChessState, ChessMove, ChessOptions>({
   id: "chess",
   name: "Chess",
   minPlayers: 2,
   maxPlayers: 2,
   options: v.strictObject({}),
   move: MOVE,
-  hiddenInformation: false,
-  defaultTurnMs: 60_000,
   // Quick-match chess is played on a clock: 5 minutes plus 3 seconds a move.
   defaultTimeControl: { kind: "fischer", baseMs: 300_000, incrementMs: 3_000 },
   timeout: { kind: "forfeit" },
@@ -249,15 +249,14 @@ export const chess: GameDefinition<ChessState, ChessMove, ChessOptions> = {
     ended: null,
   }),
 
-  activeSeats: (state) => (state.ended ? [] : [chessTurn(state)]),
+  turn: chessTurn,
 
   validate: (state, _seat, move) => {
     const found = resolve(new Chess(state.fen), move);
     return found.ok ? null : refuse(found.error.code, found.error.message);
   },
 
-  legalMoves: (state, seat) =>
-    state.ended || seat !== chessTurn(state) ? [] : candidates(new Chess(state.fen)).map(uciOf),
+  legalMoves: (state) => candidates(new Chess(state.fen)).map(uciOf),
 
   apply: (state, _seat, move) => {
     const board = new Chess(state.fen);
@@ -294,4 +293,4 @@ export const chess: GameDefinition<ChessState, ChessMove, ChessOptions> = {
     if (cannotMate(state.fen, winner)) return { kind: "draw", reason: "timeout-vs-insufficient-material" };
     return { kind: "win", winners: [winner], reason: "timeout" };
   },
-};
+});

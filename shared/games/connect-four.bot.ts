@@ -5,7 +5,6 @@
 import type { Bot } from "../bots/kinds.ts";
 import type { Seat } from "../game.ts";
 import type { Random } from "../random.ts";
-import { battleshipState, chooseBattleshipMove } from "./battleship.bot.ts";
 import { COLUMNS, ROWS, type ConnectFourMove, type ConnectFourState } from "./connect-four.ts";
 
 /**
@@ -279,16 +278,14 @@ export function createSearchBot(budget: number): Bot {
   const bot: Bot = {
     kind: "search",
     label: "Search",
-    supports: (game) => game.id === "connect-four" || game.id === "battleship",
+    supports: (game) => game.id === "connect-four",
     choose(game, state, seat, random) {
       if (!bot.supports(game)) throw new Error(`search bot: cannot play ${game.id}`);
-      // Battleship's own bot lives with the game (it needs no node budget: one pass over the sea).
-      if (game.id === "battleship") return chooseBattleshipMove(battleshipState(state), seat, random);
       return searchConnectFour(connectFourState(state), seat, random, budget);
     },
   };
   return bot;
 }
 
-/** Alpha-beta search over Connect Four (CONNECT_FOUR_NODE_BUDGET nodes a move); Battleship's hunting bot. */
+/** Alpha-beta search over Connect Four (CONNECT_FOUR_NODE_BUDGET nodes a move). */
 export const searchBot: Bot = createSearchBot(CONNECT_FOUR_NODE_BUDGET);

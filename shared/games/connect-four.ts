@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import type { GameDefinition, GameResult, Seat } from "../game.ts";
+import { sequential } from "../engine.ts";
+import type { GameResult, Seat } from "../game.ts";
 
 export const COLUMNS = 7;
 export const ROWS = 6;
@@ -26,61 +27,46 @@ const DIRECTIONS = [
   [1, -1],
 ] as const;
 
-function discAt(columns: ConnectFourState["columns"], column: number, row: number): Seat | undefined {
-  return columns[column]?.[row];
-}
-
-/** True when the disc at (column, row) is part of four in a line. */
-export function fourFrom(columns: ConnectFourState["columns"], column: number, row: number): boolean {
-  const seat = discAt(columns, column, row);
-  if (seat === undefined) return false;
-  for (const [dc, dr] of DIRECTIONS) {
-    let run = 1;
-    for (const sign of [1, -1]) {
-      let c = column + dc * sign;
-      let r = row + dr * sign;
-      while (discAt(columns, c, r) === seat) {
-        run++;
-        c += dc * sign;
-        r += dr * sign;
-      }
-    }
-    if (run >= 4) return true;
-  }
-  return false;
+/** The cells ("column:row") of every line of four or more through the disc at (column, row); empty if none. */
+export function linesThrough(columns: ConnectFourState["columns"], column: number, row: number): string[] {
+  const seat = columns[column]?.[row];
+  if (seat === undefined) return [];
+  return DIRECTIONS.flatMap(([dc, dr]) => {
+    const run = [`${column}:${row}`];
+    for (const sign of [1, -1])
+      for (let c = column + dc * sign, r = row + dr * sign; columns[c]?.[r] === seat; c += dc * sign, r += dr * sign)
+        run.push(`${c}:${r}`);
+    return run.length >= 4 ? run : [];
+  });
 }
 
 /** Connect Four on a 7×6 board: two players, seat 0 drops first. */
-export const connectFour: GameDefinition<ConnectFourState, ConnectFourMove, Record<string, never>> = {
+export const connectFour = sequential<ConnectFourState, ConnectFourMove>({
   id: "connect-four",
   name: "Connect Four",
   minPlayers: 2,
   maxPlayers: 2,
   options: v.strictObject({}),
   move: v.strictObject({ column: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(COLUMNS - 1)) }),
-  hiddenInformation: false,
-  defaultTurnMs: 30_000,
+  defaultTimeControl: { kind: "move", ms: 30_000 },
   timeout: { kind: "forfeit" },
   maxMoves: COLUMNS * ROWS,
 
   setup: () => ({ columns: Array.from({ length: COLUMNS }, () => []), turn: 0, last: null, winner: null }),
 
-  activeSeats: (state) => (connectFour.outcome(state) ? [] : [state.turn]),
+  turn: (state) => state.turn,
 
   validate: (state, _seat, move) =>
     (state.columns[move.column]?.length ?? ROWS) < ROWS
       ? null
       : { code: "column-full", message: `column ${move.column} is full` },
 
-  legalMoves: (state, seat) =>
-    connectFour.outcome(state) || seat !== state.turn
-      ? []
-      : state.columns.flatMap((column, index) => (column.length < ROWS ? [{ column: index }] : [])),
+  legalMoves: (state) => state.columns.flatMap((column, index) => (column.length < ROWS ? [{ column: index }] : [])),
 
   apply: (state, seat, move) => {
     const columns = state.columns.map((column, index) => (index === move.column ? [...column, seat] : column));
     const row = (columns[move.column]?.length ?? 0) - 1;
-    const winner = fourFrom(columns, move.column, row) ? seat : null;
+    const winner = linesThrough(columns, move.column, row).length > 0 ? seat : null;
     return { columns, turn: seat === 0 ? 1 : 0, last: { column: move.column, row }, winner };
   },
 
@@ -89,4 +75,4 @@ export const connectFour: GameDefinition<ConnectFourState, ConnectFourMove, Reco
     if (state.columns.every((column) => column.length >= ROWS)) return { kind: "draw", reason: "board-full" };
     return null;
   },
-};
+});

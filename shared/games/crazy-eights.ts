@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import type { GameDefinition, GameResult, Illegal, Seat, Viewer } from "../game.ts";
+import { sequential } from "../engine.ts";
+import type { GameResult, Illegal, Seat, Viewer } from "../game.ts";
 
 /** Ranks low to high; "T" is the ten, so every card is two characters. */
 export const RANKS = ["A", "2", "3", "4", "5", "6", "7", "8", "9", "T", "J", "Q", "K"] as const;
@@ -153,7 +154,6 @@ function outcome(state: CrazyEightsState): GameResult | null {
 }
 
 function legalMoves(state: CrazyEightsState, seat: Seat): CrazyEightsMove[] {
-  if (seat !== state.turn || outcome(state)) return [];
   const top = topCard(state.discard);
   const moves: CrazyEightsMove[] = [];
   for (const card of [...(state.hands[seat] ?? [])].sort(compareCards)) {
@@ -167,15 +167,14 @@ function legalMoves(state: CrazyEightsState, seat: Seat): CrazyEightsMove[] {
 }
 
 /** Crazy Eights for 2–6 players: match the suit or rank, 8s are wild, first out of cards wins. */
-export const crazyEights: GameDefinition<CrazyEightsState, CrazyEightsMove, Record<string, never>> = {
+export const crazyEights = sequential<CrazyEightsState, CrazyEightsMove, Record<string, never>, CrazyEightsView>({
   id: "crazy-eights",
   name: "Crazy Eights",
   minPlayers: 2,
   maxPlayers: 6,
   options: v.strictObject({}),
   move: CrazyEightsMove,
-  hiddenInformation: true,
-  defaultTurnMs: 30_000,
+  defaultTimeControl: { kind: "move", ms: 30_000 },
   timeout: {
     kind: "move",
     // Drawing or passing gives nothing away and keeps the hand; only when neither is allowed play.
@@ -208,7 +207,7 @@ export const crazyEights: GameDefinition<CrazyEightsState, CrazyEightsMove, Reco
     };
   },
 
-  activeSeats: (state) => (outcome(state) ? [] : [state.turn]),
+  turn: (state) => state.turn,
 
   validate: refusal,
 
@@ -288,4 +287,4 @@ export const crazyEights: GameDefinition<CrazyEightsState, CrazyEightsMove, Reco
       last: state.last,
     };
   },
-};
+});

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import type { GameDefinition, GameResult, Seat } from "../game.ts";
+import { sequential } from "../engine.ts";
+import type { GameResult, Seat } from "../game.ts";
 
 /** Cells 0–8, row by row; null is empty, otherwise the seat that marked it. */
 export interface TicTacToeState {
@@ -20,39 +21,31 @@ const LINES = [
   [2, 4, 6],
 ] as const;
 
-/** The winning line's owner, if any. */
-function lineOwner(cells: readonly (Seat | null)[]): Seat | null {
-  for (const [a, b, c] of LINES) {
-    const owner = cells[a];
-    if (owner != null && owner === cells[b] && owner === cells[c]) return owner;
-  }
-  return null;
+/** The first line of three one seat owns, if any (the renderer highlights it). */
+export function winningLine(cells: readonly (Seat | null)[]): readonly [number, number, number] | null {
+  return LINES.find(([a, b, c]) => cells[a] != null && cells[a] === cells[b] && cells[a] === cells[c]) ?? null;
 }
 
 /** Tic-tac-toe: two players, seat 0 marks first. */
-export const ticTacToe: GameDefinition<TicTacToeState, TicTacToeMove, Record<string, never>> = {
+export const ticTacToe = sequential<TicTacToeState, TicTacToeMove>({
   id: "tic-tac-toe",
   name: "Tic-tac-toe",
   minPlayers: 2,
   maxPlayers: 2,
   options: v.strictObject({}),
   move: v.strictObject({ cell: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8)) }),
-  hiddenInformation: false,
-  defaultTurnMs: 30_000,
+  defaultTimeControl: { kind: "move", ms: 30_000 },
   timeout: { kind: "forfeit" },
   maxMoves: 9,
 
   setup: () => ({ cells: Array<Seat | null>(9).fill(null), turn: 0 }),
 
-  activeSeats: (state) => (ticTacToe.outcome(state) ? [] : [state.turn]),
+  turn: (state) => state.turn,
 
   validate: (state, _seat, move) =>
     state.cells[move.cell] === null ? null : { code: "cell-occupied", message: `cell ${move.cell} is taken` },
 
-  legalMoves: (state, seat) =>
-    ticTacToe.outcome(state) || seat !== state.turn
-      ? []
-      : state.cells.flatMap((cell, index) => (cell === null ? [{ cell: index }] : [])),
+  legalMoves: (state) => state.cells.flatMap((cell, index) => (cell === null ? [{ cell: index }] : [])),
 
   apply: (state, seat, move) => {
     const cells = state.cells.slice();
@@ -61,9 +54,10 @@ export const ticTacToe: GameDefinition<TicTacToeState, TicTacToeMove, Record<str
   },
 
   outcome: (state): GameResult | null => {
-    const owner = lineOwner(state.cells);
-    if (owner !== null) return { kind: "win", winners: [owner], reason: "three-in-a-row" };
+    const line = winningLine(state.cells);
+    const owner = line ? state.cells[line[0]] : null;
+    if (owner != null) return { kind: "win", winners: [owner], reason: "three-in-a-row" };
     if (state.cells.every((cell) => cell !== null)) return { kind: "draw", reason: "board-full" };
     return null;
   },
-};
+});

@@ -8,7 +8,7 @@ import { CONNECT_FOUR_NODE_BUDGET, createSearchBot, searchBot } from "../../shar
 import type { Engine, MatchState } from "../../shared/engine.ts";
 import type { Seat } from "../../shared/game.ts";
 import { COLUMNS, connectFour, type ConnectFourState } from "../../shared/games/connect-four.ts";
-import { GAMES } from "../../shared/games/index.ts";
+import { findGame, GAMES } from "../../shared/games/index.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
 import { createRandom, seedRandom, type Random } from "../../shared/random.ts";
 import { deepFreeze } from "./helpers.ts";
@@ -52,11 +52,17 @@ describe("the registry of bots", () => {
       expect(botFor("random", game)).toBe(randomBot);
       expect(botsFor(game).includes("search")).toBe(game.id === "connect-four" || game.id === "battleship");
     }
-    expect(botsFor(connectFour)).toEqual(["random", "search"]);
+    // The search kind is the game's own bot, joined to its rules at its line in the registry.
+    const registered = findGame("connect-four")!;
+    expect(botsFor(registered)).toEqual(["random", "search"]);
     expect(botsFor(ticTacToe)).toEqual(["random"]);
-    expect(botFor("search", connectFour)).toBe(searchBot);
     expect(botFor("search", ticTacToe)).toBeUndefined();
-    for (const kind of BOT_KINDS) expect(botFor(kind, connectFour)?.kind).toBe(kind);
+    for (const kind of BOT_KINDS) expect(botFor(kind, registered)?.kind).toBe(kind);
+    const position = connectFourAfter([3, 3, 2]).state.game;
+    expect(botFor("search", registered)!.choose(registered, position, 1, randomFrom("same"))).toEqual(
+      searchBot.choose(connectFour, position, 1, randomFrom("same")),
+    );
+    expect(() => botFor("search", registered)!.choose(ticTacToe, position, 1, randomFrom("x"))).toThrow(/cannot play/);
   });
 
   it("throws, as a defect, when asked to move for a seat with no legal move or in a game it cannot play", () => {

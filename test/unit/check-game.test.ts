@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { connectFour } from "../../shared/games/connect-four.ts";
-import { crazyEights, type CrazyEightsView } from "../../shared/games/crazy-eights.ts";
+import type { GameDefinition } from "../../shared/game.ts";
+import {
+  crazyEights,
+  type CrazyEightsMove,
+  type CrazyEightsState,
+  type CrazyEightsView,
+} from "../../shared/games/crazy-eights.ts";
 import { GAMES } from "../../shared/games/index.ts";
 import { checkGame, describeViolation, RULES } from "../../scripts/check-game.ts";
 
@@ -49,7 +55,7 @@ describe("check-game on broken copies", () => {
   });
 
   it("fails a view that shows another player's hand, before any move", () => {
-    const broken: typeof crazyEights = {
+    const broken: GameDefinition<CrazyEightsState, CrazyEightsMove, Record<string, never>, unknown> = {
       ...crazyEights,
       view: (state, viewer) => ({
         ...(crazyEights.view!(state, viewer) as object),
@@ -63,7 +69,7 @@ describe("check-game on broken copies", () => {
   });
 
   it("fails a move that names a card its viewers cannot see", () => {
-    const broken: typeof crazyEights = {
+    const broken: GameDefinition<CrazyEightsState, CrazyEightsMove, Record<string, never>, unknown> = {
       ...crazyEights,
       // Cards go on the pile face down, yet the move that plays one names it (and is sent to all).
       view: (state, viewer) => {

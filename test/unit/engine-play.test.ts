@@ -56,6 +56,20 @@ describe("engine.play", () => {
     expect(replayed).toEqual(played.value.state);
   });
 
+  it("restores a logged move without checking it again, to the state play reached; apply still checks", () => {
+    const { game, calls } = counting();
+    const engine = createEngine(game, {}, "seed");
+    const state = engine.apply(engine.initial(), { kind: "start", players: 2 }, T0);
+    const played = engine.play(state, 0, { cell: 4 }, T0 + 10, "m1");
+    if (!played.ok) throw new Error(played.error.code);
+    const logged = JSON.parse(JSON.stringify(played.value.event));
+    calls.validate = calls.schema = calls.apply = 0;
+    expect(engine.restore(state, logged, T0 + 10)).toEqual(played.value.state);
+    expect(calls).toEqual({ validate: 0, schema: 0, apply: 1 });
+    expect(engine.apply(state, logged, T0 + 10)).toEqual(played.value.state);
+    expect(calls).toEqual({ validate: 1, schema: 1, apply: 2 });
+  });
+
   it.each([
     { name: "before the start", started: false, seat: 0, move: { cell: 0 }, code: "not-started" },
     { name: "out of turn", started: true, seat: 1, move: { cell: 0 }, code: "not-your-turn" },
@@ -126,7 +140,7 @@ describe("checkOnView (the SDK's check)", () => {
 
   it("leaves the rules to the server for a game with hidden information", () => {
     const { game, calls } = counting();
-    const hidden = { ...game, hiddenInformation: true };
+    const hidden = { ...game, view: (state: unknown) => state };
     expect(checkOnView(hidden, view("playing", [0], null), 0, { cell: 1 })).toEqual({ ok: true, value: { cell: 1 } });
     expect(calls.validate).toBe(0);
   });

@@ -397,7 +397,8 @@ describe("the game registry", () => {
     expect(GAMES.get("chess")).toBe(chess);
     expect(GAMES.get("crazy-eights")).toBe(crazyEights);
     expect(GAMES.get("tic-tac-toe")).toBe(ticTacToe);
-    expect(GAMES.get("connect-four")).toBe(connectFour);
+    // A game with bots of its own is its rules plus those bots, joined at its registry line.
+    expect(GAMES.get("connect-four")).toEqual({ ...connectFour, bots: { search: expect.any(Function) } });
   });
 });
 

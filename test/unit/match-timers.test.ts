@@ -36,9 +36,10 @@ function commit(before: MatchState, after: MatchState, extra: Partial<Commit> = 
 const kinds = (plan: ReturnType<typeof scheduleAfter>) => plan.arm.map((arm) => arm.timer.kind);
 
 describe("scheduleAfter: the timers a commit needs", () => {
-  it("arms the turn at the deadline with the seq it belongs to, and lists a match that starts at once", () => {
+  it("derives the turn deadline (no timer row), and lists a match that starts at once", () => {
     const plan = scheduleAfter(commit(waiting, playing));
-    expect(plan.arm).toContainEqual({ timer: { kind: "turn" }, at: T0 + 30_000, seq: 3 });
+    expect(plan.turn).toBe(T0 + 30_000);
+    expect(kinds(plan)).not.toContain("turn");
     expect(plan.arm).toContainEqual({ timer: { kind: "directory" }, at: T0 + 1_000, seq: 0 });
     expect(plan.clear).toEqual([]);
   });
@@ -49,9 +50,10 @@ describe("scheduleAfter: the timers a commit needs", () => {
     expect(kinds(scheduleAfter(commit(playing, playing, { offline: [1] })))).not.toContain("grace");
   });
 
-  it("clears the turn and every grace period at the end, and reports a played match to its players", () => {
+  it("ends the turn deadline and clears every grace period at the end, and reports a played match to its players", () => {
     const plan = scheduleAfter(commit(playing, finished));
-    expect(plan.clear).toEqual([{ kind: "turn" }, { kind: "grace" }]);
+    expect(plan.turn).toBeNull();
+    expect(plan.clear).toEqual([{ kind: "grace" }]);
     expect(plan.arm).toContainEqual({ timer: { kind: "report" }, at: T0 + 1_000, seq: 0 });
   });
 

@@ -3,7 +3,7 @@
  * folder (never into the tree), type-checks, is formatted, passes check-game, and is found by
  * the client's renderer registry in a Vite build with its CSS.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,11 +44,11 @@ describe("npm run new-game", () => {
     ]);
     const before = index.split("\n");
     const after = register(index, namesOf(ID)).split("\n");
-    // One new line (the import) and the list line changed to name the game.
-    expect(after.length).toBe(before.length + 1);
+    // Two new lines, nothing else changed: the import and the game's line in the list.
+    expect(after.length).toBe(before.length + 2);
     expect(after.filter((line) => !before.includes(line))).toEqual([
       `import { pileOfCounters } from "./${ID}.ts";`,
-      expect.stringContaining(", pileOfCounters].map("),
+      `  "${ID}": pileOfCounters,`,
     ]);
   });
 
@@ -64,7 +64,7 @@ describe("npm run new-game", () => {
   });
 
   it("is formatted and linted as the tree is", () => {
-    const generated = scaffold(ID, "new Map<string, AnyGame>([a])")
+    const generated = scaffold(ID, "const BY_ID = {\n} as const;")
       .filter((file) => !file.path.endsWith("index.ts"))
       .map((file) => file.path);
     const formatted = run("@biomejs/biome/bin/biome", ["format", ...generated]);
@@ -81,6 +81,21 @@ describe("npm run new-game", () => {
     const game = module.pileOfCounters!;
     expect(game.id).toBe(ID);
     expect(checkGame(game, { runs: 20, seed: 3 }).map(describeViolation)).toEqual([]);
+  });
+
+  it("cannot type-check the client without the game's renderer", () => {
+    const file = join(copy.root, "client", "games", ID, "renderer.ts");
+    renameSync(file, `${file}.away`);
+    try {
+      const client = run("typescript/bin/tsc", ["-p", "client"]);
+      expect(client.status).not.toBe(0);
+      // The registry names the game that has none.
+      expect(client.output).toMatch(
+        /client\/games\/index\.ts.*Property '"pile-of-counters"' is missing in type 'Renderers'/s,
+      );
+    } finally {
+      renameSync(`${file}.away`, file);
+    }
   });
 
   it("is in the browser build: the registry finds the renderer, and its CSS is bundled", () => {

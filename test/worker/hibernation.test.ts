@@ -95,4 +95,40 @@ describe("eviction and hibernation", () => {
     back.send({ type: "resync", seq: seq + 50 });
     expect((await back.next("snapshot")).state.seq).toBe(seq);
   });
+
+  it("migrates a database written before migration 4: index and turn row gone, retries still answered", async () => {
+    const { matchId, tokens } = await startedMatch("connect-four", { turnMs: 60_000 });
+    const stub = env.Match.getByName(matchId);
+    const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])] as const;
+    let seq = (await players[0].next("snapshot")).state.seq;
+    seq = await play(players[0], "a", seq, { column: 3 });
+    seq = await play(players[1], "b", seq, { column: 4 });
+    const seqOfB = seq;
+    // Put the storage back as schema 3 left it: the (seat, client_id) index and a turn timer row.
+    const deadline = Date.now() + 60_000;
+    await runInDurableObject(stub, (_instance: Match, state) => {
+      state.storage.sql.exec(
+        "CREATE UNIQUE INDEX events_client_id ON events (seat, client_id) WHERE client_id IS NOT NULL",
+      );
+      state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES ('turn', ?, ?)", deadline, seq);
+      state.storage.sql.exec("UPDATE schema_version SET version = 3");
+    });
+    await evictDurableObject(stub);
+
+    // The next frame wakes the object, which migrates before it reads the match.
+    players[0].send({ type: "move", id: "a", seq, move: { column: 0 } });
+    expect((await players[0].next("ack")).seq).toBe(seq - 1);
+    seq = await play(players[0], "c", seq, { column: 3 });
+    const stored = await runInDurableObject(stub, (_instance: Match, state) => ({
+      version: state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
+      indexes: state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+        .toArray(),
+      turn: state.storage.sql.exec("SELECT 1 FROM timers WHERE kind = 'turn'").toArray().length,
+    }));
+    expect(stored).toEqual({ version: 4, indexes: [], turn: 0 });
+    // Still answered after the migration, and never applied twice.
+    players[1].send({ type: "move", id: "b", seq, move: { column: 0 } });
+    expect((await players[1].next("ack")).seq).toBe(seqOfB);
+  });
 });

@@ -208,12 +208,12 @@ describe("rematch", () => {
     // Asking twice changes nothing.
     sockets[0].send({ type: "rematch" });
     expect(await sockets[0].next("rematch", (frame) => frame.offers[1] === false)).toMatchObject({ matchId: null });
+    // The last offer creates the new match in its own handler (no alarm) and names it at once.
     sockets[1].send({ type: "rematch" });
-    expect((await sockets[0].next("rematch", (frame) => frame.offers[1] === true)).offers).toEqual([true, true]);
-
-    await settle(matchId);
-    const announced = await sockets[0].next("rematch", (frame) => frame.matchId !== null);
+    const announced = await sockets[0].next("rematch", (frame) => frame.offers[1] === true);
+    expect(announced.offers).toEqual([true, true]);
     const rematchId = announced.matchId!;
+    expect(rematchId).toEqual(expect.any(String));
     expect((await sockets[1].next("rematch", (frame) => frame.matchId !== null)).matchId).toBe(rematchId);
     const next = await summary(rematchId);
     expect(next).toMatchObject({ status: "playing", gameId: "tic-tac-toe", seq: 3 });

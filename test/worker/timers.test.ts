@@ -10,12 +10,16 @@ import { api, Client, startedMatch, matchStub as stub, settle } from "./helpers.
  * real (moving the timer row alone no longer flags anyone: the engine checks the clock).
  */
 async function expireTurn(matchId: string): Promise<void> {
-  const at = await runInDurableObject(
-    stub(matchId),
-    (_instance: Match, state) =>
-      state.storage.sql.exec<{ at: number }>("SELECT at FROM timers WHERE kind = 'turn'").one().at,
-  );
+  const at = await turnDeadline(matchId);
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 5)));
+}
+
+/** When the turn ends, as a spectator is told (the deadline is derived from the state: no timer row holds it). */
+async function turnDeadline(matchId: string): Promise<number> {
+  const spectator = await Client.connect(matchId);
+  const deadline = (await spectator.next("snapshot")).state.turn?.deadline;
+  if (typeof deadline !== "number") throw new Error("no turn deadline");
+  return deadline;
 }
 
 async function timers(matchId: string) {
@@ -36,11 +40,9 @@ describe("turn timer", () => {
     expect(deadline! - snapshot.state.serverTime).toBeGreaterThan(4_000);
     await settle(matchId);
     const { rows, alarm } = await timers(matchId);
-    expect(rows.filter((row) => row.kind === "turn")).toEqual([
-      { kind: "turn", at: deadline, seq: snapshot.state.seq },
-    ]);
-    // The earliest timer: the turn, before seat 1's grace period (seat 0 is connected).
-    expect(rows.map((row) => row.kind).sort()).toEqual(["grace:1", "turn"]);
+    // The turn is derived from the match, not a row; the alarm is at it, before seat 1's grace
+    // period (seat 0 is connected).
+    expect(rows.map((row) => row.kind).sort()).toEqual(["grace:1"]);
     expect(alarm).toBe(deadline);
   });
 
@@ -57,7 +59,7 @@ describe("turn timer", () => {
     // Both are back: no grace period is left, and the alarm waits for the turn's deadline
     // instead of waking the (perhaps hibernated) match for nothing in five seconds.
     const after = await timers(matchId);
-    expect(after.rows.map((row) => row.kind)).toEqual(["turn"]);
+    expect(after.rows.map((row) => row.kind)).toEqual([]);
     expect(after.alarm).toBe(snapshot.state.turn!.deadline);
   });
 
@@ -74,11 +76,12 @@ describe("turn timer", () => {
     expect(await runDurableObjectAlarm(stub(matchId))).toBe(true);
     expect((await api<MatchSummary>(`/api/matches/${matchId}`)).body.status).toBe("playing");
     const waiting = await timers(matchId);
-    expect(waiting.rows.find((row) => row.kind === "turn")?.at).toBeGreaterThan(Date.now());
+    const deadline = await turnDeadline(matchId);
+    expect(deadline).toBeGreaterThan(Date.now());
     // Re-armed no later than the earliest timer still pending (the turn, or the lobby's next
     // refresh): an early alarm finds nothing due and re-arms; a late one would miss a deadline.
     expect(waiting.alarm).not.toBeNull();
-    expect(waiting.alarm!).toBeLessThanOrEqual(Math.min(...waiting.rows.map((row) => row.at)));
+    expect(waiting.alarm!).toBeLessThanOrEqual(Math.min(deadline, ...waiting.rows.map((row) => row.at)));
 
     await expireTurn(matchId);
     // The real alarm may have fired already; if not, this delivers it.
@@ -104,11 +107,13 @@ describe("turn timer", () => {
   it("changes nothing when the same alarm is delivered a second time", async () => {
     const { matchId, tokens } = await startedMatch("connect-four", { turnMs: 1_000 });
     const spectator = await Client.connect(matchId);
-    await spectator.next("snapshot");
+    const seq = (await spectator.next("snapshot")).state.seq;
     await settle(matchId);
-    // Capture the turn timer, let it fire once, then put it back as a duplicate delivery would find it.
-    const due = (await timers(matchId)).rows.filter((row) => row.kind === "turn");
-    expect(due).toHaveLength(1);
+    // Let the turn's alarm fire once, then put back a turn row (as a database from before
+    // migration 4 holds) and deliver the alarm twice more, as a duplicate delivery would.
+    const deadline = await turnDeadline(matchId);
+    expect((await timers(matchId)).alarm).toBe(deadline);
+    const due = [{ kind: "turn", at: deadline, seq }];
     await expireTurn(matchId);
     await runDurableObjectAlarm(stub(matchId));
     await spectator.next("event", (frame) => frame.event.kind === "timeout");
@@ -133,22 +138,19 @@ describe("turn timer", () => {
     const { matchId, tokens } = await startedMatch("tic-tac-toe");
     const player = await Client.connect(matchId, tokens[0]);
     const seq = (await player.next("snapshot")).state.seq;
-    const before = (await timers(matchId)).rows.filter((row) => row.kind === "turn");
     player.send({ type: "move", id: "in-time", seq, move: { cell: 0 } });
     await player.next("event");
     // An old, due timer for the previous turn (as if left by a crash) must not end the match.
     await runInDurableObject(stub(matchId), async (instance: Match, state) => {
-      state.storage.sql.exec(
-        "INSERT INTO timers (kind, at, seq) VALUES ('stale-turn', ?, ?)",
-        Date.now() - 1,
-        before[0]!.seq,
-      );
+      for (const kind of ["stale-turn", "turn"])
+        state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES (?, ?, ?)", kind, Date.now() - 1, seq);
       await instance.alarm();
     });
     const summary = (await api<MatchSummary>(`/api/matches/${matchId}`)).body;
     expect(summary).toMatchObject({ status: "playing", seq: seq + 1 });
-    expect((await timers(matchId)).rows.filter((row) => row.kind === "turn" || row.kind === "stale-turn")).toEqual([
-      expect.objectContaining({ kind: "turn", seq: seq + 1 }),
-    ]);
+    // Both old rows are gone, and the alarm waits for the new turn's deadline.
+    const after = await timers(matchId);
+    expect(after.rows.filter((row) => row.kind === "turn" || row.kind === "stale-turn")).toEqual([]);
+    expect(after.alarm).toBeLessThanOrEqual(await turnDeadline(matchId));
   });
 });

@@ -15,7 +15,13 @@ import {
   type BattleshipView,
   type SeaView,
 } from "../../../shared/games/battleship.ts";
-import type { RenderContext, Renderer } from "../renderer.ts";
+import type { RenderContext, RendererOf } from "../renderer.ts";
+
+declare module "../index.ts" {
+  interface Renderers {
+    battleship: typeof renderer;
+  }
+}
 
 const PIECES = ["Red", "Blue"] as const;
 const ROWS = "ABCDEFGHIJ";
@@ -24,23 +30,13 @@ const ROWS = "ABCDEFGHIJ";
 export const cellName = (cell: number): string => `${ROWS[Math.floor(cell / SIZE)] ?? "?"}${(cell % SIZE) + 1}`;
 
 /** Sentences for the rules' refusal codes. */
-const REASONS: Readonly<Record<string, (move: Partial<BattleshipMove> | null) => string>> = {
+const REASONS: Readonly<Record<string, (move: BattleshipMove) => string>> = {
   "still-placing": () => "Both fleets must be ready before anyone fires.",
   "already-fired": (move) =>
-    move && "cell" in move && typeof move.cell === "number"
-      ? `You fired at ${cellName(move.cell)} already.`
-      : "You fired there already.",
+    move.type === "fire" ? `You fired at ${cellName(move.cell)} already.` : "You fired there already.",
   "fleets-placed": () => "The fleets are placed: fire at the enemy sea.",
   "no-more-shuffles": () => `You dealt your fleet ${MAX_SHUFFLES} times: declare it ready.`,
 };
-
-/** Reads the view defensively: anything of another shape draws empty seas. */
-function viewOf(view: unknown): BattleshipView | null {
-  const candidate = view as Partial<BattleshipView> | null;
-  return candidate && Array.isArray(candidate.seas) && candidate.seas.length === 2
-    ? (candidate as BattleshipView)
-    : null;
-}
 
 interface Sea {
   readonly root: HTMLElement;
@@ -59,7 +55,7 @@ interface Board {
   /** seas[0] is drawn first: the enemy's for a player, seat 0's otherwise. */
   readonly seas: [Sea, Sea];
   focus: number;
-  context: RenderContext | null;
+  context: RenderContext<BattleshipView, BattleshipMove> | null;
 }
 
 const boards = new WeakMap<HTMLElement, Board>();
@@ -168,8 +164,9 @@ function drawSea(sea: Sea, view: SeaView | null, last: BattleshipView["last"], t
   sea.afloat.textContent = view ? afloatText(view) : "";
 }
 
-export const renderer: Renderer = {
+export const renderer: RendererOf<"battleship"> = {
   pieces: PIECES,
+  reasons: { "fleet-sunk": "the whole fleet is sunk" },
 
   render(root, context) {
     let board = boards.get(root);
@@ -178,7 +175,7 @@ export const renderer: Renderer = {
       boards.set(root, board);
     }
     board.context = context;
-    const view = viewOf(context.view);
+    const view = context.view;
     const me = context.mySeat;
     // A player sees the enemy sea first (where it fires); anyone else sees the seats in order.
     const order: [Seat, Seat] = me === null ? [0, 1] : [me === 0 ? 1 : 0, me];
@@ -202,14 +199,12 @@ export const renderer: Renderer = {
 
   // Short phrases that read after a name in the move list and after "played" in a replay caption.
   describe(move) {
-    const played = move as Partial<BattleshipMove> | null;
-    if (played?.type === "shuffle") return "a new deal";
-    if (played?.type === "ready") return "ready";
-    if (played?.type === "fire" && typeof played.cell === "number") return `a shot at ${cellName(played.cell)}`;
-    return "?";
+    if (move.type === "shuffle") return "a new deal";
+    if (move.type === "ready") return "ready";
+    return `a shot at ${cellName(move.cell)}`;
   },
 
-  explain: (reason, move) => REASONS[reason]?.(move as Partial<BattleshipMove> | null) ?? null,
+  explain: (reason, move) => REASONS[reason]?.(move) ?? null,
 };
 
 function statusText(view: BattleshipView | null, me: Seat | null, canMove: boolean): string {

@@ -5,14 +5,20 @@
  * keyboard (arrows move focus, Enter or Space selects and moves); a pawn reaching the last rank
  * opens a picker of the four pieces. Legal targets come from the shared rules.
  */
-import type { Seat } from "../../shared/game.ts";
-import { chess, chessTurn, type ChessState } from "../../shared/games/chess.ts";
-import { ChessRecord } from "../../shared/games/chess-record.ts";
-import type { RenderContext, Renderer } from "./renderer.ts";
+import "./chess.css";
+import type { Seat } from "../../../shared/game.ts";
+import { chess, chessTurn, START_FEN, type ChessMove, type ChessState } from "../../../shared/games/chess.ts";
+import { ChessRecord } from "../../../shared/games/chess-record.ts";
+import type { RenderContext, RendererOf } from "../renderer.ts";
+
+declare module "../index.ts" {
+  interface Renderers {
+    chess: typeof renderer;
+  }
+}
 
 const FILES = "abcdefgh";
 const PIECES = ["White", "Black"] as const;
-const START = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
 
 type Color = "w" | "b";
 type PieceType = "k" | "q" | "r" | "b" | "n" | "p";
@@ -51,7 +57,7 @@ interface Board {
   readonly choices: HTMLButtonElement[];
   readonly ghost: HTMLElement;
   readonly flip: HTMLButtonElement;
-  context: RenderContext | null;
+  context: RenderContext<ChessState, ChessMove> | null;
   state: ChessState | null;
   pieces: Map<string, Piece>;
   /** Legal moves (UCI) of this browser's seat in the drawn position; empty when it may not move. */
@@ -66,12 +72,6 @@ interface Board {
 }
 
 const boards = new WeakMap<HTMLElement, Board>();
-
-/** Reads the state defensively: a view of another shape draws the initial position. */
-function stateOf(view: unknown): ChessState | null {
-  const fen = (view as Partial<ChessState> | null)?.fen;
-  return typeof fen === "string" && fen.split(" ").length === 6 ? (view as ChessState) : null;
-}
 
 /** The pieces of a FEN's placement field, by square. */
 function piecesOf(fen: string): Map<string, Piece> {
@@ -187,7 +187,7 @@ function build(root: HTMLElement): Board {
     flip,
     context: null,
     state: null,
-    pieces: piecesOf(START),
+    pieces: piecesOf(START_FEN),
     legal: [],
     fen: "",
     flipped: false,
@@ -473,16 +473,26 @@ function describeMove(move: unknown): string {
   return `${uci[1]}–${uci[2]}${uci[3] ? `=${uci[3].toUpperCase()}` : ""}`;
 }
 
-export const chessRenderer: Renderer = {
+export const renderer: RendererOf<"chess"> = {
   pieces: PIECES,
+  reasons: {
+    checkmate: "checkmate",
+    stalemate: "stalemate",
+    "threefold-repetition": "by threefold repetition",
+    "fifty-move-rule": "by the fifty-move rule",
+    "insufficient-material": "neither side can checkmate",
+    "timeout-vs-insufficient-material": "time ran out, but the other side could not have checkmated",
+  },
+  // Chess is also played by post: a move a few days.
+  controls: [{ kind: "correspondence", days: 3 }],
 
   render(root, context) {
     let board = boards.get(root);
     const fresh = !board || board.wrap.parentElement !== root;
     if (!board || fresh) boards.set(root, (board = build(root)));
     board.context = context;
-    const state = stateOf(context.view);
-    const fen = state?.fen ?? START;
+    const state = context.view;
+    const fen = state?.fen ?? START_FEN;
     if (fresh) board.focus = context.mySeat === 1 ? "e7" : "e2";
     if (fen !== board.fen) {
       board.fen = fen;

@@ -2,9 +2,15 @@
  * Tic-tac-toe: nine cell buttons in a fixed 3×3 grid, built once per board; arrow keys move
  * between cells (one of them in the tab order), Enter or Space marks.
  */
-import type { Seat } from "../../shared/game.ts";
-import type { TicTacToeState } from "../../shared/games/tic-tac-toe.ts";
-import type { RenderContext, Renderer } from "./renderer.ts";
+import "./tic-tac-toe.css";
+import { winningLine, type TicTacToeMove, type TicTacToeState } from "../../../shared/games/tic-tac-toe.ts";
+import type { RenderContext, RendererOf } from "../renderer.ts";
+
+declare module "../index.ts" {
+  interface Renderers {
+    "tic-tac-toe": typeof renderer;
+  }
+}
 
 const MARKS = ["X", "O"] as const;
 const NAMES = [
@@ -18,43 +24,14 @@ const NAMES = [
   "bottom",
   "bottom right",
 ] as const;
-const LINES = [
-  [0, 1, 2],
-  [3, 4, 5],
-  [6, 7, 8],
-  [0, 3, 6],
-  [1, 4, 7],
-  [2, 5, 8],
-  [0, 4, 8],
-  [2, 4, 6],
-] as const;
-
 interface Board {
   readonly grid: HTMLElement;
   readonly cells: HTMLButtonElement[];
   focus: number;
-  context: RenderContext | null;
+  context: RenderContext<TicTacToeState, TicTacToeMove> | null;
 }
 
 const boards = new WeakMap<HTMLElement, Board>();
-
-function cellsOf(view: unknown): readonly (Seat | null)[] {
-  const cells = (view as Partial<TicTacToeState> | null)?.cells;
-  return Array.isArray(cells) ? cells : [];
-}
-
-function cellOf(move: unknown): number | null {
-  const cell = (move as { cell?: unknown } | null)?.cell;
-  return typeof cell === "number" ? cell : null;
-}
-
-function winningLine(cells: readonly (Seat | null)[]): readonly number[] {
-  for (const line of LINES) {
-    const [a, b, c] = line;
-    if (cells[a] != null && cells[a] === cells[b] && cells[a] === cells[c]) return line;
-  }
-  return [];
-}
 
 function moveFocus(board: Board, cell: number, focus: boolean): void {
   board.focus = cell;
@@ -108,16 +85,19 @@ function build(root: HTMLElement): Board {
   return board;
 }
 
-export const ticTacToeRenderer: Renderer = {
+export const renderer: RendererOf<"tic-tac-toe"> = {
   pieces: MARKS,
+  reasons: { "three-in-a-row": "three in a row", "board-full": "the board is full" },
+  // The marks are letters: seat tokens show them.
+  token: (seat) => MARKS[seat] ?? "",
 
   render(root, context) {
     let board = boards.get(root);
     if (!board || board.grid.parentElement !== root) boards.set(root, (board = build(root)));
     board.context = context;
-    const cells = cellsOf(context.view);
-    const last = cellOf(context.lastMove);
-    const line = winningLine(cells);
+    const cells = context.view?.cells ?? [];
+    const last = context.lastMove?.cell;
+    const line: readonly number[] = winningLine(cells) ?? [];
     const watching = context.mySeat === null;
     board.grid.classList.toggle("can-move", context.canMove);
     board.grid.classList.toggle("watching", watching);
@@ -139,14 +119,7 @@ export const ticTacToeRenderer: Renderer = {
     });
   },
 
-  describe(move) {
-    const cell = cellOf(move);
-    return cell === null ? "?" : (NAMES[cell] ?? "?");
-  },
+  describe: ({ cell }) => NAMES[cell] ?? "?",
 
-  explain(reason, move) {
-    const cell = cellOf(move);
-    if (reason === "cell-occupied" && cell !== null) return `The ${NAMES[cell]} square is taken.`;
-    return null;
-  },
+  explain: (reason, { cell }) => (reason === "cell-occupied" ? `The ${NAMES[cell]} square is taken.` : null),
 };

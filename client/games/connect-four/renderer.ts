@@ -2,9 +2,15 @@
  * Connect Four: seven column buttons of six cells each. The DOM is built once per board and
  * only classes and attributes change afterwards, so nothing moves when a disc drops.
  */
-import type { Seat } from "../../shared/game.ts";
-import { COLUMNS, ROWS, type ConnectFourState } from "../../shared/games/connect-four.ts";
-import type { RenderContext, Renderer } from "./renderer.ts";
+import "./connect-four.css";
+import { COLUMNS, linesThrough, ROWS } from "../../../shared/games/connect-four.ts";
+import type { RenderContextOf, RendererOf } from "../renderer.ts";
+
+declare module "../index.ts" {
+  interface Renderers {
+    "connect-four": typeof renderer;
+  }
+}
 
 interface Board {
   readonly grid: HTMLElement;
@@ -16,73 +22,38 @@ interface Board {
   /** The disc animating in ("column:row"), kept until the board changes again. */
   dropped: string | null;
   focus: number;
-  context: RenderContext | null;
+  context: RenderContextOf<"connect-four"> | null;
 }
 
 const boards = new WeakMap<HTMLElement, Board>();
-const PIECES = ["Red", "Yellow"] as const;
-
-/** Reads the state defensively: a view of another shape draws an empty board. */
-function columnsOf(view: unknown): readonly (readonly Seat[])[] {
-  const columns = (view as Partial<ConnectFourState> | null)?.columns;
-  return Array.isArray(columns) ? columns : [];
-}
-
-/** The cells of the winning line through the last disc, as "column:row" keys. */
-function winningCells(state: ConnectFourState | null): Set<string> {
-  const line = new Set<string>();
-  if (!state || state.winner === null || !state.last) return line;
-  const { column, row } = state.last;
-  const seat = state.columns[column]?.[row];
-  for (const [dc, dr] of [
-    [1, 0],
-    [0, 1],
-    [1, 1],
-    [1, -1],
-  ] as const) {
-    const run = [`${column}:${row}`];
-    for (const sign of [1, -1]) {
-      for (
-        let c = column + dc * sign, r = row + dr * sign;
-        state.columns[c]?.[r] === seat;
-        c += dc * sign, r += dr * sign
-      ) {
-        run.push(`${c}:${r}`);
-      }
-    }
-    if (run.length >= 4) for (const key of run) line.add(key);
-  }
-  return line;
-}
+/** Where each key moves the focus from column `at`. */
+const KEYS: Readonly<Record<string, (at: number) => number>> = {
+  ArrowLeft: (at) => at - 1,
+  ArrowRight: (at) => at + 1,
+  Home: () => 0,
+  End: () => COLUMNS - 1,
+};
 
 function build(root: HTMLElement): Board {
-  const grid = document.createElement("div");
-  grid.className = "board c4";
+  const grid = Object.assign(document.createElement("div"), { className: "board c4" });
   grid.setAttribute("role", "group");
   grid.setAttribute("aria-label", "Connect Four board");
   const columns: HTMLButtonElement[] = [];
   const cells: HTMLElement[][] = [];
   const board: Board = { grid, columns, cells, counts: null, dropped: null, focus: 3, context: null };
   for (let column = 0; column < COLUMNS; column++) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "c4-col";
+    const button = Object.assign(document.createElement("button"), { type: "button", className: "c4-col" });
     button.dataset.column = String(column);
     button.setAttribute("aria-label", `Column ${column + 1}`);
     button.tabIndex = column === board.focus ? 0 : -1;
-    const stack: HTMLElement[] = [];
-    // Drawn top-down; kept bottom-up so cells[column][row] matches the game's columns.
-    for (let row = ROWS - 1; row >= 0; row--) {
-      const cell = document.createElement("span");
-      cell.className = "c4-cell";
-      cell.dataset.row = String(row);
-      stack[row] = cell;
-      button.append(cell);
-    }
+    // Kept bottom-up so cells[column][row] matches the game's columns; drawn top-down.
+    const stack = Array.from({ length: ROWS }, () =>
+      Object.assign(document.createElement("span"), { className: "c4-cell" }),
+    );
+    button.append(...stack.toReversed());
     button.addEventListener("click", () => {
       board.focus = column;
-      const context = board.context;
-      if (context && context.mySeat !== null) context.play({ column });
+      if (board.context?.mySeat != null) board.context.play({ column });
     });
     button.addEventListener("focus", () => moveFocus(board, column, false));
     columns.push(button);
@@ -90,17 +61,8 @@ function build(root: HTMLElement): Board {
     grid.append(button);
   }
   grid.addEventListener("keydown", (event) => {
-    const to =
-      event.key === "ArrowLeft"
-        ? board.focus - 1
-        : event.key === "ArrowRight"
-          ? board.focus + 1
-          : event.key === "Home"
-            ? 0
-            : event.key === "End"
-              ? COLUMNS - 1
-              : null;
-    if (to === null) return;
+    const to = KEYS[event.key]?.(board.focus);
+    if (to === undefined) return;
     event.preventDefault();
     moveFocus(board, Math.max(0, Math.min(COLUMNS - 1, to)), true);
   });
@@ -115,15 +77,16 @@ function moveFocus(board: Board, column: number, focus: boolean): void {
   if (focus) board.columns[column]?.focus();
 }
 
-export const connectFourRenderer: Renderer = {
-  pieces: PIECES,
+export const renderer: RendererOf<"connect-four"> = {
+  pieces: ["Red", "Yellow"],
+  reasons: { "four-in-a-row": "four in a row", "board-full": "the board is full" },
 
   render(root, context) {
     let board = boards.get(root);
     if (!board || board.grid.parentElement !== root) boards.set(root, (board = build(root)));
     board.context = context;
-    const state = context.view as ConnectFourState | null;
-    const columns = columnsOf(context.view);
+    const state = context.view;
+    const columns = state?.columns ?? [];
     const counts = Array.from({ length: COLUMNS }, (_, column) => columns[column]?.length ?? 0);
     const previous = board.counts;
     // Exactly one more disc than last time: that one drops in. Anything else is a jump (replay, reload).
@@ -134,42 +97,34 @@ export const connectFourRenderer: Renderer = {
       board.dropped = previous && changed === 1 && column >= 0 ? `${column}:${counts[column]! - 1}` : null;
     }
     board.counts = counts;
-    const last = state?.last ? `${state.last.column}:${state.last.row}` : null;
-    const line = winningCells(columns.length === COLUMNS ? state : null);
+    const { last = null, winner = null } = state ?? {};
+    const line = new Set(last && winner !== null ? linesThrough(columns, last.column, last.row) : []);
     const watching = context.mySeat === null;
     board.grid.classList.toggle("can-move", context.canMove);
     board.grid.classList.toggle("watching", watching);
     board.grid.dataset.turn = context.canMove && context.mySeat !== null ? String(context.mySeat) : "";
     for (let column = 0; column < COLUMNS; column++) {
       const button = board.columns[column]!;
-      const full = (counts[column] ?? 0) >= ROWS;
+      const filled = counts[column] ?? 0;
+      const full = filled >= ROWS;
       button.disabled = watching;
       // Still clickable when not playable: the click is answered with why (the SDK's refusal).
       button.dataset.playable = String(context.canMove && !full);
-      const filled = counts[column] ?? 0;
       button.title = full ? `Column ${column + 1} is full` : `Drop in column ${column + 1}`;
       button.setAttribute("aria-description", full ? "full" : `${filled} of ${ROWS} filled`);
       for (let row = 0; row < ROWS; row++) {
         const cell = board.cells[column]![row]!;
-        const seat = columns[column]?.[row];
         const key = `${column}:${row}`;
-        const value = seat === undefined ? "" : String(seat);
-        if (cell.dataset.seat !== value) cell.dataset.seat = value;
-        cell.classList.toggle("last", key === last);
+        const seat = String(columns[column]?.[row] ?? "");
+        if (cell.dataset.seat !== seat) cell.dataset.seat = seat;
+        cell.classList.toggle("last", key === `${last?.column}:${last?.row}`);
         cell.classList.toggle("win", line.has(key));
         cell.classList.toggle("drop", key === board.dropped);
       }
     }
   },
 
-  describe(move) {
-    const column = (move as { column?: unknown } | null)?.column;
-    return typeof column === "number" ? `column ${column + 1}` : "?";
-  },
+  describe: ({ column }) => `column ${column + 1}`,
 
-  explain(reason, move) {
-    const column = (move as { column?: unknown } | null)?.column;
-    if (reason === "column-full" && typeof column === "number") return `Column ${column + 1} is full.`;
-    return null;
-  },
+  explain: (reason, { column }) => (reason === "column-full" ? `Column ${column + 1} is full.` : null),
 };

@@ -5,7 +5,8 @@
  * buttons the hand gained or lost. Playability is worked out from the view alone (the full
  * state, and so `legalMoves`, never reaches the browser); the server judges every move.
  */
-import type { Seat } from "../../shared/game.ts";
+import "./crazy-eights.css";
+import type { Seat } from "../../../shared/game.ts";
 import {
   MAX_DRAWS,
   playable,
@@ -13,11 +14,18 @@ import {
   SUITS,
   suitOf,
   type Card,
+  type CrazyEightsMove,
   type CrazyEightsView,
   type LastAction,
   type Suit,
-} from "../../shared/games/crazy-eights.ts";
-import type { RenderContext, Renderer } from "./renderer.ts";
+} from "../../../shared/games/crazy-eights.ts";
+import type { RenderContext, RendererOf } from "../renderer.ts";
+
+declare module "../index.ts" {
+  interface Renderers {
+    "crazy-eights": typeof renderer;
+  }
+}
 
 const PIECES = ["Red", "Blue", "Green", "Gold", "Purple", "Teal"] as const;
 const SYMBOLS: Record<Suit, string> = { C: "♣", D: "♦", H: "♥", S: "♠" };
@@ -33,19 +41,6 @@ const short = (card: Card): string => `${rankOf(card) === "T" ? "10" : rankOf(ca
 /** "7 of hearts", "queen of spades", for screen readers. */
 const spoken = (card: Card): string => `${RANK_NAMES[rankOf(card)] ?? rankOf(card)} of ${SUIT_NAMES[suitOf(card)]}`;
 const pieceOf = (seat: Seat): string => PIECES[seat] ?? `Seat ${seat + 1}`;
-
-/** Reads the view defensively: anything of another shape draws an empty table. */
-function viewOf(view: unknown): CrazyEightsView | null {
-  const candidate = view as Partial<CrazyEightsView> | null;
-  if (
-    !candidate ||
-    !Array.isArray(candidate.handCounts) ||
-    !Array.isArray(candidate.discard) ||
-    !isSuit(candidate.suit)
-  )
-    return null;
-  return candidate as CrazyEightsView;
-}
 
 interface Table {
   readonly root: HTMLElement;
@@ -67,7 +62,7 @@ interface Table {
   /** The 8 waiting for its suit, while the picker is open. */
   eight: Card | null;
   focus: number;
-  context: RenderContext | null;
+  context: RenderContext<CrazyEightsView, CrazyEightsMove> | null;
 }
 
 const tables = new WeakMap<HTMLElement, Table>();
@@ -93,7 +88,7 @@ function paint(node: HTMLElement, card: Card | null): void {
   node.dataset.red = String(card !== null && (suitOf(card) === "D" || suitOf(card) === "H"));
 }
 
-function send(table: Table, move: unknown): void {
+function send(table: Table, move: CrazyEightsMove): void {
   const context = table.context;
   if (context && context.mySeat !== null) context.play(move);
 }
@@ -267,14 +262,15 @@ function setText(node: HTMLElement, text: string): void {
   if (node.textContent !== text) node.textContent = text;
 }
 
-export const crazyEightsRenderer: Renderer = {
+export const renderer: RendererOf<"crazy-eights"> = {
   pieces: PIECES,
+  reasons: { "out-of-cards": "out of cards", blocked: "nobody could play or draw" },
 
   render(root, context) {
     let table = tables.get(root);
     if (!table || table.root.parentElement !== root) tables.set(root, (table = build(root)));
     table.context = context;
-    const view = viewOf(context.view);
+    const view = context.view;
     const watching = context.mySeat === null;
     table.root.classList.toggle("can-move", context.canMove);
     table.root.classList.toggle("watching", watching);
@@ -363,17 +359,13 @@ export const crazyEightsRenderer: Renderer = {
   },
 
   describe(move) {
-    const m = move as { type?: unknown; card?: unknown; suit?: unknown } | null;
-    if (m?.type === "draw") return "drew a card";
-    if (m?.type === "pass") return "passed";
-    if (m?.type === "play" && isCard(m.card))
-      return isSuit(m.suit) ? `${short(m.card)} → ${SYMBOLS[m.suit]}` : `played ${short(m.card)}`;
-    return "?";
+    if (move.type === "draw") return "drew a card";
+    if (move.type === "pass") return "passed";
+    return move.suit ? `${short(move.card)} → ${SYMBOLS[move.suit]}` : `played ${short(move.card)}`;
   },
 
   explain(reason, move) {
-    const card = (move as { card?: unknown } | null)?.card;
-    const name = isCard(card) ? short(card) : "That card";
+    const name = move.type === "play" ? short(move.card) : "That card";
     switch (reason) {
       case "no-match":
         return `${name} matches neither the suit to follow nor the top card's rank.`;
