@@ -122,6 +122,8 @@ describe("a short arena in the browser", () => {
     );
     await watcher.page.goto(`/t/${id}`);
     await watcher.page.getByText(/Starts in/).waitFor();
+    // The standings come with the feed, which may land after the summary: wait for the fourth row.
+    await watcher.page.locator(".standings tbody tr").nth(3).waitFor();
     expect(await watcher.page.locator(".standings tbody tr").count()).toBe(4);
     await screenshot(watcher.page, "tournament-upcoming");
     // The arena starts: every player's first game opens by itself.
