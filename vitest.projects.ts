@@ -50,7 +50,17 @@ export function projects(long: boolean): TestProjectInlineConfiguration[] {
         quietChessSourceMap,
         cloudflareTest({
           wrangler: { configPath: "./wrangler.jsonc" },
-          miniflare: { bindings: { PLY_TOKEN_SECRET: TEST_TOKEN_SECRET, PLY_BOT_DELAY_MS: "0" } },
+          miniflare: {
+            // Tournament tests run each pairing pass and round themselves (tournament.test.ts).
+            bindings: {
+              PLY_TOKEN_SECRET: TEST_TOKEN_SECRET,
+              PLY_BOT_DELAY_MS: "0",
+              PLY_TOURNAMENT_PAIR_DELAY_MS: "3600000",
+              PLY_TOURNAMENT_ROUND_GAP_MS: "3600000",
+              // Two who just met wait for someone new however long a pass takes on a busy machine.
+              PLY_TOURNAMENT_REPEAT_AFTER_MS: "3600000",
+            },
+          },
         }),
       ],
       test: {

@@ -10,6 +10,9 @@ import { render as invite } from "./pages/invite.ts";
 import { render as watch } from "./pages/watch.ts";
 import { render as profile } from "./pages/profile.ts";
 import { render as accountPage } from "./pages/account.ts";
+import { render as tournament } from "./pages/tournament.ts";
+import { render as tournaments } from "./pages/tournaments.ts";
+import { resumeFollowing } from "./tournament-follow.ts";
 import { go, onNavigate } from "./nav.ts";
 import { account } from "./session.ts";
 
@@ -25,6 +28,8 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^\/p\/([A-Za-z0-9_-]{8,32})$/, profile],
   [/^\/leaderboard(?:\/([a-z0-9-]{1,40}))?$/, leaderboard],
   [/^\/account$/, accountPage],
+  [/^\/tournaments$/, tournaments],
+  [/^\/t\/([A-Za-z0-9_-]{8,32})$/, tournament],
 ];
 
 const root = document.getElementById("app") as HTMLElement;
@@ -96,4 +101,5 @@ document.addEventListener("click", (event) => {
 });
 window.addEventListener("popstate", () => void route());
 onNavigate(() => void route());
+resumeFollowing();
 void route();

@@ -8,6 +8,8 @@
  *
  *   npm run crash -- --kills 20 --matches 8 [--timers 4] [--seed 1]
  *
+ * The same kills mid-tournament: `npm run crash:tournament` (scripts/tournament-crash.ts).
+ *
  * Also a library: the launcher (crash/server.ts), the bot (crash/play.ts) and the checks
  * (crash/checks.ts) are reused by scripts/soak.ts and the e2e tests, through this module.
  * Loopback only; every process started is stopped at the end, also on failure.

@@ -45,7 +45,9 @@ export interface ReservedMatch {
   /** True: start at once (rematch). False: wait for `startReserved` (quick match collects first). */
   readonly startNow: boolean;
   /** Who asked for it. */
-  readonly source: "matchmaking" | "rematch";
+  readonly source: "matchmaking" | "rematch" | "tournament";
+  /** A tournament's game: its result is told to that Tournament object too (see TournamentGameResult). */
+  readonly tournament?: { readonly id: string };
   /** A rematch keeps the old match's settings; a quick match takes the game's defaults. */
   readonly private?: boolean;
   readonly turnMs?: number;
@@ -74,6 +76,17 @@ export interface MatchReport {
     /** 1 when this player beat them, 0.5 for a draw (or both winners), 0 when they won. */
     readonly score: 0 | 0.5 | 1;
   }[];
+}
+
+/** Tournament.recordResult: how a tournament's game ended, told by its Match at least once. */
+export interface TournamentGameResult {
+  readonly tournamentId: string;
+  readonly matchId: string;
+  readonly finishedAt: number;
+  readonly outcome: "win" | "draw" | "aborted";
+  /** The winners' player ids (empty unless `outcome` is win). */
+  readonly winners: readonly string[];
+  readonly reason: string;
 }
 
 /** One row of a game's leaderboard. */

@@ -12,14 +12,23 @@ import { MATCH_ROUTES } from "./routes/matches.ts";
 import { MATCHMAKING_ROUTES } from "./routes/matchmaking.ts";
 import { PASSKEY_ROUTES } from "./routes/passkeys.ts";
 import { PLAYER_ROUTES } from "./routes/players.ts";
+import { TOURNAMENT_ROUTES, tournamentSocket } from "./routes/tournaments.ts";
 
 export { Directory } from "./directory.ts";
 export { Leaderboard } from "./leaderboard.ts";
 export { Match } from "./match/match.ts";
 export { Matchmaker } from "./matchmaker.ts";
 export { Player } from "./player.ts";
+export { TournamentList } from "./tournament/list.ts";
+export { Tournament } from "./tournament/tournament.ts";
 
-const ROUTES: readonly Route[] = [...MATCH_ROUTES, ...PLAYER_ROUTES, ...MATCHMAKING_ROUTES, ...PASSKEY_ROUTES];
+const ROUTES: readonly Route[] = [
+  ...MATCH_ROUTES,
+  ...PLAYER_ROUTES,
+  ...MATCHMAKING_ROUTES,
+  ...PASSKEY_ROUTES,
+  ...TOURNAMENT_ROUTES,
+];
 
 async function routeApi(request: Request, env: Env, url: URL): Promise<Response> {
   for (const route of ROUTES) {
@@ -42,6 +51,8 @@ export default {
     const url = new URL(request.url);
     try {
       if (url.pathname.startsWith("/api/")) return await routeApi(request, env, url);
+      const tournament = /^\/parties\/tournament\/([^/]+)$/.exec(url.pathname);
+      if (tournament?.[1] !== undefined) return await tournamentSocket(request, env, tournament[1]);
       if (url.pathname.startsWith("/parties/")) {
         // Only matches are parties; anything else gets a JSON 404 rather than PartyServer's text.
         if (!/^\/parties\/match\/[^/]+$/.test(url.pathname)) return errorResponse("not-found", "no such party");

@@ -102,6 +102,11 @@ export const HTTP_ERRORS = [
   "passkey-refused",
   "passkey-exists",
   "too-many-passkeys",
+  // Tournaments (shared/tournament.ts).
+  "tournament-full",
+  "tournament-over",
+  "not-entered",
+  "wrong-code",
 ] as const;
 export type HttpError = (typeof HTTP_ERRORS)[number];
 

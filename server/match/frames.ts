@@ -12,6 +12,9 @@ const encoder = new TextEncoder();
 /** A WebSocket message as the runtime hands it over. */
 export type Message = string | ArrayBuffer | ArrayBufferView;
 
+/** The frames the engine's guard decides alone (a tournament player who withdraws resigns too). */
+export type ResignOrDraw = Extract<ClientMessage, { type: "resign" | "draw" }>;
+
 /** True when the frame is over LIMITS.frameBytes in UTF-8. */
 export function tooLarge(message: Message): boolean {
   if (typeof message !== "string") return message.byteLength > LIMITS.frameBytes;

@@ -12,6 +12,7 @@ import { findGame } from "../../shared/games/index.ts";
 import { LIMITS, type SpectatorDelay } from "../../shared/protocol.ts";
 import { fail, ok, type Result } from "../../shared/result.ts";
 import type { MatchEvent } from "../../shared/events.ts";
+import type { Seat } from "../../shared/game.ts";
 import { parseOptions } from "../../shared/schema-issues.ts";
 import type { PlayerRef, ReservedMatch } from "../contracts.ts";
 import { log } from "../log.ts";
@@ -50,11 +51,13 @@ export interface NewMatch {
   readonly rated: boolean;
   /** Seats assigned up front (quick match, rematch): nobody joins, and the start is asked for. */
   readonly reserved: boolean;
+  /** The tournament whose game this is (it hears the result); null for any other match. */
+  readonly tournamentId: string | null;
 }
 
 /** A creator's match: unrated, open to joiners. */
 export function fromCreator(input: CreateMatch): NewMatch {
-  return { ...input, creatorId: input.creator.pid, rated: false, reserved: false };
+  return { ...input, creatorId: input.creator.pid, rated: false, reserved: false, tournamentId: null };
 }
 
 /** A Matchmaker's or a rematch's match: seats assigned, private only when a private match is played again. */
@@ -69,6 +72,7 @@ export function fromReserved(spec: ReservedMatch): NewMatch {
     timeControl: spec.timeControl ?? (spec.turnMs === undefined ? undefined : { kind: "move", ms: spec.turnMs }),
     spectatorDelay: spec.spectatorDelay,
     graceMs: spec.graceMs,
+    tournamentId: spec.tournament?.id ?? null,
   };
 }
 
@@ -98,6 +102,7 @@ export function configure(
     isPrivate: input.isPrivate,
     rated: input.rated,
     reserved: input.reserved,
+    tournamentId: input.tournamentId,
   };
   return ok({ config, seed, engine: createEngine(game, options.value, seed, timeControl) });
 }
@@ -151,6 +156,19 @@ export function seatingEvents(loaded: Loaded, players: readonly { name: string }
   const full = seated >= loaded.config.capacity && !loaded.config.reserved;
   if (full || startNow) events.push({ kind: "start", players: seated });
   return events;
+}
+
+/**
+ * `seat` asks for a rematch (in the cache; the caller writes it): the id fixed for the new match
+ * when this was the last seat to ask, else null; undefined when the seat had asked already.
+ */
+export function offerRematch(loaded: Loaded, seat: Seat): string | null | undefined {
+  const row = loaded.seats[seat];
+  if (!row || row.rematch) return undefined;
+  row.rematch = true;
+  const everyone = loaded.seats.every((other) => other.rematch);
+  // The id is fixed before anything is created, so a retry creates the same match once.
+  return everyone && loaded.rematchId === null ? nanoid() : null;
 }
 
 /** Logs a match's start or end, as a commit brings it (`loaded` is the match after the commit). */

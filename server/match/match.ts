@@ -4,7 +4,6 @@
  * the modules beside it (docs/architecture.md): store (SQL), timers, views, outbox, spectator-delay, flood-guard,
  * frames, audience, heartbeats, admission and lifecycle. SQLite is the truth; fields are caches rebuilt on wake.
  */
-import { nanoid } from "nanoid";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { initialMs } from "../../shared/clock.ts";
 import { hasHiddenInformation, type MatchState } from "../../shared/engine.ts";
@@ -20,9 +19,10 @@ import { errorResponse, failureResponse } from "../http.ts";
 import { admit, tagsOf, type Role } from "./admission.ts";
 import { Audience, eventFrame, type Recipients } from "./audience.ts";
 import { FloodGuard } from "./flood-guard.ts";
+import type { ResignOrDraw } from "./frames.ts";
 import { Heartbeats } from "./heartbeats.ts";
 import * as lifecycle from "./lifecycle.ts";
-import { OUTBOX_RETRY_MS, deliver, isOutbox } from "./outbox.ts";
+import { deliver, deliverDue, isOutbox } from "./outbox.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
 import { MatchStore, type Loaded, type NewSeat } from "./store.ts";
 import { Timers, commitOf, scheduleAfter, turnOf, type Timer } from "./timers.ts";
@@ -114,6 +114,12 @@ export class Match extends Server<Env> {
     if (!loaded) return true;
     if (loaded.state.status === "waiting") await this.#commitEvents([{ kind: "abort", reason }]);
     return loaded.state.result?.kind === "aborted";
+  }
+
+  /** A tournament player who withdraws resigns their game; false when they hold no seat in a game being played. */
+  async resignPlayer(pid: string): Promise<boolean> {
+    const seat = this.#load()?.seats.find((row) => row.pid === pid && row.bot === null);
+    return seat && this.#loaded ? this.#guarded(this.#loaded, seat.seat, { type: "resign" }) : false;
   }
 
   /** POST /api/matches/:id/join: gives the player the next free seat. Starts the match when full. */
@@ -230,20 +236,11 @@ export class Match extends Server<Env> {
       return this.#error(connection, { code: "spectator", message: `spectators cannot ${what[frame.type]}` }, id);
     }
     switch (frame.type) {
-      case "resign": {
-        await this.#flagIfDue(loaded);
-        const resigned = loaded.engine.resign(loaded.state, role.seat);
-        if (!resigned.ok) return this.#error(connection, resigned.error);
-        return this.#commitEvents([resigned.value]);
-      }
+      case "resign":
+      case "draw":
+        return void (await this.#guarded(loaded, role.seat, frame, connection));
       case "rematch":
         return this.#rematch(connection, loaded, role.seat);
-      case "draw": {
-        await this.#flagIfDue(loaded);
-        const drawn = loaded.engine.draw(loaded.state, role.seat, frame.action);
-        if (!drawn.ok) return this.#error(connection, drawn.error);
-        return this.#commitEvents([drawn.value]);
-      }
       case "move": {
         const original = this.#store.moveSeq(role.seat, frame.id);
         // A retried move id gets the original answer and changes nothing.
@@ -281,16 +278,22 @@ export class Match extends Server<Env> {
     if (event) await this.#commitEvents([event], undefined, now);
   }
 
+  /** The flag falls first if due, then the engine's guard decides; a refusal goes back to `connection`, if any. */
+  async #guarded(loaded: Loaded, seat: Seat, frame: ResignOrDraw, connection?: Connection): Promise<boolean> {
+    await this.#flagIfDue(loaded);
+    const { engine, state } = loaded; // after the flag, which may have ended the match
+    const event = frame.type === "resign" ? engine.resign(state, seat) : engine.draw(state, seat, frame.action);
+    if (event.ok) await this.#commitEvents([event.value]);
+    else if (connection) this.#error(connection, event.error);
+    return event.ok;
+  }
+
   /** Records a rematch offer; the last one creates the new match at once (the alarm retries if that fails). */
   async #rematch(connection: Connection<Role>, loaded: Loaded, seat: Seat): Promise<void> {
     const allowed = loaded.engine.rematch(loaded.state);
     if (!allowed.ok) return this.#error(connection, allowed.error);
-    const row = loaded.seats[seat];
-    if (!row || row.rematch) return this.#audience.send(connection, this.#rematchFrame(loaded, false));
-    row.rematch = true;
-    const everyone = loaded.seats.every((other) => other.rematch);
-    // The id is fixed before anything is created, so a retry creates the same match once.
-    const fixed = everyone && loaded.rematchId === null ? nanoid() : null;
+    const fixed = lifecycle.offerRematch(loaded, seat);
+    if (fixed === undefined) return this.#audience.send(connection, this.#rematchFrame(loaded, false));
     this.#store.transaction(() => {
       this.#store.rematchOffered(seat, fixed);
       if (fixed !== null) this.#timers.arm({ kind: "rematch" }, Date.now());
@@ -399,16 +402,13 @@ export class Match extends Server<Env> {
         if (!playing || this.#online(timer.seat)) return this.#timers.done(timer);
         return this.#commitEvents([{ kind: "abandon", seat: timer.seat }]);
     }
-    // What is left is the outbox, or `liveness` (onAlarm looks at the heartbeats after the due timers).
+    // `liveness` (onAlarm looks at the heartbeats after the due timers), or the outbox: idempotent
+    // deliveries to other objects, retried until they succeed (outbox.ts).
     if (!isOutbox(timer.kind)) return this.#timers.done(timer);
-    // The outbox: deliveries to other objects, retried until they succeed (each is idempotent).
     if (timer.kind === "directory") this.#listing.listedAt = Date.now();
-    if (!(await deliver(timer.kind, this.env, loaded, Date.now()))) {
-      return this.#timers.retry(timer, Date.now() + OUTBOX_RETRY_MS);
-    }
+    if (!(await deliverDue({ ...timer, kind: timer.kind }, this.env, loaded, this.#timers))) return;
     if (timer.kind === "directory") this.#listing.listingDue = null;
     if (timer.kind === "rematch" && loaded.rematchId) this.#audience.broadcast(this.#rematchFrame(loaded, true));
-    this.#timers.done(timer);
   }
 
   // --- Views and sending

@@ -8,19 +8,28 @@
  * `scheduleAfter` in timers.ts arm it when something else calls for it.
  */
 import type { Seat } from "../../shared/game.ts";
-import type { LiveMatch, MatchReport, ReservedMatch, SeatedPlayer } from "../contracts.ts";
+import type { LiveMatch, MatchReport, ReservedMatch, SeatedPlayer, TournamentGameResult } from "../contracts.ts";
 import { botPlayer } from "../bots.ts";
 import { log } from "../log.ts";
 import { INITIAL_RATING } from "../ratings.ts";
-import type { TimerKind } from "./timers.ts";
-import type { Loaded } from "./store.ts";
+import type { TimerKind, Timers } from "./timers.ts";
+import type { Loaded, MatchConfig } from "./store.ts";
 
-/** Deliveries to other objects: the lobby, the players' records, the rematch. */
-export const OUTBOX_KINDS = ["directory", "report", "rematch"] as const;
+/** Deliveries to other objects: the lobby, the players' records, the rematch, a tournament's standings. */
+export const OUTBOX_KINDS = ["directory", "report", "rematch", "tournament"] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
-/** Deliveries due as soon as a played match ends (the lobby hears of the end on its own schedule). */
-export const ON_FINISH: readonly OutboxKind[] = ["report"];
+/**
+ * Deliveries due as soon as a played match ends, each for the matches it concerns (the lobby
+ * hears of the end on its own schedule).
+ */
+export const ON_FINISH: Readonly<Partial<Record<OutboxKind, FinishDue>>> = {
+  report: () => true,
+  tournament: (match) => match.tournamentId !== null,
+};
+
+/** Whether a delivery is due as this match ends. */
+export type FinishDue = (match: Pick<MatchConfig, "tournamentId">) => boolean;
 
 /** Outbox timers are retried this long after a failed delivery. */
 export const OUTBOX_RETRY_MS = 5_000;
@@ -85,6 +94,24 @@ export function matchReports(loaded: Loaded, now: number): { pid: string; report
     }));
 }
 
+/** How a tournament's game ended, as its Tournament records it; null for any other match, or before the end. */
+export function tournamentResult(loaded: Loaded, now: number): TournamentGameResult | null {
+  const result = loaded.state.result;
+  const tournamentId = loaded.config.tournamentId;
+  if (!result || tournamentId === null) return null;
+  return {
+    tournamentId,
+    matchId: loaded.config.matchId,
+    finishedAt: loaded.finishedAt ?? now,
+    outcome: result.kind,
+    winners:
+      result.kind === "win"
+        ? loaded.seats.filter((seat) => result.winners.includes(seat.seat)).map((seat) => seat.pid)
+        : [],
+    reason: result.reason,
+  };
+}
+
 /**
  * The rematch as the new match is asked to create it: the same settings, seats rotated by one.
  * `players` are the rotated seats with the ratings they bring.
@@ -121,6 +148,22 @@ export async function deliver(kind: OutboxKind, env: Env, loaded: Loaded, now: n
     log("warn", "outbox-retry", { matchId: loaded.config.matchId, kind, error: String(error) });
     return false;
   }
+}
+
+/**
+ * Delivers the message of an outbox timer that is due and settles the timer: done when
+ * delivered, put off by OUTBOX_RETRY_MS when the destination failed. True when delivered.
+ */
+export async function deliverDue(
+  timer: { readonly kind: OutboxKind; readonly at: number; readonly seq: number },
+  env: Env,
+  loaded: Loaded,
+  timers: Timers,
+): Promise<boolean> {
+  const delivered = await deliver(timer.kind, env, loaded, Date.now());
+  if (delivered) timers.done(timer);
+  else timers.retry(timer, Date.now() + OUTBOX_RETRY_MS);
+  return delivered;
 }
 
 /** Delivers one kind of message for `loaded`; throws when the destination fails (the alarm retries). */
@@ -169,5 +212,11 @@ export const DESTINATIONS: Readonly<Record<OutboxKind, Delivery>> = {
     // match-exists: a retry after a creation whose answer was lost. Anything else is a defect.
     if (!created.ok && created.error.code !== "match-exists")
       throw new Error(`rematch creation failed: ${created.error.code}`);
+  },
+
+  /** A tournament's game tells its Tournament how it ended; the Tournament dedupes by match id. */
+  async tournament(env, loaded, now) {
+    const result = tournamentResult(loaded, now);
+    if (result) await env.Tournament.getByName(result.tournamentId).recordResult(result);
   },
 };

@@ -85,6 +85,10 @@ export const MATCH_MIGRATIONS: readonly string[] = [
   DROP INDEX IF EXISTS events_client_id;
   DELETE FROM timers WHERE kind = 'turn';
   `,
+  // 5: a tournament's game tells its Tournament object how it ended.
+  `
+  ALTER TABLE match ADD COLUMN tournament_id TEXT;
+  `,
 ];
 
 /** Fixed at creation. */
@@ -104,6 +108,8 @@ export interface MatchConfig {
   readonly rated: boolean;
   /** Seats assigned by a Matchmaker; the match starts when it says so. */
   readonly reserved: boolean;
+  /** The tournament this match is a game of: it hears the result (outbox "tournament"). */
+  readonly tournamentId: string | null;
 }
 
 /** A seat and who holds it. */
@@ -183,6 +189,7 @@ type MatchRow = {
   rematch_id: string | null;
   time_control: string | null;
   spectator_delay: string | null;
+  tournament_id: string | null;
 };
 type SeatSqlRow = {
   seat: number;
@@ -252,6 +259,7 @@ export class MatchStore {
         isPrivate: row.private === 1,
         rated: row.rated === 1,
         reserved: row.reserved === 1,
+        tournamentId: row.tournament_id,
       },
       seed: row.seed,
       startedAt: row.started_at,
@@ -285,8 +293,8 @@ export class MatchStore {
       migrate(this.#sql, MATCH_MIGRATIONS);
       this.#sql.exec(
         `INSERT INTO match (id, match_id, game_id, options, capacity, min_players, turn_ms, grace_ms, seed, status,
-           created_at, creator_id, private, rated, reserved, time_control, spectator_delay)
-         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?)`,
+           created_at, creator_id, private, rated, reserved, time_control, spectator_delay, tournament_id)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)`,
         config.matchId,
         config.gameId,
         JSON.stringify(config.options),
@@ -302,6 +310,7 @@ export class MatchStore {
         config.reserved ? 1 : 0,
         JSON.stringify(config.timeControl),
         config.spectatorDelay ? JSON.stringify(config.spectatorDelay) : null,
+        config.tournamentId,
       );
       this.#sql.exec("INSERT INTO snapshot (id, seq, state) VALUES (1, 0, ?)", JSON.stringify(initial));
     });

@@ -12,7 +12,7 @@ import type { MatchState } from "../../shared/engine.ts";
 import type { Seat } from "../../shared/game.ts";
 import type { SpectatorDelay } from "../../shared/protocol.ts";
 import { botToAct } from "../bots.ts";
-import { ON_FINISH, OUTBOX_KINDS } from "./outbox.ts";
+import { ON_FINISH, OUTBOX_KINDS, type FinishDue, type OutboxKind } from "./outbox.ts";
 import type { Loaded } from "./store.ts";
 
 /**
@@ -70,6 +70,8 @@ export interface Commit {
   readonly graceMs: number;
   readonly isPrivate: boolean;
   readonly spectatorDelay: SpectatorDelay | null;
+  /** The tournament whose game this is (ON_FINISH tells it the result); null for any other match. */
+  readonly tournamentId: string | null;
   /** When the lobby entry was last refreshed, and when a refresh is due (null: none; undefined: unknown after a wake). */
   readonly listedAt: number;
   readonly listingDue: number | null | undefined;
@@ -130,7 +132,9 @@ export function scheduleAfter(commit: Commit): TimerPlan {
 
   if (finished) {
     clear.push({ kind: "grace" });
-    if (wasPlayed) for (const kind of ON_FINISH) arm.push({ timer: { kind }, at: now, seq: 0 });
+    for (const [kind, due] of Object.entries(ON_FINISH) as [OutboxKind, FinishDue][]) {
+      if (wasPlayed && due(commit)) arm.push({ timer: { kind }, at: now, seq: 0 });
+    }
   }
 
   // The lobby hears of starts and ends at once, of progress now and then (a refresh already

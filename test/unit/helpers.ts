@@ -57,6 +57,7 @@ export function loadedMatch(
     isPrivate: false,
     rated: false,
     reserved: false,
+    tournamentId: null,
     ...options.config,
   };
   const started = state.status !== "waiting" && state.players > 0;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AnyGame } from "../../shared/game.ts";
 import { crazyEights } from "../../shared/games/crazy-eights.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
-import { liveEntry, matchReports, rematchSpec, rotatedSeats } from "../../server/match/outbox.ts";
+import { liveEntry, matchReports, rematchSpec, rotatedSeats, tournamentResult } from "../../server/match/outbox.ts";
 import { INITIAL_RATING } from "../../server/ratings.ts";
 import { T0, loadedMatch } from "./helpers.ts";
 
@@ -26,6 +26,25 @@ describe("the outbox's messages", () => {
     });
     expect(liveEntry(hidden, T0)).toBeNull();
     expect(liveEntry(loadedMatch(ticTacToe as AnyGame), T0)).toBeNull();
+  });
+
+  it("tells a tournament's game's Tournament who won by player id, and nothing for other matches or before the end", () => {
+    const events = [
+      { kind: "start", players: 2 },
+      { kind: "resign", seat: 0 },
+    ] as const;
+    const game = loadedMatch(ticTacToe as AnyGame, { events: [...events], config: { tournamentId: "cup" } });
+    expect(tournamentResult(game, T0)).toEqual({
+      tournamentId: "cup",
+      matchId: "match-fixture",
+      finishedAt: T0,
+      outcome: "win",
+      winners: ["pid-Brian"],
+      reason: "resign",
+    });
+    expect(tournamentResult(loadedMatch(ticTacToe as AnyGame, { events: [...events] }), T0)).toBeNull();
+    const playing = loadedMatch(ticTacToe as AnyGame, { events: [events[0]], config: { tournamentId: "cup" } });
+    expect(tournamentResult(playing, T0)).toBeNull();
   });
 
   it("reports a result to each person (never a bot), with a score against each opponent", () => {

@@ -26,6 +26,7 @@ function commit(before: MatchState, after: MatchState, extra: Partial<Commit> = 
     graceMs: 60_000,
     isPrivate: false,
     spectatorDelay: null,
+    tournamentId: null,
     listedAt: 0,
     listingDue: null,
     ...extra,
@@ -54,6 +55,13 @@ describe("scheduleAfter: the timers a commit needs", () => {
     expect(plan.turn).toBeNull();
     expect(plan.clear).toEqual([{ kind: "grace" }]);
     expect(plan.arm).toContainEqual({ timer: { kind: "report" }, at: T0 + 1_000, seq: 0 });
+  });
+
+  it("tells a tournament's game's Tournament how it ended, and no other match's", () => {
+    const arm = { timer: { kind: "tournament" }, at: T0 + 1_000, seq: 0 };
+    expect(scheduleAfter(commit(playing, finished, { tournamentId: "t1" })).arm).toContainEqual(arm);
+    expect(kinds(scheduleAfter(commit(playing, finished)))).not.toContain("tournament");
+    expect(kinds(scheduleAfter(commit(playing, playing, { tournamentId: "t1" })))).not.toContain("tournament");
   });
 
   it("reports nothing for a match called off before it started", () => {

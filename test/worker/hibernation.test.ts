@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Match } from "../../server/match/match.ts";
+import { MATCH_MIGRATIONS } from "../../server/match/store.ts";
 import { Client, startedMatch } from "./helpers.ts";
 
 async function play(client: Client, id: string, seq: number, move: unknown): Promise<number> {
@@ -104,13 +105,15 @@ describe("eviction and hibernation", () => {
     seq = await play(players[0], "a", seq, { column: 3 });
     seq = await play(players[1], "b", seq, { column: 4 });
     const seqOfB = seq;
-    // Put the storage back as schema 3 left it: the (seat, client_id) index and a turn timer row.
+    // Put the storage back as schema 3 left it: the (seat, client_id) index and a turn timer row,
+    // and none of the later migrations' columns (5: tournament_id).
     const deadline = Date.now() + 60_000;
     await runInDurableObject(stub, (_instance: Match, state) => {
       state.storage.sql.exec(
         "CREATE UNIQUE INDEX events_client_id ON events (seat, client_id) WHERE client_id IS NOT NULL",
       );
       state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES ('turn', ?, ?)", deadline, seq);
+      state.storage.sql.exec("ALTER TABLE match DROP COLUMN tournament_id");
       state.storage.sql.exec("UPDATE schema_version SET version = 3");
     });
     await evictDurableObject(stub);
@@ -126,7 +129,7 @@ describe("eviction and hibernation", () => {
         .toArray(),
       turn: state.storage.sql.exec("SELECT 1 FROM timers WHERE kind = 'turn'").toArray().length,
     }));
-    expect(stored).toEqual({ version: 4, indexes: [], turn: 0 });
+    expect(stored).toEqual({ version: MATCH_MIGRATIONS.length, indexes: [], turn: 0 });
     // Still answered after the migration, and never applied twice.
     players[1].send({ type: "move", id: "b", seq, move: { column: 0 } });
     expect((await players[1].next("ack")).seq).toBe(seqOfB);
