@@ -1,6 +1,6 @@
 /**
  * Tournament: one arena or Swiss tournament per Durable Object. A thin master around the pure
- * rules (arena.ts, swiss.ts, scoring.ts, pairing.ts), the SQL (store.ts, schema.ts), the entry
+ * rules (arena.ts, swiss.ts, scoring.ts, pairing.ts), the SQL (store.ts, schema.ts, records.ts), the entry
  * checks (entries.ts), the views (views.ts), match creation (creation.ts) and the WebSocket feed
  * (feed.ts): it pairs entrants into
  * ordinary matches over the Match object's RPC (seats reserved, started at once), hears each
@@ -31,9 +31,9 @@ import { GameCreator } from "./creation.ts";
 import { addBotEntrants, checkEntered, checkJoin, houseBot } from "./entries.ts";
 import { TournamentFeed } from "./feed.ts";
 import { arenaPass, firstScore, swissPass } from "./pairing.ts";
-import { scoreBye, scoreGame, type GameScore } from "./scoring.ts";
+import { writeBye, writePairs, writeResult } from "./records.ts";
 import { TournamentStore } from "./store.ts";
-import { entryOf, gamesPageOf, standingsOf, standingsPageOf, summaryOf, type Loaded } from "./views.ts";
+import { entryOf, gamesPageOf, podiumOf, standingsPageOf, summaryOf, type Loaded } from "./views.ts";
 
 export { defaultRoundMs, TOURNAMENT_TIMES, type TournamentInput } from "./config.ts";
 
@@ -205,18 +205,7 @@ export class Tournament extends DurableObject<Env> {
     const now = Date.now();
     const score0 = firstScore(loaded, game, result);
     this.#store.atomically(() => {
-      this.#store.finishGame(game.matchId, score0, result.reason, result.finishedAt);
-      for (const [pid, mine] of [
-        [game.p0, score0],
-        [game.p1, score0 === null ? null : 1 - score0],
-      ] as const) {
-        const entrant = this.#store.entrant(pid);
-        const tally =
-          entrant && mine !== null
-            ? scoreGame(loaded.config.kind, { score: entrant.score, streak: entrant.streak }, mine as GameScore)
-            : null;
-        this.#store.release(pid, game.matchId, now, tally);
-      }
+      writeResult(this.#store, loaded, game, score0, result, now);
       this.#afterGame(loaded, game.round, now);
     });
     await this.#syncAlarm();
@@ -347,16 +336,8 @@ export class Tournament extends DurableObject<Env> {
     if (free.length < 2) return;
     const { pairs, retryAt } = arenaPass(this.#store, free, now, this.#arenaRules);
     const ids = this.#store.atomically(() => {
-      const made = pairs.map(([p0, p1]) => {
-        const matchId = nanoid();
-        this.#store.addGame(matchId, null, p0, p1, now);
-        this.#store.seat(matchId, p0, p1);
-        return matchId;
-      });
       if (retryAt !== null) this.#store.armBy("pair", retryAt);
-      // Should this object die before the creations below, the alarm creates what is left.
-      if (made.length > 0) this.#store.armBy("create", now + TOURNAMENT_TIMES.retryMs);
-      return made;
+      return writePairs(this.#store, null, pairs, now);
     });
     await this.#creator.createGames(loaded, ids);
   }
@@ -396,19 +377,8 @@ export class Tournament extends DurableObject<Env> {
       this.#store.setRound(round, deadline);
       this.#store.arm("deadline", deadline);
       this.#store.disarm("pair");
-      if (paired.bye !== null) {
-        const entrant = this.#store.entrant(paired.bye);
-        this.#store.addBye(round, paired.bye);
-        if (entrant) this.#store.setScore(paired.bye, scoreBye({ score: entrant.score, streak: entrant.streak }));
-      }
-      // Should this object die before the creations below, the alarm creates what is left.
-      if (paired.pairs.length > 0) this.#store.armBy("create", now + TOURNAMENT_TIMES.retryMs);
-      return paired.pairs.map(([p0, p1]) => {
-        const matchId = nanoid();
-        this.#store.addGame(matchId, round, p0, p1, now);
-        this.#store.seat(matchId, p0, p1);
-        return matchId;
-      });
+      if (paired.bye !== null) writeBye(this.#store, round, paired.bye);
+      return writePairs(this.#store, round, paired.pairs, now);
     });
     log("info", "tournament-round", {
       tournamentId: config.tournamentId,
@@ -423,10 +393,7 @@ export class Tournament extends DurableObject<Env> {
   /** The end: standings are final and the podium is kept with the tournament. Call inside a transaction. */
   #finish(loaded: Loaded, now: number): void {
     if (loaded.progress.status === "finished") return;
-    const podium = standingsOf(this.#store, loaded)
-      .slice(0, 3)
-      .map((row) => ({ playerId: row.playerId, name: row.name, score: row.score }));
-    this.#store.setFinished(now, podium);
+    this.#store.setFinished(now, podiumOf(this.#store, loaded));
     for (const kind of ["start", "end", "pair", "deadline"]) this.#store.disarm(kind);
     if (!loaded.config.isPrivate) this.#store.arm("list", now);
     log("info", "tournament-finished", { tournamentId: loaded.config.tournamentId, games: this.#store.gameCount() });

@@ -100,3 +100,10 @@ export function gamesPageOf(
     next: offset + games.length < total ? offset + games.length : null,
   };
 }
+
+/** The top three, kept with a finished tournament. */
+export function podiumOf(store: TournamentStore, loaded: Loaded): TournamentSummary["podium"] {
+  return standingsOf(store, loaded)
+    .slice(0, 3)
+    .map((row) => ({ playerId: row.playerId, name: row.name, score: row.score }));
+}
