@@ -26,26 +26,13 @@ import {
   type MatchView,
   type Presence,
 } from "../shared/protocol.ts";
-import type { Random } from "../shared/random.ts";
 import { Api } from "./api.ts";
 import { DEAD_MS, HEARTBEAT_MS, online, scope, STALL_MS, TICK_MS } from "./network.ts";
+import { NO_RANDOM, randomId } from "./sdk-helpers.ts";
 import type { ConnectionStatus, MatchClientEvents, MatchClientOptions, MoveRefusal, PendingMove } from "./sdk-types.ts";
 
 export type { ConnectionStatus, MatchClientEvents, MatchClientOptions, MoveRefusal, PendingMove } from "./sdk-types.ts";
 export { DEAD_MS, HEARTBEAT_MS, STALL_MS } from "./network.ts";
-
-/** Randomness stays on the server: an optimistic apply that needs it is skipped. */
-const serverSide = (): never => {
-  throw new Error("randomness is server-side");
-};
-const NO_RANDOM: Random = { next: serverSide, int: serverSide, shuffle: serverSide, state: serverSide };
-
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(bytes, (byte) => byte.toString(36).padStart(2, "0"))
-    .join("")
-    .slice(0, 20);
-}
 
 export class MatchClient {
   readonly matchId: string;

@@ -1,6 +1,8 @@
 /**
  * Tournament: one arena or Swiss tournament per Durable Object. A thin master around the pure
- * rules (arena.ts, swiss.ts, scoring.ts) and the SQL (store.ts): it pairs entrants into
+ * rules (arena.ts, swiss.ts, scoring.ts, pairing.ts), the SQL (store.ts, schema.ts, records.ts), the entry
+ * checks (entries.ts), the views (views.ts), match creation (creation.ts) and the WebSocket feed
+ * (feed.ts): it pairs entrants into
  * ordinary matches over the Match object's RPC (seats reserved, started at once), hears each
  * result from the match's outbox (`recordResult`, at least once), and keeps its own clock with
  * one alarm over a timers table: the start, the arena's end, each Swiss round's deadline, the
@@ -12,103 +14,33 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { nanoid } from "nanoid";
-import * as v from "valibot";
-import { botsFor } from "../../shared/bots.ts";
-import type { TimeControl } from "../../shared/clock.ts";
-import { describeIssues } from "../../shared/schema-issues.ts";
-import { findGame } from "../../shared/games/index.ts";
 import { fail, ok, type Result } from "../../shared/result.ts";
-import {
-  TOURNAMENT_LIMITS,
-  TournamentClientFrame,
-  type EntryView,
-  type JsonValue,
-  type StandingRow,
-  type StandingsPage,
-  type TournamentCreated,
-  type TournamentFrame,
-  type TournamentGame,
-  type TournamentGamesPage,
-  type TournamentKind,
-  type TournamentSummary,
+import type {
+  EntryView,
+  StandingsPage,
+  TournamentCreated,
+  TournamentGamesPage,
+  TournamentSummary,
 } from "../../shared/tournament.ts";
-import { tokenSecret, verifyToken } from "../auth.ts";
-import type { PlayerRef, SeatedPlayer, TournamentGameResult } from "../contracts.ts";
-import { errorResponse, failureResponse } from "../http.ts";
+import type { PlayerRef, TournamentGameResult } from "../contracts.ts";
 import { log } from "../log.ts";
-import { INITIAL_RATING } from "../ratings.ts";
 import { isBlank } from "../storage.ts";
-import { ARENA_RULES, pairArena, type ArenaRules } from "./arena.ts";
-import { scoreBye, scoreGame, standings, type GameScore } from "./scoring.ts";
-import { TournamentStore, type Entrant, type TournamentConfig, type TournamentProgress } from "./store.ts";
-import { pairSwiss } from "./swiss.ts";
+import { ARENA_RULES, type ArenaRules } from "./arena.ts";
+import { defaultRoundMs, newConfig, RESIGN, setting, TOURNAMENT_TIMES, type TournamentInput } from "./config.ts";
+import { GameCreator } from "./creation.ts";
+import { addBotEntrants, checkEntered, checkJoin, houseBot } from "./entries.ts";
+import { TournamentFeed } from "./feed.ts";
+import { arenaPass, firstScore, swissPass } from "./pairing.ts";
+import { writeBye, writePairs, writeResult } from "./records.ts";
+import { TournamentStore } from "./store.ts";
+import { entryOf, gamesPageOf, podiumOf, standingsPageOf, summaryOf, type Loaded } from "./views.ts";
 
-/**
- * The clocks of a tournament (the first two can be set with PLY_TOURNAMENT_PAIR_DELAY_MS and
- * PLY_TOURNAMENT_ROUND_GAP_MS; the arena's wait before a repeat, ARENA_RULES, with
- * PLY_TOURNAMENT_REPEAT_AFTER_MS).
- */
-export const TOURNAMENT_TIMES = {
-  /** An arena pairs this long after a player comes free, so a few who finish together are paired by score. */
-  arenaPairDelayMs: 150,
-  /** The pause between a Swiss round's last game and the next round. */
-  swissGapMs: 5_000,
-  /** A match creation that failed (threw) is tried again after this. */
-  retryMs: 2_000,
-  /** The feed's standings go out at most this often. */
-  broadcastMs: 1_000,
-  /** The tournament list hears of a changing number of players at most this often. */
-  listRefreshMs: 5_000,
-} as const;
-
-/** Timer kinds (one row each in `timers`); `resign:<matchId>:<pid>` rows are per withdrawal. */
-const RESIGN = "resign:";
-
-/** What the route hands `create` (already validated). */
-export interface TournamentInput {
-  readonly name: string;
-  readonly gameId: string;
-  readonly options: JsonValue;
-  readonly kind: TournamentKind;
-  readonly timeControl: TimeControl;
-  readonly graceMs: number | null;
-  readonly rated: boolean;
-  readonly isPrivate: boolean;
-  readonly code: string | null;
-  readonly creator: PlayerRef;
-  readonly maxPlayers: number;
-  readonly startsAt: number;
-  readonly durationMs: number | null;
-  readonly rounds: number | null;
-  readonly roundMs: number | null;
-}
-
-/** What a feed socket is: a player (by id) or a spectator. Kept in its tags, so it survives hibernation. */
-const PLAYER_TAG = "p:";
-const SPECTATOR_TAG = "spectator";
-
-/** A Swiss round waits this long for its games unless the creator said otherwise: long enough for two full clocks. */
-export function defaultRoundMs(control: TimeControl): number {
-  switch (control.kind) {
-    case "move":
-      return Math.min(TOURNAMENT_LIMITS.maxRoundMs, control.ms * 120 + 60_000);
-    case "fischer":
-      return Math.min(TOURNAMENT_LIMITS.maxRoundMs, 2 * (control.baseMs + 60 * control.incrementMs) + 60_000);
-    case "delay":
-      return Math.min(TOURNAMENT_LIMITS.maxRoundMs, 2 * (control.baseMs + 60 * control.delayMs) + 60_000);
-    case "correspondence":
-      return TOURNAMENT_LIMITS.maxRoundMs;
-  }
-}
-
-type Loaded = { config: TournamentConfig; progress: TournamentProgress };
+export { defaultRoundMs, TOURNAMENT_TIMES, type TournamentInput } from "./config.ts";
 
 export class Tournament extends DurableObject<Env> {
   readonly #store: TournamentStore;
-  /** Match creations in flight, so a retry pass doesn't start a second one. */
-  readonly #creating = new Set<string>();
-  /** A feed broadcast waiting to go out (see `#changed`). */
-  #broadcastTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #feed: TournamentFeed;
+  readonly #creator: GameCreator;
   /** When the list was last told of this tournament by this instance. */
   #listedAt = 0;
   /** A run of due timers waiting to go (see `#soon`). */
@@ -119,25 +51,26 @@ export class Tournament extends DurableObject<Env> {
     this.#store = new TournamentStore(ctx.storage.sql, ctx.storage);
     // An unknown id stays blank: asking about it must not create tables.
     if (!isBlank(ctx.storage.sql)) this.#store.migrate();
-  }
-
-  /** A duration from the environment, or its default. */
-  #setting(value: string | undefined, fallback: number): number {
-    const parsed = Number(value);
-    return value !== undefined && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+    this.#feed = new TournamentFeed(ctx, env, this.#store, () => this.#load());
+    this.#creator = new GameCreator(env, this.#store, {
+      load: () => this.#load(),
+      created: (matchId, round, p0, p1) => this.#feed.tellPaired(matchId, round, p0, p1),
+      refused: (loaded, round, now) => this.#afterGame(loaded, round, now),
+      syncAlarm: () => this.#syncAlarm(),
+    });
   }
 
   get #pairDelayMs(): number {
-    return this.#setting(this.env.PLY_TOURNAMENT_PAIR_DELAY_MS, TOURNAMENT_TIMES.arenaPairDelayMs);
+    return setting(this.env.PLY_TOURNAMENT_PAIR_DELAY_MS, TOURNAMENT_TIMES.arenaPairDelayMs);
   }
 
   /** The arena's rules; tests put the wait before a repeat out of reach, so a slow pass pairs as a quick one. */
   get #arenaRules(): ArenaRules {
-    return { repeatAfterMs: this.#setting(this.env.PLY_TOURNAMENT_REPEAT_AFTER_MS, ARENA_RULES.repeatAfterMs) };
+    return { repeatAfterMs: setting(this.env.PLY_TOURNAMENT_REPEAT_AFTER_MS, ARENA_RULES.repeatAfterMs) };
   }
 
   get #roundGapMs(): number {
-    return this.#setting(this.env.PLY_TOURNAMENT_ROUND_GAP_MS, TOURNAMENT_TIMES.swissGapMs);
+    return setting(this.env.PLY_TOURNAMENT_ROUND_GAP_MS, TOURNAMENT_TIMES.swissGapMs);
   }
 
   #load(): Loaded | null {
@@ -152,25 +85,7 @@ export class Tournament extends DurableObject<Env> {
   async create(input: TournamentInput): Promise<Result<TournamentCreated, "already-started">> {
     if (this.#load()) return fail("already-started", "a tournament with this id exists already");
     const now = Date.now();
-    const config: TournamentConfig = {
-      tournamentId: this.ctx.id.name ?? nanoid(),
-      name: input.name,
-      gameId: input.gameId,
-      options: input.options,
-      kind: input.kind,
-      timeControl: input.timeControl,
-      graceMs: input.graceMs,
-      rated: input.rated,
-      isPrivate: input.isPrivate,
-      code: input.code,
-      creatorId: input.creator.pid,
-      maxPlayers: input.maxPlayers,
-      startsAt: input.startsAt,
-      durationMs: input.durationMs,
-      rounds: input.rounds,
-      roundMs: input.kind === "swiss" ? (input.roundMs ?? defaultRoundMs(input.timeControl)) : null,
-      createdAt: now,
-    };
+    const config = newConfig(input, this.ctx.id.name ?? nanoid(), now);
     this.#store.migrate();
     this.#store.atomically(() => {
       this.#store.insert(config);
@@ -180,7 +95,7 @@ export class Tournament extends DurableObject<Env> {
     await this.#syncAlarm();
     log("info", "tournament-created", { tournamentId: config.tournamentId, kind: config.kind, gameId: config.gameId });
     const loaded = this.#load() as Loaded;
-    return ok({ ...this.#summary(loaded), ...(config.code ? { code: config.code } : {}) });
+    return ok({ ...summaryOf(this.#store, loaded), ...(config.code ? { code: config.code } : {}) });
   }
 
   /** Adds house bots (the game's strongest) as entrants: they play their games on the Match's alarm. */
@@ -188,22 +103,10 @@ export class Tournament extends DurableObject<Env> {
     const loaded = this.#load();
     if (!loaded) return fail("not-found", "no such tournament");
     if (loaded.progress.status === "finished") return fail("tournament-over", "the tournament is over");
-    const game = findGame(loaded.config.gameId);
-    const kind = game ? botsFor(game).at(-1) : undefined;
+    const kind = houseBot(loaded.config.gameId);
     if (!kind) return fail("bad-bots", "this game has no bot");
     const now = Date.now();
-    const added = this.#store.atomically(() => {
-      let n = 0;
-      for (let index = 0; index < count && this.#store.count() < loaded.config.maxPlayers; index++) {
-        const number = this.#store.entrants().filter((entrant) => entrant.bot !== null).length + 1;
-        this.#store.addEntrant(
-          { pid: `tbot-${kind}-${number}`, name: `Bot (${kind}) ${number}`, rating: INITIAL_RATING.rating, bot: kind },
-          now,
-        );
-        n++;
-      }
-      return n;
-    });
+    const added = this.#store.atomically(() => addBotEntrants(this.#store, loaded, kind, count, now));
     await this.#afterEntry(loaded);
     return ok(added);
   }
@@ -216,22 +119,16 @@ export class Tournament extends DurableObject<Env> {
   ): Promise<Result<EntryView, "not-found" | "tournament-over" | "tournament-full" | "already-joined" | "wrong-code">> {
     const loaded = this.#load();
     if (!loaded) return fail("not-found", "no such tournament");
-    if (this.#closed(loaded)) return fail("tournament-over", "the tournament takes no more players: it is over");
-    if (loaded.config.isPrivate && code?.toUpperCase() !== loaded.config.code) {
-      return fail("wrong-code", "this tournament is private: join with its code");
-    }
-    const existing = this.#store.entrant(player.pid);
-    if (existing && existing.state !== "withdrawn") return fail("already-joined", "you are in this tournament already");
-    if (this.#store.count() >= loaded.config.maxPlayers) {
-      return fail("tournament-full", `the tournament is full (${loaded.config.maxPlayers} players)`);
-    }
+    const allowed = checkJoin(this.#store, loaded, player, code, Date.now());
+    if (!allowed.ok) return allowed;
+    const existing = allowed.value;
     const now = Date.now();
     this.#store.atomically(() => {
       if (existing) this.#store.setState(player.pid, "active", now);
       else this.#store.addEntrant({ pid: player.pid, name: player.name, rating, bot: null }, now);
     });
     await this.#afterEntry(loaded);
-    return ok(this.#entry(loaded, player.pid));
+    return ok(entryOf(this.#store, loaded, player.pid));
   }
 
   /**
@@ -241,9 +138,9 @@ export class Tournament extends DurableObject<Env> {
   async withdraw(pid: string): Promise<Result<EntryView, "not-found" | "not-entered" | "tournament-over">> {
     const loaded = this.#load();
     if (!loaded) return fail("not-found", "no such tournament");
-    const entrant = this.#store.entrant(pid);
-    if (!entrant || entrant.state === "withdrawn") return fail("not-entered", "you are not in this tournament");
-    if (loaded.progress.status === "finished") return fail("tournament-over", "the tournament is over");
+    const entered = checkEntered(this.#store, loaded, pid);
+    if (!entered.ok) return entered;
+    const entrant = entered.value;
     const now = Date.now();
     if (loaded.progress.status === "upcoming") {
       this.#store.removeEntrant(pid);
@@ -272,42 +169,28 @@ export class Tournament extends DurableObject<Env> {
   ): Promise<Result<EntryView, "not-found" | "not-entered" | "tournament-over">> {
     const loaded = this.#load();
     if (!loaded) return fail("not-found", "no such tournament");
-    const entrant = this.#store.entrant(pid);
-    if (!entrant || entrant.state === "withdrawn") return fail("not-entered", "you are not in this tournament");
-    if (loaded.progress.status === "finished") return fail("tournament-over", "the tournament is over");
+    const entered = checkEntered(this.#store, loaded, pid);
+    if (!entered.ok) return entered;
     this.#store.setState(pid, paused ? "paused" : "active", Date.now());
     await this.#afterEntry(loaded);
-    return ok(this.#entry(loaded, pid));
+    return ok(entryOf(this.#store, loaded, pid));
   }
 
   async summary(): Promise<Result<TournamentSummary, "not-found">> {
     const loaded = this.#load();
-    return loaded ? ok(this.#summary(loaded)) : fail("not-found", "no such tournament");
+    return loaded ? ok(summaryOf(this.#store, loaded)) : fail("not-found", "no such tournament");
   }
 
   async standingsPage(offset: number, limit: number): Promise<Result<StandingsPage, "not-found">> {
     const loaded = this.#load();
     if (!loaded) return fail("not-found", "no such tournament");
-    const all = this.#standings(loaded);
-    const rows = all.slice(offset, offset + limit);
-    return ok({
-      tournamentId: loaded.config.tournamentId,
-      rows,
-      total: all.length,
-      next: offset + rows.length < all.length ? offset + rows.length : null,
-    });
+    return ok(standingsPageOf(this.#store, loaded, offset, limit));
   }
 
   async gamesPage(offset: number, limit: number): Promise<Result<TournamentGamesPage, "not-found">> {
     const loaded = this.#load();
     if (!loaded) return fail("not-found", "no such tournament");
-    const games = this.#store.gamesPage(offset, limit);
-    const total = this.#store.gameCount();
-    return ok({
-      tournamentId: loaded.config.tournamentId,
-      games,
-      next: offset + games.length < total ? offset + games.length : null,
-    });
+    return ok(gamesPageOf(this.#store, loaded, offset, limit));
   }
 
   /**
@@ -320,37 +203,13 @@ export class Tournament extends DurableObject<Env> {
     const game = this.#store.game(result.matchId);
     if (!game || game.status === "finished") return;
     const now = Date.now();
-    // An arena game counts if it was paired before the end (no game is paired after it); an
-    // aborted game never counts.
-    const counts =
-      result.outcome !== "aborted" &&
-      !(loaded.config.kind === "arena" && game.createdAt >= (loaded.progress.endsAt ?? Infinity));
-    const score0: GameScore | null = !counts
-      ? null
-      : result.outcome === "draw"
-        ? 0.5
-        : result.winners.includes(game.p0) === result.winners.includes(game.p1)
-          ? 0.5
-          : result.winners.includes(game.p0)
-            ? 1
-            : 0;
+    const score0 = firstScore(loaded, game, result);
     this.#store.atomically(() => {
-      this.#store.finishGame(game.matchId, score0, result.reason, result.finishedAt);
-      for (const [pid, mine] of [
-        [game.p0, score0],
-        [game.p1, score0 === null ? null : 1 - score0],
-      ] as const) {
-        const entrant = this.#store.entrant(pid);
-        const tally =
-          entrant && mine !== null
-            ? scoreGame(loaded.config.kind, { score: entrant.score, streak: entrant.streak }, mine as GameScore)
-            : null;
-        this.#store.release(pid, game.matchId, now, tally);
-      }
+      writeResult(this.#store, loaded, game, score0, result, now);
       this.#afterGame(loaded, game.round, now);
     });
     await this.#syncAlarm();
-    this.#changed();
+    this.#feed.changed();
   }
 
   /** What to do once a game is over (inside its transaction): pair, move the round on, or finish. */
@@ -430,7 +289,7 @@ export class Tournament extends DurableObject<Env> {
     if (kind === "start") return this.#start(loaded, now);
     if (kind === "end") {
       if (loaded.progress.status === "live" && this.#store.running() === 0) this.#finish(loaded, now);
-      this.#changed();
+      this.#feed.changed();
       return;
     }
     if (kind === "pair")
@@ -446,7 +305,7 @@ export class Tournament extends DurableObject<Env> {
       }
       return;
     }
-    if (kind === "create") return this.#createPending();
+    if (kind === "create") return this.#creator.createPending();
     if (kind === "list") return this.#tellList(loaded);
     if (kind.startsWith(RESIGN)) {
       const [matchId, pid] = kind.slice(RESIGN.length).split(":") as [string, string];
@@ -467,7 +326,7 @@ export class Tournament extends DurableObject<Env> {
     const live = this.#load() as Loaded;
     if (config.kind === "arena") await this.#pairArena(live, now);
     else await this.#startRound(live, now);
-    this.#changed();
+    this.#feed.changed();
   }
 
   /** One arena pairing pass over whoever is free. */
@@ -475,34 +334,12 @@ export class Tournament extends DurableObject<Env> {
     if (loaded.progress.status !== "live" || now >= (loaded.progress.endsAt ?? 0)) return;
     const free = this.#store.free();
     if (free.length < 2) return;
-    // Closeness in score, ties by standing: `order` is the place in the standings.
-    const places = new Map(this.#rankByScore().map((pid, index) => [pid, index]));
-    const { pairs, retryAt } = pairArena(
-      free.map((entrant) => ({
-        pid: entrant.pid,
-        score: entrant.score,
-        order: places.get(entrant.pid) ?? entrant.order,
-        lastOpponent: entrant.lastOpponent,
-        freeSince: entrant.freeSince,
-        seats: entrant.seats,
-      })),
-      now,
-      this.#store.count("active"),
-      this.#arenaRules,
-    );
+    const { pairs, retryAt } = arenaPass(this.#store, free, now, this.#arenaRules);
     const ids = this.#store.atomically(() => {
-      const made = pairs.map(([p0, p1]) => {
-        const matchId = nanoid();
-        this.#store.addGame(matchId, null, p0, p1, now);
-        this.#store.seat(matchId, p0, p1);
-        return matchId;
-      });
       if (retryAt !== null) this.#store.armBy("pair", retryAt);
-      // Should this object die before the creations below, the alarm creates what is left.
-      if (made.length > 0) this.#store.armBy("create", now + TOURNAMENT_TIMES.retryMs);
-      return made;
+      return writePairs(this.#store, null, pairs, now);
     });
-    await this.#createGames(loaded, ids);
+    await this.#creator.createGames(loaded, ids);
   }
 
   /** Swiss: the next round, when the current one is complete (or its deadline passed). */
@@ -531,42 +368,17 @@ export class Tournament extends DurableObject<Env> {
         this.#store.disarm("deadline");
         if (this.#store.running() === 0) this.#finish(this.#load() as Loaded, now);
       });
-      this.#changed();
+      this.#feed.changed();
       return;
     }
-    const games = this.#store.games();
-    const byes = this.#store.byes();
-    const paired = pairSwiss(
-      free.map((entrant) => ({
-        pid: entrant.pid,
-        score: entrant.score,
-        rating: entrant.rating,
-        order: entrant.order,
-        opponents: games.flatMap((game) =>
-          game.p0 === entrant.pid ? [game.p1] : game.p1 === entrant.pid ? [game.p0] : [],
-        ),
-        byes: byes.filter((pid) => pid === entrant.pid).length,
-        seats: entrant.seats,
-      })),
-    );
+    const paired = swissPass(this.#store, free);
     const deadline = now + (config.roundMs ?? defaultRoundMs(config.timeControl));
     const ids = this.#store.atomically(() => {
       this.#store.setRound(round, deadline);
       this.#store.arm("deadline", deadline);
       this.#store.disarm("pair");
-      if (paired.bye !== null) {
-        const entrant = this.#store.entrant(paired.bye);
-        this.#store.addBye(round, paired.bye);
-        if (entrant) this.#store.setScore(paired.bye, scoreBye({ score: entrant.score, streak: entrant.streak }));
-      }
-      // Should this object die before the creations below, the alarm creates what is left.
-      if (paired.pairs.length > 0) this.#store.armBy("create", now + TOURNAMENT_TIMES.retryMs);
-      return paired.pairs.map(([p0, p1]) => {
-        const matchId = nanoid();
-        this.#store.addGame(matchId, round, p0, p1, now);
-        this.#store.seat(matchId, p0, p1);
-        return matchId;
-      });
+      if (paired.bye !== null) writeBye(this.#store, round, paired.bye);
+      return writePairs(this.#store, round, paired.pairs, now);
     });
     log("info", "tournament-round", {
       tournamentId: config.tournamentId,
@@ -574,101 +386,18 @@ export class Tournament extends DurableObject<Env> {
       games: ids.length,
       repeats: paired.repeats,
     });
-    await this.#createGames(this.#load() as Loaded, ids);
-    this.#changed();
-  }
-
-  /** Creates the matches of new pairings (in parallel) and tells the two players of each. */
-  async #createGames(loaded: Loaded, matchIds: readonly string[]): Promise<void> {
-    await Promise.all(matchIds.map((matchId) => this.#createGame(loaded, matchId)));
-    await this.#syncAlarm();
-  }
-
-  /**
-   * Creates one game's match. A thrown RPC is retried by the `create` timer as the same creation
-   * (the first try may have landed, so `match-exists` then means ours); a refusal undoes the pairing.
-   */
-  async #createGame(loaded: Loaded, matchId: string): Promise<void> {
-    const game = this.#store.game(matchId);
-    if (game?.status !== "creating" || this.#creating.has(matchId)) return;
-    const { config } = loaded;
-    const p0 = this.#store.entrant(game.p0);
-    const p1 = this.#store.entrant(game.p1);
-    if (!p0 || !p1) return;
-    this.#store.attempted(matchId);
-    this.#creating.add(matchId);
-    try {
-      const players = await Promise.all([p0, p1].map((entrant) => this.#seated(config, entrant)));
-      const outcome = await this.env.Match.getByName(matchId).createReserved({
-        gameId: config.gameId,
-        optionsJson: JSON.stringify(config.options),
-        players,
-        // A game against a bot says nothing about a person's strength.
-        rated: config.rated && p0.bot === null && p1.bot === null,
-        startNow: true,
-        source: "tournament",
-        tournament: { id: config.tournamentId },
-        timeControl: config.timeControl,
-        ...(config.graceMs === null ? {} : { graceMs: config.graceMs }),
-      });
-      if (outcome.ok || (game.attempts > 0 && outcome.error.code === "match-exists")) {
-        this.#store.created(matchId);
-        this.#tellPaired(game.matchId, game.round, p0, p1);
-      } else {
-        log("error", "tournament-create-refused", {
-          tournamentId: config.tournamentId,
-          matchId,
-          code: outcome.error.code,
-        });
-        this.#store.atomically(() => {
-          this.#store.unseat(matchId);
-          this.#afterGame(this.#load() as Loaded, game.round, Date.now());
-        });
-      }
-    } catch (error) {
-      log("warn", "tournament-create-failed", { tournamentId: config.tournamentId, matchId, error: String(error) });
-      this.#store.armBy("create", Date.now() + TOURNAMENT_TIMES.retryMs);
-    } finally {
-      this.#creating.delete(matchId);
-    }
-  }
-
-  async #createPending(): Promise<void> {
-    const loaded = this.#load();
-    if (!loaded) return;
-    // Its timer was taken: should this object die during the creations, the next one retries them.
-    if (this.#store.creating().length > 0) this.#store.armBy("create", Date.now() + TOURNAMENT_TIMES.retryMs);
-    await this.#createGames(
-      loaded,
-      this.#store.creating().map((game) => game.matchId),
-    );
-  }
-
-  /** A player as a match seats them: a rated game takes their current rating from their Player object. */
-  async #seated(config: TournamentConfig, entrant: Entrant): Promise<SeatedPlayer> {
-    if (entrant.bot !== null) {
-      return {
-        pid: entrant.pid,
-        name: entrant.name,
-        rating: INITIAL_RATING,
-        bot: entrant.bot as SeatedPlayer["bot"] & string,
-      };
-    }
-    const rating = config.rated ? await this.env.Player.getByName(entrant.pid).rating(config.gameId) : INITIAL_RATING;
-    return { pid: entrant.pid, name: entrant.name, rating };
+    await this.#creator.createGames(this.#load() as Loaded, ids);
+    this.#feed.changed();
   }
 
   /** The end: standings are final and the podium is kept with the tournament. Call inside a transaction. */
   #finish(loaded: Loaded, now: number): void {
     if (loaded.progress.status === "finished") return;
-    const podium = this.#standings(loaded)
-      .slice(0, 3)
-      .map((row) => ({ playerId: row.playerId, name: row.name, score: row.score }));
-    this.#store.setFinished(now, podium);
+    this.#store.setFinished(now, podiumOf(this.#store, loaded));
     for (const kind of ["start", "end", "pair", "deadline"]) this.#store.disarm(kind);
     if (!loaded.config.isPrivate) this.#store.arm("list", now);
     log("info", "tournament-finished", { tournamentId: loaded.config.tournamentId, games: this.#store.gameCount() });
-    this.#changed();
+    this.#feed.changed();
   }
 
   /** After an entry changes: pair (arena), tell the list and the feed. */
@@ -682,13 +411,13 @@ export class Tournament extends DurableObject<Env> {
     if (!loaded.config.isPrivate)
       this.#store.arm("list", Math.max(now, this.#listedAt + TOURNAMENT_TIMES.listRefreshMs));
     await this.#syncAlarm();
-    this.#changed();
+    this.#feed.changed();
   }
 
   async #tellList(loaded: Loaded): Promise<void> {
     if (loaded.config.isPrivate) return;
     this.#listedAt = Date.now();
-    await this.env.TournamentList.getByName("all").upsert(this.#summary(loaded));
+    await this.env.TournamentList.getByName("all").upsert(summaryOf(this.#store, loaded));
   }
 
   /** Keeps the single alarm at the earliest timer. */
@@ -704,197 +433,17 @@ export class Tournament extends DurableObject<Env> {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Views
-
-  #closed(loaded: Loaded): boolean {
-    const { progress, config } = loaded;
-    if (progress.status === "finished") return true;
-    if (config.kind === "arena") return progress.endsAt !== null && Date.now() >= progress.endsAt;
-    // A Swiss tournament takes late entrants until its last round is paired.
-    return progress.status === "live" && progress.round >= (config.rounds ?? 0);
-  }
-
-  /** Player ids by arena score, best first (the order pairing looks for closeness in). */
-  #rankByScore(): string[] {
-    return this.#store
-      .entrants()
-      .sort((a, b) => b.score - a.score || a.order - b.order)
-      .map((entrant) => entrant.pid);
-  }
-
-  #standings(loaded: Loaded): StandingRow[] {
-    return standings(loaded.config.kind, this.#store.entrants(), this.#store.games(), this.#store.byes());
-  }
-
-  #entry(loaded: Loaded, pid: string): EntryView {
-    const entrant = this.#store.entrant(pid);
-    return {
-      tournamentId: loaded.config.tournamentId,
-      playerId: pid,
-      state: entrant?.state ?? "withdrawn",
-      playing: entrant?.playing ?? null,
-    };
-  }
-
-  #summary(loaded: Loaded): TournamentSummary {
-    const { config, progress } = loaded;
-    return {
-      tournamentId: config.tournamentId,
-      name: config.name,
-      gameId: config.gameId,
-      kind: config.kind,
-      status: progress.status,
-      options: config.options,
-      timeControl: config.timeControl,
-      rated: config.rated,
-      private: config.isPrivate,
-      creatorId: config.creatorId,
-      maxPlayers: config.maxPlayers,
-      players: this.#store.count(),
-      startsAt: progress.startedAt ?? config.startsAt,
-      endsAt: progress.endsAt,
-      durationMs: config.durationMs,
-      rounds: config.rounds,
-      round: progress.round,
-      roundDeadline: progress.roundDeadline,
-      createdAt: config.createdAt,
-      finishedAt: progress.finishedAt,
-      podium: progress.podium,
-    };
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // The feed (WebSocket hibernation: the object sleeps while sockets stay open)
+  // The feed (WebSocket hibernation: the object sleeps while sockets stay open; see feed.ts)
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return errorResponse("upgrade-required", "connect with a WebSocket");
-    }
-    const loaded = this.#load();
-    if (!loaded) return errorResponse("not-found", "no such tournament");
-    const token = new URL(request.url).searchParams.get("token");
-    let pid: string | null = null;
-    if (token !== null) {
-      const secret = tokenSecret(this.env);
-      if (!secret.ok) return failureResponse(secret.error);
-      const claims = await verifyToken(secret.value, token);
-      if (!claims.ok) return failureResponse(claims.error);
-      pid = claims.value.pid;
-    }
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server, [pid === null ? SPECTATOR_TAG : `${PLAYER_TAG}${pid}`]);
-    this.#send(server, { type: "welcome", tournamentId: loaded.config.tournamentId, playerId: pid });
-    const all = this.#standings(loaded);
-    this.#send(
-      server,
-      this.#stateFrame(loaded, all, pid === null ? null : (all.find((row) => row.playerId === pid) ?? null)),
-    );
-    return new Response(null, { status: 101, webSocket: client });
+    return this.#feed.accept(request);
   }
 
   override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (typeof message !== "string" || message.length > 1_024) {
-      return this.#send(socket, { type: "error", code: "too-large", message: "frames here are small text: ping only" });
-    }
-    let parsed: v.SafeParseResult<typeof TournamentClientFrame>;
-    try {
-      parsed = v.safeParse(TournamentClientFrame, JSON.parse(message));
-    } catch {
-      return this.#send(socket, { type: "error", code: "bad-message", message: "the frame is not JSON" });
-    }
-    if (!parsed.success)
-      return this.#send(socket, { type: "error", code: "bad-message", message: describeIssues(parsed.issues) });
-    this.#send(socket, {
-      type: "pong",
-      ...(parsed.output.t === undefined ? {} : { t: parsed.output.t }),
-      serverTime: Date.now(),
-    });
+    this.#feed.message(socket, message);
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    // 1005 (no status) and 1006 (abnormal) are reserved: they can't be sent back.
-    try {
-      socket.close(code === 1005 || code === 1006 ? 1000 : code, "bye");
-    } catch {
-      // Already closed: nothing to answer.
-    }
-  }
-
-  /** The two players hear of their game at once (the rest see it in the next standings frame). */
-  #tellPaired(matchId: string, round: number | null, p0: Entrant, p1: Entrant): void {
-    for (const [me, other, seat] of [
-      [p0, p1, 0],
-      [p1, p0, 1],
-    ] as const) {
-      if (me.bot !== null) continue;
-      const frame = JSON.stringify({
-        type: "paired",
-        matchId,
-        seat,
-        opponent: { playerId: other.pid, name: other.name },
-        round,
-      } satisfies TournamentFrame);
-      for (const socket of this.ctx.getWebSockets(`${PLAYER_TAG}${me.pid}`)) this.#sendRaw(socket, frame);
-    }
-    this.#changed();
-  }
-
-  /**
-   * Something changed: the standings go out within a second, once for all changes in it (a
-   * pairing wave of 250 games is one frame, not 250).
-   */
-  #changed(): void {
-    if (this.#broadcastTimer !== null) return;
-    this.#broadcastTimer = setTimeout(() => {
-      this.#broadcastTimer = null;
-      this.#broadcast();
-    }, TOURNAMENT_TIMES.broadcastMs);
-  }
-
-  #broadcast(): void {
-    const loaded = this.#load();
-    const sockets = this.ctx.getWebSockets();
-    if (!loaded || sockets.length === 0) return;
-    const all = this.#standings(loaded);
-    // One serialisation for everyone; a player's frame swaps the trailing `"me":null}` for their row.
-    const shared = JSON.stringify(this.#stateFrame(loaded, all, null));
-    const stem = shared.slice(0, shared.lastIndexOf('"me":null'));
-    const tail = shared.slice(shared.lastIndexOf('"me":null') + '"me":null'.length);
-    const byPid = new Map(all.map((row) => [row.playerId, row]));
-    for (const socket of sockets) {
-      const tag = this.ctx.getTags(socket).find((name) => name.startsWith(PLAYER_TAG));
-      const row = tag === undefined ? undefined : byPid.get(tag.slice(PLAYER_TAG.length));
-      this.#sendRaw(socket, row === undefined ? shared : `${stem}"me":${JSON.stringify(row)}${tail}`);
-    }
-  }
-
-  #stateFrame(loaded: Loaded, all: readonly StandingRow[], me: StandingRow | null): TournamentFrame {
-    const places = new Map(all.map((row) => [row.playerId, row.rank]));
-    const place = (game: TournamentGame) =>
-      Math.min(places.get(game.players[0].playerId) ?? Infinity, places.get(game.players[1].playerId) ?? Infinity);
-    const top = this.#store
-      .gamesPage(0, 500, "playing")
-      .sort((a, b) => place(a) - place(b))
-      .slice(0, TOURNAMENT_LIMITS.feedGames);
-    return {
-      type: "state",
-      tournament: this.#summary(loaded),
-      standings: all.slice(0, TOURNAMENT_LIMITS.feedRows),
-      me,
-      top,
-      serverTime: Date.now(),
-    };
-  }
-
-  #send(socket: WebSocket, frame: TournamentFrame): void {
-    this.#sendRaw(socket, JSON.stringify(frame));
-  }
-
-  #sendRaw(socket: WebSocket, frame: string): void {
-    try {
-      socket.send(frame);
-    } catch {
-      // A socket closing under us: it will get the state again when it reconnects.
-    }
+    this.#feed.close(socket, code);
   }
 }
