@@ -283,6 +283,8 @@ export const Matchmaker = meteredClass(ply.Matchmaker, "Matchmaker");
 export const Player = meteredClass(ply.Player, "Player");
 export const Leaderboard = meteredClass(ply.Leaderboard, "Leaderboard");
 export const Directory = meteredClass(ply.Directory, "Directory");
+export const Tournament = meteredClass(ply.Tournament, "Tournament");
+export const TournamentList = meteredClass(ply.TournamentList, "TournamentList");
 
 function report(): unknown {
   for (const meter of live) meter.harvest();

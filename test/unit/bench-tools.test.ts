@@ -57,3 +57,18 @@ describe("dollars", () => {
     expect(cost.total).toBeCloseTo(PRICES.workerRequestsPerMillion, 10);
   });
 });
+
+describe("the cost meter's entry", () => {
+  it("wraps every Durable Object class wrangler.jsonc binds, so the metered bundle deploys", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const config = parseJsonc(await readFile("wrangler.jsonc", "utf8")) as {
+      durable_objects: { bindings: { class_name: string }[] };
+    };
+    const entry = await readFile("bench/meter/entry.ts", "utf8");
+    const wrapped = [...entry.matchAll(/^export const (\w+) = meteredClass\(ply\.(\w+),/gm)].map(([, name, cls]) => {
+      expect(cls).toBe(name);
+      return name;
+    });
+    expect(wrapped.sort()).toEqual(config.durable_objects.bindings.map((binding) => binding.class_name).sort());
+  });
+});
