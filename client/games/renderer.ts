@@ -1,6 +1,6 @@
 /** What a game's renderer is given and must do: one module per game, `client/games/<id>/renderer.ts`. */
 import type { TimeControl } from "../../shared/clock.ts";
-import type { MatchResult, MoveOf, Seat, ViewOf } from "../../shared/game.ts";
+import type { GameResult, MatchResult, MoveOf, Seat, ViewOf } from "../../shared/game.ts";
 import type { GameId, GameOf } from "../../shared/games/index.ts";
 
 /** `V` is the game's view (what its rules show a viewer), `M` its move. */
@@ -31,8 +31,11 @@ export interface Renderer<V = unknown, M = unknown> {
   readonly pieces: readonly string[];
   /** A sentence for a refusal by the game's rules (`reason` is the game's code), if it has a better one. */
   explain?(reason: string, move: M): string | null;
-  /** How people say the game's result reasons ("four-in-a-row": "four in a row"), for the result line. */
-  readonly reasons?: Readonly<Record<string, string>>;
+  /**
+   * How people say the game's result reasons, for the result line: a phrase ("four-in-a-row":
+   * "four in a row"), or a function for a sentence that names the players or depends on the result.
+   */
+  readonly reasons?: Readonly<Record<string, ResultReason>>;
   /** The text on a seat's token (tic-tac-toe: its X or O); absent: the token is a plain coloured piece. */
   token?(seat: Seat): string;
   /** Clocks the lobby offers for this game besides its default and the blitz ones (chess: correspondence). */
@@ -43,6 +46,17 @@ export interface Renderer<V = unknown, M = unknown> {
    * the finished game to download.
    */
   record?(): GameRecord;
+}
+
+/** A result reason as people say it: a phrase, or the whole sentence made from the result and who played. */
+export type ResultReason = string | ((result: GameResult, names: ResultNames) => string);
+
+/** The players of a finished match as the result line names them, from this viewer's side ("You", "Bob"). */
+export interface ResultNames {
+  /** The winners, joined with "and" ("You", "Alice and Bob"); empty for a draw. */
+  readonly winners: string;
+  /** The other seats (every seat, for a draw), joined the same way. */
+  readonly losers: string;
 }
 
 /** A game followed move by move (see `Renderer.record`). */

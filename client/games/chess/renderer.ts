@@ -389,7 +389,7 @@ function describeMove(move: unknown): string {
 export const renderer: RendererOf<"chess"> = {
   pieces: PIECES,
   reasons: {
-    checkmate: "checkmate",
+    checkmate: (_, { winners, losers }) => `Checkmate: ${winners} mated ${losers === "You" ? "you" : losers}.`,
     stalemate: "stalemate",
     "threefold-repetition": "by threefold repetition",
     "fifty-move-rule": "by the fifty-move rule",

@@ -263,7 +263,14 @@ function setText(node: HTMLElement, text: string): void {
 
 export const renderer: RendererOf<"crazy-eights"> = {
   pieces: PIECES,
-  reasons: { "out-of-cards": "out of cards", blocked: "nobody could play or draw" },
+  reasons: {
+    "out-of-cards": (_, { winners }) => `${winners} played out every card.`,
+    // Blocked: nobody can play or draw, so the smallest hand wins, or the smallest hands tie.
+    blocked: (result) =>
+      result.kind === "draw"
+        ? "Nobody could play or draw, and the hands tie."
+        : "Nobody could play or draw: the smallest hand wins.",
+  },
 
   render(root, context) {
     let table = tables.get(root);

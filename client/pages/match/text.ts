@@ -4,7 +4,7 @@
  */
 import type { MatchResult } from "../../../shared/game.ts";
 import type { LoggedEvent, MatchView, SeatInfo } from "../../../shared/protocol.ts";
-import type { Renderer } from "../../games/renderer.ts";
+import type { Renderer, ResultNames } from "../../games/renderer.ts";
 import { seatNames } from "../../names.ts";
 import type { MoveRefusal } from "../../sdk.ts";
 
@@ -18,7 +18,8 @@ const REASONS: Readonly<Record<string, string>> = {
 };
 
 function reasonText(reason: string, renderer?: Renderer): string {
-  return renderer?.reasons?.[reason] ?? REASONS[reason] ?? reason.replace(/-/g, " ");
+  const own = renderer?.reasons?.[reason];
+  return (typeof own === "string" ? own : undefined) ?? REASONS[reason] ?? reason.replace(/-/g, " ");
 }
 
 /** A seat's name as shown: bots by strength, and several that read the same told apart. */
@@ -35,35 +36,31 @@ export function describeResult(
 ): { headline: string; detail: string; tone: string } {
   if (result.kind === "aborted")
     return { headline: "Match called off", detail: `No result: ${reasonText(result.reason)}.`, tone: "neutral" };
+  const winnerSeats = result.kind === "win" ? result.winners : [];
+  const names: ResultNames = {
+    winners: winnerSeats.map((seat) => (seat === mySeat ? "You" : nameOf(seats, seat))).join(" and "),
+    losers: seats
+      .filter((info) => !winnerSeats.includes(info.seat))
+      .map((info) => (info.seat === mySeat ? "You" : nameOf(seats, info.seat)))
+      .join(" and "),
+  };
+  // The game's own words come from its renderer; a phrase is made a sentence, a function gives one.
+  const own = renderer?.reasons?.[result.reason];
+  const gameDetail = (): string =>
+    typeof own === "function" ? own(result, names) : capitalise(reasonText(result.reason, renderer));
   if (result.kind === "draw") {
-    const detail =
-      result.reason === "timeout"
-        ? "Both ran out of time."
-        : result.reason === "blocked"
-          ? "Nobody could play or draw, and the hands tie."
-          : capitalise(reasonText(result.reason, renderer));
+    const detail = result.reason === "timeout" ? "Both ran out of time." : gameDetail();
     return { headline: "Draw", detail, tone: "draw" };
   }
-  const winners = result.winners.map((seat) => nameOf(seats, seat)).join(" and ");
-  const winnersFromHere = result.winners.map((seat) => (seat === mySeat ? "You" : nameOf(seats, seat))).join(" and ");
-  const losers = seats
-    .filter((info) => !result.winners.includes(info.seat))
-    .map((info) => (info.seat === mySeat ? "You" : nameOf(seats, info.seat)))
-    .join(" and ");
   const detail =
     result.reason === "timeout"
-      ? `${losers} ran out of time.`
+      ? `${names.losers} ran out of time.`
       : result.reason === "resign"
-        ? `${losers} resigned.`
+        ? `${names.losers} resigned.`
         : result.reason === "abandoned"
-          ? `${losers} left the game.`
-          : result.reason === "checkmate"
-            ? `Checkmate: ${winnersFromHere} mated ${losers === "You" ? "you" : losers}.`
-            : result.reason === "out-of-cards"
-              ? `${winnersFromHere} played out every card.`
-              : result.reason === "blocked"
-                ? "Nobody could play or draw: the smallest hand wins."
-                : capitalise(reasonText(result.reason, renderer));
+          ? `${names.losers} left the game.`
+          : gameDetail();
+  const winners = result.winners.map((seat) => nameOf(seats, seat)).join(" and ");
   if (mySeat === null) return { headline: `${winners} won`, detail, tone: "neutral" };
   if (result.winners.includes(mySeat)) return { headline: "You won!", detail, tone: "win" };
   return { headline: "You lost", detail, tone: "loss" };
