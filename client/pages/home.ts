@@ -78,7 +78,7 @@ export async function render(root: HTMLElement): Promise<() => void> {
           h(
             "p",
             { class: "lead" },
-            "Play chess, Connect Four, Crazy Eights and Tic-tac-toe against people your level or the computer, invite a friend, or watch a game.",
+            "Play chess, Connect Four, Battleship, Crazy Eights and Tic-tac-toe against people your level or the computer, join a tournament, invite a friend, or watch a game.",
           ),
         ),
         nameForm(() => void draw()),
