@@ -90,6 +90,11 @@ async function inView(page: Page, locator: Locator, what: string): Promise<void>
   const where = `${what} at x ${box!.x}–${box!.x + box!.width}, y ${box!.y}–${box!.y + box!.height} in ${size.width}×${size.height}`;
   expect(box!.y >= 0 && box!.x >= 0, where).toBe(true);
   expect(box!.y + box!.height <= size.height && box!.x + box!.width <= size.width, where).toBe(true);
+  // Nothing is wider than the screen (a header that overflows makes the whole page scroll sideways).
+  expect(
+    await page.evaluate("document.documentElement.scrollWidth"),
+    `${what}: the page is wider than the screen`,
+  ).toBe(size.width);
 }
 
 async function chessMove(page: Page, from: string, to: string): Promise<void> {
