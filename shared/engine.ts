@@ -211,7 +211,7 @@ export function createEngine(
     const result = game.outcome(next);
     return {
       ...state,
-      game: next,
+      game: result ? ended(next) : next,
       random: random.state(),
       moves: state.moves + 1,
       status: result ? "finished" : "playing",
@@ -297,9 +297,13 @@ export function createEngine(
   /** A move from this match's own log: it was checked when it was logged. */
   const applyTrusted = applyMove;
 
-  /** The match over at `at` with `result`: the clocks stop, offers lapse. */
+  /** The game state of a match that just ended: the game's `onEnd` (a match called off before it started has none). */
+  const ended = (state: unknown): unknown => (state !== null && game.onEnd ? game.onEnd(state) : state);
+
+  /** The match over at `at` with `result`: the clocks stop, offers lapse, the game hears of it. */
   const finish = (state: MatchState, result: MatchResult, at: number): MatchState => ({
     ...state,
+    game: ended(state.game),
     status: "finished",
     result,
     clock: state.clock === null ? null : stopClock(control, state.clock, at),

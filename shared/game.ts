@@ -77,6 +77,13 @@ export interface GameDefinition<S, M, O = Record<string, never>, V = S> {
    */
   onFlag?(state: S, flagged: readonly Seat[]): GameResult;
   /**
+   * The game state once the match is over, however it ended: the game's own `outcome`, a
+   * resignation, a flag, an abandonment, an agreed draw or an abort. The engine applies it once,
+   * as it finishes the match, so a replay and a wake-up reproduce it; it must be pure. A `view`
+   * cannot tell a match ended off the board otherwise (Battleship shows both fleets with it).
+   */
+  onEnd?(state: S): S;
+  /**
    * The most moves any match of this game can take (timeout moves included); absent: no bound is
    * claimed. `npm run check-game` plays random matches and fails a game that outlasts it.
    */

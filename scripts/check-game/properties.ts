@@ -156,19 +156,32 @@ export function checkRule(game: AnyGame, rule: Rule, scenario: Scenario, trail: 
     }
     case "replay-reproduces": {
       const played = play(game, scenario, trail);
-      const log = JSON.parse(JSON.stringify(played.events)) as (MatchEvent & { at: number })[];
+      const states = [...played.states];
+      const events: (MatchEvent & { at: number })[] = [...played.events];
+      const last = states.at(-1);
+      // A match still playing ends by resignation, so the game's `onEnd` is replayed too.
+      if (last?.status === "playing") {
+        const resign = { kind: "resign", seat: 0, at: (events.at(-1)?.at ?? 0) + 1 } as const;
+        const ended = played.engine.apply(last, resign, resign.at);
+        const copy = JSON.parse(JSON.stringify(ended)) as MatchState;
+        const difference = firstDifference(copy, ended);
+        if (difference) throw new Broken(rule, `the state after onEnd changes in a JSON round trip: ${difference}`);
+        events.push(resign);
+        states.push(ended);
+      }
+      const log = JSON.parse(JSON.stringify(events)) as (MatchEvent & { at: number })[];
       const fresh = createEngine(game, played.engine.options, scenario.seed);
       let state = fresh.initial();
       log.forEach((event, index) => {
         state = fresh.apply(state, event, event.at);
-        const difference = firstDifference(state, played.states[index]);
+        const difference = firstDifference(state, states[index]);
         if (difference) throw new Broken(rule, `the replayed log differs after event ${index}: ${difference}`);
       });
       // The Match's path on wake: a JSON snapshot from the middle, then the events after it.
       const middle = Math.floor(log.length / 2);
-      let resumed = JSON.parse(JSON.stringify(played.states[middle])) as MatchState;
-      for (const event of log.slice(middle + 1)) resumed = fresh.apply(resumed, event, event.at);
-      const difference = firstDifference(resumed, played.states.at(-1));
+      let resumed = JSON.parse(JSON.stringify(states[middle])) as MatchState;
+      for (const event of log.slice(middle + 1)) resumed = fresh.restore(resumed, event, event.at);
+      const difference = firstDifference(resumed, states.at(-1));
       if (difference)
         throw new Broken(rule, `resuming from the JSON snapshot at event ${middle} differs: ${difference}`);
       return;

@@ -29,6 +29,8 @@ export interface BattleshipState {
   /** shots[seat]: the cells `seat` fired at on the other seat's sea, in order. */
   readonly shots: readonly (readonly number[])[];
   readonly turn: Seat;
+  /** Set once the match is over, however it ended (`onEnd`): every fleet is shown to everyone. */
+  readonly revealed?: true;
 }
 
 export const BattleshipMove = v.variant("type", [
@@ -146,7 +148,8 @@ function legalMoves(state: BattleshipState, seat: Seat): BattleshipMove[] {
 
 /** What `viewer` sees: every shot and every sunk ship; its own fleet; every fleet once the match is over. */
 export function battleshipView(state: BattleshipState, viewer: Viewer): BattleshipView {
-  const over = outcome(state) !== null;
+  // Revealed covers a match ended off the board (resigned, flagged, drawn, abandoned).
+  const over = state.revealed === true || outcome(state) !== null;
   const seas = state.fleets.map((fleet, seat): SeaView => {
     const taken = state.shots[other(seat)] ?? [];
     const ships = new Set(fleet.flat());
@@ -224,9 +227,11 @@ export const battleship: GameDefinition<BattleshipState, BattleshipMove, Record<
 
   outcome,
 
+  onEnd: (state) => ({ ...state, revealed: true }),
+
   // Unsunk ships the viewer cannot see sail elsewhere, clear of every shot fired at them.
   resampleHidden: (state, viewer, random) => {
-    if (outcome(state)) return state;
+    if (state.revealed || outcome(state)) return state;
     const fleets = state.fleets.map((fleet, seat) => {
       if (seat === viewer) return fleet;
       const shots = state.shots[other(seat)] ?? [];

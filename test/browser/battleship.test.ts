@@ -114,8 +114,10 @@ describe("Battleship in the browser", () => {
     await page.locator("#resign-confirm").click();
     await page.locator('.match[data-status="finished"] .result').waitFor();
     expect(await page.locator(".result").textContent()).toMatch(/You lost.*You resigned/);
-    // A resignation ends the match, not the game: the fleets stay as they were shown.
+    // A resignation ends the match off the board: both fleets are shown, the bot's too.
     expect(await shipCells(page, 0)).toHaveLength(17);
+    await page.locator('.bs-sea[data-seat="1"] .bs-cell.ship').first().waitFor();
+    expect(await shipCells(page, 1)).toHaveLength(17);
     await screenshot(page, "battleship-vs-bot-over");
   });
 

@@ -16,6 +16,7 @@ import {
   type BattleshipState,
 } from "../../shared/games/battleship.ts";
 import { chooseBattleshipMove } from "../../shared/games/battleship.bot.ts";
+import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
 import { createRandom, seedRandom } from "../../shared/random.ts";
 import { checkGame, describeViolation } from "../../scripts/check-game.ts";
 
@@ -234,5 +235,70 @@ describe("Battleship's bot", () => {
     const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
     expect(mean(bot)).toBeLessThan(65);
     expect(mean(blind)).toBeGreaterThan(85);
+  });
+});
+
+describe("Battleship ended off the board", () => {
+  const fleetsSeen = (state: MatchState, engine: ReturnType<typeof createEngine>) =>
+    (["spectator", 0, 1] as const).map((viewer) =>
+      (engine.view(state, viewer) as ReturnType<typeof battleshipView>).seas.map((sea) => sea.fleet),
+    );
+
+  it("shows both fleets to every viewer once a seat resigns, and replay and restore agree", () => {
+    const engine = createEngine(battleship, {}, "resign");
+    const log = [...START, ...READY, move(0, { type: "fire", cell: 0 })];
+    const playing = engine.replay(log);
+    expect(fleetsSeen(playing, engine)).toEqual([
+      [null, null],
+      [game(playing).fleets[0], null],
+      [null, game(playing).fleets[1]],
+    ]);
+    const resigned = engine.apply(playing, { kind: "resign", seat: 1 }, 5);
+    expect(resigned.result).toMatchObject({ kind: "win", winners: [0], reason: "resign" });
+    const both = game(resigned).fleets;
+    expect(both.every((fleet) => fleet.length === FLEET.length)).toBe(true);
+    for (const seen of fleetsSeen(resigned, engine)) expect(seen).toEqual(both);
+    expect((engine.view(resigned, "spectator") as ReturnType<typeof battleshipView>).phase).toBe("over");
+    // A wake-up folds the log with `restore`; an audit with `replay`: both reach the same state.
+    let restored = engine.initial();
+    for (const event of [...log, { kind: "resign", seat: 1 } as const]) restored = engine.restore(restored, event, 5);
+    expect(restored.game).toEqual(resigned.game);
+    expect(engine.replay([...log, { kind: "resign", seat: 1 }]).game).toEqual(resigned.game);
+  });
+
+  it("shows both fleets once a banked clock runs out, even while still placing", () => {
+    const engine = createEngine(battleship, {}, "flag", { kind: "fischer", baseMs: 60_000, incrementMs: 0 });
+    let state = engine.replay(START.map((event) => ({ ...event, at: 0 })));
+    state = engine.apply(state, move(0, { type: "ready" }), 1_000);
+    const timeout = engine.timeout(state, 60_000);
+    expect(timeout).toEqual({ kind: "timeout", seats: [1] });
+    state = engine.apply(state, timeout!, 60_000);
+    expect(state.result).toMatchObject({ kind: "win", winners: [0], reason: "timeout" });
+    for (const seen of fleetsSeen(state, engine)) expect(seen).toEqual(game(state).fleets);
+  });
+
+  it("shows both fleets after an agreed draw and after an abort", () => {
+    const engine = createEngine(battleship, {}, "draw");
+    const playing = engine.replay([...START, ...READY]);
+    const drawn = engine.replay([
+      ...START,
+      ...READY,
+      { kind: "draw-offer", seat: 0 },
+      { kind: "draw-accept", seat: 1 },
+    ]);
+    expect(drawn.result).toEqual({ kind: "draw", reason: "agreement" });
+    for (const seen of fleetsSeen(drawn, engine)) expect(seen).toEqual(game(drawn).fleets);
+    const aborted = engine.apply(playing, { kind: "abort", reason: "test" });
+    for (const seen of fleetsSeen(aborted, engine)) expect(seen).toEqual(game(aborted).fleets);
+    // Called off before it started: no game state, nothing for `onEnd`.
+    expect(engine.apply(engine.initial(), { kind: "abort", reason: "test" }).game).toBeNull();
+  });
+
+  it("leaves the state of a game without onEnd as it was when a seat resigns", () => {
+    const engine = createEngine(ticTacToe, {}, "plain");
+    const playing = engine.replay([...START, { kind: "move", seat: 0, move: { cell: 4 }, id: "t" }]);
+    const resigned = engine.apply(playing, { kind: "resign", seat: 0 });
+    expect(resigned.status).toBe("finished");
+    expect(resigned.game).toBe(playing.game);
   });
 });

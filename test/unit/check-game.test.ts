@@ -39,6 +39,18 @@ describe("check-game on broken copies", () => {
     expect(describeViolation(violation!)).toContain('broke "deterministic"');
   });
 
+  it("fails an onEnd that is not deterministic under replay-reproduces", () => {
+    let calls = 0;
+    const broken: typeof connectFour = {
+      ...connectFour,
+      // A hidden counter: a replay of the log would not end the game the way the match did.
+      onEnd: (state) => ({ ...state, n: calls++ }),
+    };
+    const violations = checkGame(broken, { runs: RUNS, seed: 1, rules: ["replay-reproduces"] });
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatchObject({ game: "connect-four", rule: "replay-reproduces" });
+  });
+
   it("fails a legalMoves that lists a full column, with the six moves that fill it", () => {
     const broken: typeof connectFour = {
       ...connectFour,

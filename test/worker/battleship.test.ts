@@ -60,6 +60,29 @@ describe("Battleship on the server", () => {
     expect(seas(last)[1]!.shots.length).toBe(shots);
   }, 60_000);
 
+  it("shows a spectator both fleets when Ada resigns after placing", async () => {
+    const ada = await newPlayer("Ada");
+    const match = await createMatch("battleship", ada, { bots: ["search"] });
+    const me = await Client.connect(match.matchId, ada.token);
+    const watcher = await Client.connect(match.matchId);
+    const view = (await me.next("snapshot")).state;
+    me.send({ type: "move", id: "ready", seq: view.seq, move: { type: "ready" } });
+    await me.next("event", (frame) => frame.event.kind === "move" && frame.event.seat === 0);
+    me.send({ type: "resign" });
+    const end = await watcher.next("event", (frame) => frame.event.kind === "resign");
+    expect(end.state.result).toMatchObject({ kind: "win", winners: [1], reason: "resign" });
+    expect(seas(end.state).map((sea) => sea.fleet?.length)).toEqual([5, 5]);
+    expect((end.state.view as BattleshipView).phase).toBe("over");
+    // Every frame before the end hid both fleets from the spectator.
+    const frames = [...watcher.all("snapshot"), ...watcher.all("event")].map((frame) => frame.state);
+    for (const state of frames.filter((state) => state.status === "playing"))
+      expect(seas(state).map((sea) => sea.fleet)).toEqual([null, null]);
+    // Ada sees the bot's fleet too once the match is over.
+    const mine = await me.next("event", (frame) => frame.event.kind === "resign");
+    expect(seas(mine.state).map((sea) => sea.fleet?.length)).toEqual([5, 5]);
+    expect(me.all("error")).toEqual([]);
+  });
+
   it("readies both placing seats on the alarm when a per-move clock runs out for both at once", async () => {
     const { matchId, tokens } = await startedMatch("battleship", { turnMs: 1_000 });
     const players = await Promise.all(tokens.map((token) => Client.connect(matchId, token)));
