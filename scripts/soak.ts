@@ -19,6 +19,7 @@ import {
   flag,
   freePort,
   isMain,
+  runMain,
   newTable,
   playPaced,
   pool,
@@ -207,24 +208,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 }
 
 if (isMain(import.meta.url)) {
-  const cleanup = () => void stopAll().finally(() => process.exit(130));
-  process.once("SIGINT", cleanup);
-  process.once("SIGTERM", cleanup);
-  try {
-    const report = await runSoak({
-      matches: flag("matches", 200),
-      seconds: flag("seconds", 0) || flag("minutes", 10) * 60,
-      paceMs: flag("pace-ms", 200),
-      sampleMs: flag("sample-ms", 5_000),
-    });
-    const { problems, ...figures } = report;
-    for (const problem of problems.slice(0, 50)) process.stderr.write(`PROBLEM ${problem}\n`);
-    process.stdout.write(`${JSON.stringify(figures)}\n`);
-    process.exitCode = report.ok ? 0 : 1;
-  } catch (error) {
-    process.stderr.write(`soak failed: ${String((error as Error).stack ?? error)}\n`);
-    await stopAll();
-    process.exitCode = 1;
-  }
-  setTimeout(() => process.exit(), 2_000).unref();
+  await runMain(
+    "soak",
+    () =>
+      runSoak({
+        matches: flag("matches", 200),
+        seconds: flag("seconds", 0) || flag("minutes", 10) * 60,
+        paceMs: flag("pace-ms", 200),
+        sampleMs: flag("sample-ms", 5_000),
+      }),
+    (figures) => figures,
+  );
 }

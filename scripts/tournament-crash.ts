@@ -24,6 +24,7 @@ import {
   flag,
   freePort,
   isMain,
+  runMain,
   playPaced,
   pool,
   retrying,
@@ -265,24 +266,11 @@ export async function runTournamentCrash(options: TournamentCrashOptions): Promi
 }
 
 if (isMain(import.meta.url)) {
-  const cleanup = () => void stopAll().finally(() => process.exit(130));
-  process.once("SIGINT", cleanup);
-  process.once("SIGTERM", cleanup);
-  try {
-    const report = await runTournamentCrash({
+  await runMain("tournament crash run", () =>
+    runTournamentCrash({
       kills: flag("kills", 3),
       players: flag("players", 8),
       durationMs: flag("duration", 60) * 1000,
-    });
-    const { problems, ...figures } = report;
-    for (const problem of problems.slice(0, 50)) process.stderr.write(`PROBLEM ${problem}\n`);
-    process.stdout.write(`${JSON.stringify({ ...figures, problems: problems.length })}\n`);
-    process.exitCode = report.ok ? 0 : 1;
-  } catch (error) {
-    process.stderr.write(`tournament crash run failed: ${String((error as Error).stack ?? error)}\n`);
-    await stopAll();
-    process.exitCode = 1;
-  }
-  // Sockets and timers of closed clients must not hold the process.
-  setTimeout(() => process.exit(), 2_000).unref();
+    }),
+  );
 }
