@@ -9,15 +9,12 @@
  *
  * Loopback only; the server is stopped at the end, also on failure.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import type { MatchClient } from "../client/sdk.ts";
 import {
   checkMatch,
   flag,
-  freePort,
   isMain,
   runMain,
   newTable,
@@ -77,14 +74,8 @@ function slope(points: readonly [number, number][]): number {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const say = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const began = Date.now();
-  const persistTo = await mkdtemp(join(tmpdir(), "ply-soak-"));
-  let server: Server;
-  try {
-    server = await Server.start(persistTo, await freePort());
-  } catch (error) {
-    await rm(persistTo, { recursive: true, force: true });
-    throw error;
-  }
+  const server = await Server.startFresh("ply-soak-");
+  const { persistTo } = server;
   const origin = server.origin;
   const problems: string[] = [];
   const matches = new Map<string, Seen[]>();

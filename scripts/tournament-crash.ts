@@ -10,9 +10,7 @@
  *
  * Built on scripts/crash.ts (its server launcher, bots and log checks).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { Api } from "../client/api.ts";
 import { TournamentApi } from "../client/tournament-api.ts";
@@ -22,7 +20,6 @@ import {
   apiFrom,
   checkMatch,
   flag,
-  freePort,
   isMain,
   runMain,
   playPaced,
@@ -71,9 +68,8 @@ function scoreOf(result: MatchResult | null): number | null {
 export async function runTournamentCrash(options: TournamentCrashOptions): Promise<TournamentCrashReport> {
   const say = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const began = Date.now();
-  const persistTo = await mkdtemp(join(tmpdir(), "ply-tournament-crash-"));
-  const port = await freePort();
-  let server = await Server.start(persistTo, port);
+  let server = await Server.startFresh("ply-tournament-crash-");
+  const { persistTo, port } = server;
   const origin = server.origin;
   const problems: string[] = [];
   const farFuture = () => Date.now() + 120_000;
