@@ -85,6 +85,11 @@ export class Api {
     return new Api({ origin: this.origin, token, fetch: this.#fetch });
   }
 
+  /** One call to any route of the API, for clients of route groups kept elsewhere (tournaments). */
+  request<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<ApiResult<T>> {
+    return this.#call(method, path, body);
+  }
+
   async #call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<ApiResult<T>> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["content-type"] = "application/json";

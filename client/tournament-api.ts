@@ -13,7 +13,7 @@ import type {
   TournamentStatus,
   TournamentSummary,
 } from "../shared/tournament.ts";
-import type { ApiError, ApiResult } from "./api.ts";
+import { Api, type ApiResult } from "./api.ts";
 
 /** What POST /api/tournaments takes. */
 export interface NewTournament {
@@ -37,40 +37,18 @@ export class TournamentApi {
   readonly origin: string;
   readonly token: string | null;
 
+  // The one request helper (headers, token, Result shape) lives in api.ts.
+  readonly #api: Api;
+
   // Plain fields, not parameter properties: Node runs this file with type stripping only.
   constructor(origin: string, token: string | null) {
     this.origin = origin;
     this.token = token;
+    this.#api = new Api({ origin, token });
   }
 
-  async #call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<ApiResult<T>> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let response: Response;
-    try {
-      response = await fetch(`${this.origin}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      return {
-        ok: false,
-        error: { status: 0, code: "network", message: `could not reach the server: ${String(error)}` },
-      };
-    }
-    const json = (await response.json().catch(() => null)) as unknown;
-    if (response.ok && json !== null) return { ok: true, value: json as T };
-    const error = (json as { error?: Partial<ApiError> } | null)?.error;
-    return {
-      ok: false,
-      error: {
-        status: response.ok ? 0 : response.status,
-        code: error?.code ?? (response.ok ? "network" : "http-error"),
-        message: error?.message ?? response.statusText,
-      },
-    };
+  #call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<ApiResult<T>> {
+    return this.#api.request<T>(method, path, body);
   }
 
   create(tournament: NewTournament): Promise<ApiResult<TournamentCreated>> {

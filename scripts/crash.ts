@@ -14,9 +14,8 @@
  * (crash/checks.ts) are reused by scripts/soak.ts and the e2e tests, through this module.
  * Loopback only; every process started is stopped at the end, also on failure.
  */
-import { flag, isMain } from "./crash/cli.ts";
+import { flag, isMain, runMain } from "./crash/cli.ts";
 import { runCrash } from "./crash/run.ts";
-import { stopAll } from "./crash/server.ts";
 
 export * from "./crash/checks.ts";
 export * from "./crash/cli.ts";
@@ -25,25 +24,12 @@ export * from "./crash/run.ts";
 export * from "./crash/server.ts";
 
 if (isMain(import.meta.url)) {
-  const cleanup = () => void stopAll().finally(() => process.exit(130));
-  process.once("SIGINT", cleanup);
-  process.once("SIGTERM", cleanup);
-  try {
-    const report = await runCrash({
+  await runMain("crash run", () =>
+    runCrash({
       kills: flag("kills", 20),
       matches: flag("matches", 8),
       timers: flag("timers", 4),
       movesBetweenKills: flag("moves-between-kills", 10),
-    });
-    const { problems, ...figures } = report;
-    for (const problem of problems.slice(0, 50)) process.stderr.write(`PROBLEM ${problem}\n`);
-    process.stdout.write(`${JSON.stringify({ ...figures, problems: problems.length })}\n`);
-    process.exitCode = report.ok ? 0 : 1;
-  } catch (error) {
-    process.stderr.write(`crash run failed: ${String((error as Error).stack ?? error)}\n`);
-    await stopAll();
-    process.exitCode = 1;
-  }
-  // Sockets and timers of closed clients must not hold the process.
-  setTimeout(() => process.exit(), 2_000).unref();
+    }),
+  );
 }

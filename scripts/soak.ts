@@ -9,16 +9,14 @@
  *
  * Loopback only; the server is stopped at the end, also on failure.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import type { MatchClient } from "../client/sdk.ts";
 import {
   checkMatch,
   flag,
-  freePort,
   isMain,
+  runMain,
   newTable,
   playPaced,
   pool,
@@ -76,14 +74,8 @@ function slope(points: readonly [number, number][]): number {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const say = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const began = Date.now();
-  const persistTo = await mkdtemp(join(tmpdir(), "ply-soak-"));
-  let server: Server;
-  try {
-    server = await Server.start(persistTo, await freePort());
-  } catch (error) {
-    await rm(persistTo, { recursive: true, force: true });
-    throw error;
-  }
+  const server = await Server.startFresh("ply-soak-");
+  const { persistTo } = server;
   const origin = server.origin;
   const problems: string[] = [];
   const matches = new Map<string, Seen[]>();
@@ -207,24 +199,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 }
 
 if (isMain(import.meta.url)) {
-  const cleanup = () => void stopAll().finally(() => process.exit(130));
-  process.once("SIGINT", cleanup);
-  process.once("SIGTERM", cleanup);
-  try {
-    const report = await runSoak({
-      matches: flag("matches", 200),
-      seconds: flag("seconds", 0) || flag("minutes", 10) * 60,
-      paceMs: flag("pace-ms", 200),
-      sampleMs: flag("sample-ms", 5_000),
-    });
-    const { problems, ...figures } = report;
-    for (const problem of problems.slice(0, 50)) process.stderr.write(`PROBLEM ${problem}\n`);
-    process.stdout.write(`${JSON.stringify(figures)}\n`);
-    process.exitCode = report.ok ? 0 : 1;
-  } catch (error) {
-    process.stderr.write(`soak failed: ${String((error as Error).stack ?? error)}\n`);
-    await stopAll();
-    process.exitCode = 1;
-  }
-  setTimeout(() => process.exit(), 2_000).unref();
+  await runMain(
+    "soak",
+    () =>
+      runSoak({
+        matches: flag("matches", 200),
+        seconds: flag("seconds", 0) || flag("minutes", 10) * 60,
+        paceMs: flag("pace-ms", 200),
+        sampleMs: flag("sample-ms", 5_000),
+      }),
+    (figures) => figures,
+  );
 }

@@ -10,9 +10,7 @@
  *
  * Built on scripts/crash.ts (its server launcher, bots and log checks).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { Api } from "../client/api.ts";
 import { TournamentApi } from "../client/tournament-api.ts";
@@ -22,8 +20,8 @@ import {
   apiFrom,
   checkMatch,
   flag,
-  freePort,
   isMain,
+  runMain,
   playPaced,
   pool,
   retrying,
@@ -70,9 +68,8 @@ function scoreOf(result: MatchResult | null): number | null {
 export async function runTournamentCrash(options: TournamentCrashOptions): Promise<TournamentCrashReport> {
   const say = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const began = Date.now();
-  const persistTo = await mkdtemp(join(tmpdir(), "ply-tournament-crash-"));
-  const port = await freePort();
-  let server = await Server.start(persistTo, port);
+  let server = await Server.startFresh("ply-tournament-crash-");
+  const { persistTo, port } = server;
   const origin = server.origin;
   const problems: string[] = [];
   const farFuture = () => Date.now() + 120_000;
@@ -265,24 +262,11 @@ export async function runTournamentCrash(options: TournamentCrashOptions): Promi
 }
 
 if (isMain(import.meta.url)) {
-  const cleanup = () => void stopAll().finally(() => process.exit(130));
-  process.once("SIGINT", cleanup);
-  process.once("SIGTERM", cleanup);
-  try {
-    const report = await runTournamentCrash({
+  await runMain("tournament crash run", () =>
+    runTournamentCrash({
       kills: flag("kills", 3),
       players: flag("players", 8),
       durationMs: flag("duration", 60) * 1000,
-    });
-    const { problems, ...figures } = report;
-    for (const problem of problems.slice(0, 50)) process.stderr.write(`PROBLEM ${problem}\n`);
-    process.stdout.write(`${JSON.stringify({ ...figures, problems: problems.length })}\n`);
-    process.exitCode = report.ok ? 0 : 1;
-  } catch (error) {
-    process.stderr.write(`tournament crash run failed: ${String((error as Error).stack ?? error)}\n`);
-    await stopAll();
-    process.exitCode = 1;
-  }
-  // Sockets and timers of closed clients must not hold the process.
-  setTimeout(() => process.exit(), 2_000).unref();
+    }),
+  );
 }

@@ -2,14 +2,12 @@
  * The crash run: bots play matches while the server's process group is killed at random moments
  * and restarted, then every match is checked.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { Api } from "../../client/api.ts";
 import type { MatchClient } from "../../client/sdk.ts";
 import type { MatchSummary } from "../../shared/protocol.ts";
-import { freePort, Server, stopAll } from "./server.ts";
+import { Server, stopAll } from "./server.ts";
 import { newTable, playPaced, retrying, seat, type Seen, type Table, truncatedAnswers } from "./play.ts";
 import { checkMatch, pool, serverLog } from "./checks.ts";
 
@@ -46,15 +44,8 @@ export interface CrashReport {
 export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   const say = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const began = Date.now();
-  const persistTo = await mkdtemp(join(tmpdir(), "ply-crash-"));
-  const port = await freePort();
-  let server: Server;
-  try {
-    server = await Server.start(persistTo, port);
-  } catch (error) {
-    await rm(persistTo, { recursive: true, force: true });
-    throw error;
-  }
+  let server = await Server.startFresh("ply-crash-");
+  const { persistTo, port } = server;
   const origin = server.origin;
   const problems: string[] = [];
   const matches = new Map<string, Seen[]>();

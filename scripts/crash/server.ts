@@ -4,6 +4,9 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { freePort, lostPortRace, spawnWrangler, waitUntilReady } from "../../test/e2e/server.ts";
 
@@ -68,6 +71,17 @@ export class Server {
 
   output(): string {
     return this.#log;
+  }
+
+  /** Starts on a free port and a new persistence folder in the temp dir (removed again if the start fails). */
+  static async startFresh(prefix: string): Promise<Server> {
+    const persistTo = await mkdtemp(join(tmpdir(), prefix));
+    try {
+      return await Server.start(persistTo, await freePort());
+    } catch (error) {
+      await rm(persistTo, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   static async start(persistTo: string, port: number): Promise<Server> {

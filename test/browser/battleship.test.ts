@@ -8,9 +8,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
-import { ARTIFACTS, moveList, openPlayer, screenshot, type Player } from "./harness.ts";
+import { ARTIFACTS, moveList, openPlayer, screenshot, type Player, screenshotOnFailure, signUp } from "./harness.ts";
 
 let server: DevServer;
 let persistTo: string;
@@ -34,20 +34,7 @@ afterAll(async () => {
   if (persistTo) await rm(persistTo, { recursive: true, force: true });
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  for (const player of [finn, gail])
-    await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
-});
-
-async function signUp(player: Player): Promise<void> {
-  await player.page.goto("/");
-  const name = player.page.getByLabel("Display name", { exact: true });
-  await name.waitFor();
-  await name.fill(player.name);
-  await player.page.getByRole("button", { name: "Continue" }).click();
-  await player.page.locator("#quick-match").waitFor();
-}
+screenshotOnFailure(() => [finn, gail]);
 
 /** Waits until the page shows at least `moves` moves, all confirmed. */
 async function waitForMoves(page: Page, moves: number): Promise<void> {

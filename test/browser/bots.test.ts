@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
 import {
   ARTIFACTS,
@@ -21,6 +21,7 @@ import {
   type Player,
   signUp,
   waitForMoves,
+  screenshotOnFailure,
 } from "./harness.ts";
 
 let server: DevServer;
@@ -44,11 +45,7 @@ afterAll(async () => {
   if (persistTo) await rm(persistTo, { recursive: true, force: true });
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  for (const player of [dana, eve])
-    await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
-});
+screenshotOnFailure(() => [dana, eve]);
 
 /** From the lobby: picks `game`, then starts a game against the computer with `bot`. */
 async function playComputer(

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
 import {
   ARTIFACTS,
@@ -21,6 +21,8 @@ import {
   type Player,
   signUp,
   waitForMoves,
+  screenshotOnFailure,
+  post,
 } from "./harness.ts";
 
 let server: DevServer;
@@ -49,11 +51,7 @@ afterAll(async () => {
 });
 
 // A failed test leaves what each browser showed, to look at.
-afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  for (const player of [alice, bob, carol])
-    await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
-});
+screenshotOnFailure(() => [alice, bob, carol]);
 
 async function mySeat(page: Page): Promise<number> {
   await page.waitForFunction(`document.querySelector(".match")?.dataset.mySeat !== ""`);
@@ -67,18 +65,6 @@ async function drop(page: Page, column: number): Promise<void> {
 async function noticeText(page: Page): Promise<string> {
   await page.locator(".notice.shown").waitFor();
   return (await page.locator(".notice").textContent()) ?? "";
-}
-
-/** POSTs to the API as a player, from the test. */
-async function post(path: string, body: unknown, token: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${server.origin}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 describe("the browser game", () => {
@@ -288,7 +274,7 @@ describe("the browser game", () => {
 
   it("ends a game in both browsers when the turn time runs out", async () => {
     const host = await storedAccount(alice.page);
-    const created = await post("/api/matches", { game: "tic-tac-toe", turnMs: 2000 }, host.token);
+    const created = await post(server.origin, "/api/matches", { game: "tic-tac-toe", turnMs: 2000 }, host.token);
     const id = String(created.matchId);
     await alice.page.goto(`/m/${id}`);
     await alice.page.locator('.match[data-status="waiting"][data-my-seat="0"]').waitFor();
@@ -342,7 +328,7 @@ describe("the browser game", () => {
     const { games } = (await (await fetch(`${server.origin}/api/games`)).json()) as { games: { id: string }[] };
     const { token } = await storedAccount(alice.page);
     for (const game of games) {
-      const created = await post("/api/matches", { game: game.id }, token);
+      const created = await post(server.origin, "/api/matches", { game: game.id }, token);
       await carol.page.goto(`/m/${String(created.matchId)}`);
       await carol.page.locator(`.match[data-game="${game.id}"] .board-wrap .board`).waitFor();
     }

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page, type WebSocketRoute } from "playwright-core";
+import { afterEach } from "vitest";
 
 /** Where Chromium is: Debian's package (CI installs it with apt-get). */
 export const CHROMIUM = process.env.PLY_CHROMIUM ?? "/usr/bin/chromium";
@@ -157,4 +158,35 @@ export async function signUp(player: Player, shot?: string): Promise<void> {
 export async function waitForMoves(page: Page, moves: number): Promise<void> {
   await page.locator(`.match[data-moves="${moves}"]`).waitFor();
   await page.waitForFunction(`document.querySelectorAll(".moves li.move:not(.pending)").length === ${moves}`);
+}
+
+/**
+ * After each failed test, screenshots every player's page to test/artifacts/<file(player)>.png
+ * (`players` is read then, once the suite's beforeAll has opened them).
+ */
+export function screenshotOnFailure(
+  players: () => readonly Player[],
+  file: (player: Player) => string = (player) => `failed-${player.name.toLowerCase()}`,
+): void {
+  afterEach(async (context) => {
+    if (context.task.result?.state !== "fail") return;
+    for (const player of players()) await screenshot(player.page, file(player)).catch(() => {});
+  });
+}
+
+/** POSTs to the API at `origin` as the player with `token`, from the test; a refusal throws. */
+export async function post(
+  origin: string,
+  path: string,
+  body: unknown,
+  token: string,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${origin}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
 }

@@ -10,14 +10,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CDPSession } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api } from "../../client/api.ts";
 import { legalMoves } from "../../client/bot.ts";
 import { MatchClient } from "../../client/sdk.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { MatchView, PlayerProfile } from "../../shared/protocol.ts";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
-import { openPlayer, screenshot, storedAccount, type Player } from "./harness.ts";
+import { openPlayer, screenshot, storedAccount, type Player, screenshotOnFailure } from "./harness.ts";
 
 let server: DevServer;
 let persistTo: string;
@@ -36,10 +36,10 @@ afterAll(async () => {
   if (persistTo) await rm(persistTo, { recursive: true, force: true });
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  for (const player of players) await screenshot(player.page, `failed-passkeys-${player.name}`).catch(() => {});
-});
+screenshotOnFailure(
+  () => players,
+  (player) => `failed-passkeys-${player.name}`,
+);
 
 /** A fresh browser with a platform authenticator that holds resident keys and verifies its user. */
 async function browserWithAuthenticator(

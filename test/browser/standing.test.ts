@@ -13,9 +13,19 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
-import { ARTIFACTS, moveList, openPlayer, screenshot, storedAccount, type Player } from "./harness.ts";
+import {
+  ARTIFACTS,
+  moveList,
+  openPlayer,
+  screenshot,
+  storedAccount,
+  type Player,
+  screenshotOnFailure,
+  signUp,
+  post,
+} from "./harness.ts";
 
 let server: DevServer;
 let persistTo: string;
@@ -42,35 +52,12 @@ afterAll(async () => {
   if (persistTo) await rm(persistTo, { recursive: true, force: true });
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  for (const player of [ada, bo]) await screenshot(player.page, `failed-${player.name.toLowerCase()}`).catch(() => {});
-});
-
-async function signUp(player: Player): Promise<void> {
-  await player.page.goto("/");
-  const name = player.page.getByLabel("Display name", { exact: true });
-  await name.waitFor();
-  await name.fill(player.name);
-  await player.page.getByRole("button", { name: "Continue" }).click();
-  await player.page.locator("#quick-match").waitFor();
-}
-
-async function post(path: string, body: unknown, token: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${server.origin}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+screenshotOnFailure(() => [ada, bo]);
 
 /** Creates a match of `game` for `player` against random bots and opens it. */
 async function playBots(player: Player, game: string, bots: string[] = ["random"]): Promise<string> {
   const { token } = await storedAccount(player.page);
-  const created = await post("/api/matches", { game, bots }, token);
+  const created = await post(server.origin, "/api/matches", { game, bots }, token);
   const id = String(created.matchId);
   await player.page.goto(`/m/${id}`);
   // A table for more (Crazy Eights) waits for its creator to start it.

@@ -8,10 +8,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StandingsPage, TournamentSummary } from "../../shared/tournament.ts";
 import { freePort, startDevServer, type DevServer } from "../e2e/server.ts";
-import { ARTIFACTS, openPlayer, screenshot, type Player } from "./harness.ts";
+import { ARTIFACTS, openPlayer, screenshot, type Player, screenshotOnFailure, signUp } from "./harness.ts";
 
 let server: DevServer;
 let persistTo: string;
@@ -37,19 +37,10 @@ afterAll(async () => {
   if (persistTo) await rm(persistTo, { recursive: true, force: true });
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  for (const player of [...players, watcher])
-    await screenshot(player.page, `failed-t-${player.name.toLowerCase()}`).catch(() => {});
-});
-
-async function signUp(player: Player): Promise<void> {
-  await player.page.goto("/");
-  const name = player.page.getByLabel("Display name", { exact: true });
-  await name.fill(player.name);
-  await player.page.getByRole("button", { name: "Continue" }).click();
-  await player.page.locator("#quick-match").waitFor();
-}
+screenshotOnFailure(
+  () => [...players, watcher],
+  (player) => `failed-t-${player.name.toLowerCase()}`,
+);
 
 async function summary(id: string): Promise<TournamentSummary> {
   return (await (await fetch(`${server.origin}/api/tournaments/${id}`)).json()) as TournamentSummary;
@@ -99,7 +90,7 @@ async function playOut(player: Player, id: string): Promise<string[]> {
 
 describe("a short arena in the browser", () => {
   it("opens each player's games by themselves, moves the standings, and ends on the podium", async () => {
-    await Promise.all(players.map(signUp));
+    await Promise.all(players.map((player) => signUp(player)));
     const [ada] = players as [Player];
     // Ada creates a one-minute arena of Tic-tac-toe starting in 15 seconds.
     await ada.page.goto("/tournaments");

@@ -26,6 +26,7 @@ import {
   expectNobodyPairedTwiceAtOnce,
   expectConsistentStandings,
   Feed,
+  fourPlayers,
 } from "./tournament-fixtures.ts";
 
 describe("an arena", () => {
@@ -75,13 +76,7 @@ describe("an arena", () => {
   }, 60_000);
 
   it("scores people's games to a hand-computed table: streaks double, immediate repeats avoided, seats balanced", async () => {
-    const [a, b, c, d] = [await minted("Ann"), await minted("Bob"), await minted("Cat"), await minted("Dan")] as [
-      TestPlayer,
-      TestPlayer,
-      TestPlayer,
-      TestPlayer,
-    ];
-    const players = new Map([a, b, c, d].map((player) => [player.playerId, player]));
+    const { a, b, c, d, players } = await fourPlayers();
     const arena = await create(a, { kind: "arena", durationMs: 600_000 });
     for (const player of [a, b, c, d]) expect((await join(arena.tournamentId, player)).status).toBe(200);
     const feed = await Feed.open(arena.tournamentId, a.token);

@@ -39,6 +39,18 @@ export async function minted(name: string): Promise<TestPlayer> {
   return { playerId, name, token: await signToken(TEST_TOKEN_SECRET, { pid: playerId, name }) };
 }
 
+/** Ann, Bob, Cat and Dan, minted, with a map from their ids to them (what `finish` takes). */
+export async function fourPlayers(): Promise<{
+  readonly a: TestPlayer;
+  readonly b: TestPlayer;
+  readonly c: TestPlayer;
+  readonly d: TestPlayer;
+  readonly players: Map<string, TestPlayer>;
+}> {
+  const [a, b, c, d] = [await minted("Ann"), await minted("Bob"), await minted("Cat"), await minted("Dan")] as const;
+  return { a, b, c, d, players: new Map([a, b, c, d].map((player) => [player.playerId, player])) };
+}
+
 export async function create(creator: TestPlayer, body: Record<string, unknown>): Promise<TournamentCreated> {
   const created = await api<TournamentCreated>("/api/tournaments", {
     body: { name: "Test cup", game: "tic-tac-toe", startsInMs: 3_600_000, ...body },

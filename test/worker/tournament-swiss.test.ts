@@ -23,20 +23,20 @@ import {
   between,
   expectNobodyPairedTwiceAtOnce,
   expectConsistentStandings,
+  fourPlayers,
 } from "./tournament-fixtures.ts";
+
+/** A three-round Swiss that Ann creates and Ann, Bob, Cat and Dan join, not started yet. */
+async function swissOfFour() {
+  const four = await fourPlayers();
+  const swiss = await create(four.a, { kind: "swiss", rounds: 3 });
+  for (const player of [four.a, four.b, four.c, four.d]) await join(swiss.tournamentId, player);
+  return { ...four, tid: swiss.tournamentId };
+}
 
 describe("a Swiss tournament", () => {
   it("pairs the next round at the deadline; a game still running then counts for its own round", async () => {
-    const [a, b, c, d] = [await minted("Ann"), await minted("Bob"), await minted("Cat"), await minted("Dan")] as [
-      TestPlayer,
-      TestPlayer,
-      TestPlayer,
-      TestPlayer,
-    ];
-    const players = new Map([a, b, c, d].map((player) => [player.playerId, player]));
-    const swiss = await create(a, { kind: "swiss", rounds: 3 });
-    const tid = swiss.tournamentId;
-    for (const player of [a, b, c, d]) await join(tid, player);
+    const { a, b, c, d, players, tid } = await swissOfFour();
     await fire(tid, "start");
     const first = await gameRows(tid);
     await finish(between(first, a.playerId, c.playerId), { winner: a.playerId }, players);
@@ -83,16 +83,7 @@ describe("a Swiss tournament", () => {
   }, 60_000);
 
   it("pairs and scores people's rounds to a hand-computed table with Buchholz and Sonneborn–Berger", async () => {
-    const [a, b, c, d] = [await minted("Ann"), await minted("Bob"), await minted("Cat"), await minted("Dan")] as [
-      TestPlayer,
-      TestPlayer,
-      TestPlayer,
-      TestPlayer,
-    ];
-    const players = new Map([a, b, c, d].map((player) => [player.playerId, player]));
-    const swiss = await create(a, { kind: "swiss", rounds: 3 });
-    const tid = swiss.tournamentId;
-    for (const player of [a, b, c, d]) await join(tid, player);
+    const { a, b, c, d, players, tid } = await swissOfFour();
     const pairs = async () =>
       (await running(tid)).map((game) => [players.get(game.p0)?.name, players.get(game.p1)?.name]).sort();
     await fire(tid, "start");
