@@ -3,7 +3,7 @@
  * from it. Pure: nothing here touches storage.
  */
 import type { TimeControl } from "../../shared/clock.ts";
-import { TOURNAMENT_LIMITS, type JsonValue, type TournamentKind } from "../../shared/tournament.ts";
+import { TOURNAMENT_LIMITS } from "../../shared/tournament.ts";
 import type { PlayerRef } from "../contracts.ts";
 import type { TournamentConfig } from "./store.ts";
 
@@ -28,24 +28,10 @@ export const TOURNAMENT_TIMES = {
 /** Timer kinds (one row each in `timers`); `resign:<matchId>:<pid>` rows are per withdrawal. */
 export const RESIGN = "resign:";
 
-/** What the route hands `create` (already validated). */
-export interface TournamentInput {
-  readonly name: string;
-  readonly gameId: string;
-  readonly options: JsonValue;
-  readonly kind: TournamentKind;
-  readonly timeControl: TimeControl;
-  readonly graceMs: number | null;
-  readonly rated: boolean;
-  readonly isPrivate: boolean;
-  readonly code: string | null;
+/** What the route hands `create` (already validated): the config less what creation itself fixes, and the creator. */
+export type TournamentInput = Omit<TournamentConfig, "tournamentId" | "creatorId" | "createdAt"> & {
   readonly creator: PlayerRef;
-  readonly maxPlayers: number;
-  readonly startsAt: number;
-  readonly durationMs: number | null;
-  readonly rounds: number | null;
-  readonly roundMs: number | null;
-}
+};
 
 /** A Swiss round waits this long for its games unless the creator said otherwise: long enough for two full clocks. */
 export function defaultRoundMs(control: TimeControl): number {
