@@ -5,14 +5,18 @@
  */
 import * as v from "valibot";
 import { CredentialId, LoginVerifyBody, RegisterVerifyBody, type PasskeyList } from "../../shared/passkeys.ts";
-import type { PlayerCreated } from "../../shared/protocol.ts";
+import type { HttpError, PlayerCreated } from "../../shared/protocol.ts";
+import { ok, type Result } from "../../shared/result.ts";
 import { signToken, tokenSecret } from "../auth.ts";
 import { authenticate, errorResponse, failureResponse, json, rateLimited, readBody } from "../http.ts";
 import {
   authenticationOptions,
+  type Challenge,
   checkClientData,
   issueChallenge,
   playerOfUserHandle,
+  type Purpose,
+  type RelyingParty,
   registrationOptions,
   relyingParty,
   verifyAssertion,
@@ -22,6 +26,27 @@ import type { Handler, Route } from "../router.ts";
 
 /** The options routes take no fields; an empty body is `{}`. */
 const NoFields = v.strictObject({});
+
+/** An authenticator's answer: the body read with `schema`, its client data checked against a challenge we signed. */
+async function readAnswer<T extends { response: { response: { clientDataJSON: string } } }>(
+  request: Request,
+  env: Env,
+  url: URL,
+  schema: v.GenericSchema<unknown, T>,
+  purpose: Purpose,
+  pid: string | null,
+): Promise<Result<{ body: T; secret: string; rp: RelyingParty; challenge: Challenge; now: number }, HttpError>> {
+  const body = await readBody(request, schema);
+  if (!body.ok) return body;
+  const secret = tokenSecret(env);
+  if (!secret.ok) return secret;
+  const now = Date.now();
+  const rp = relyingParty(url);
+  const clientData = body.value.response.response.clientDataJSON;
+  const challenge = await checkClientData(secret.value, clientData, rp, purpose, pid, now);
+  if (!challenge.ok) return challenge;
+  return ok({ body: body.value, secret: secret.value, rp, challenge: challenge.value, now });
+}
 
 /** POST /api/passkeys/register/options (token): what the browser needs to create a passkey. */
 const registerOptions: Handler = async (request, env, _params, url) => {
@@ -45,18 +70,12 @@ const registerVerify: Handler = async (request, env, _params, url) => {
   const claims = await authenticate(request, env);
   if (!claims.ok) return failureResponse(claims.error);
   const { pid } = claims.value;
-  const body = await readBody(request, RegisterVerifyBody);
-  if (!body.ok) return failureResponse(body.error);
-  const secret = tokenSecret(env);
-  if (!secret.ok) return failureResponse(secret.error);
-  const now = Date.now();
-  const rp = relyingParty(url);
-  const { response } = body.value;
-  const challenge = await checkClientData(secret.value, response.response.clientDataJSON, rp, "register", pid, now);
-  if (!challenge.ok) return failureResponse(challenge.error);
-  const passkey = await verifyRegistration(response, rp, challenge.value);
+  const answer = await readAnswer(request, env, url, RegisterVerifyBody, "register", pid);
+  if (!answer.ok) return failureResponse(answer.error);
+  const { body, rp, challenge, now } = answer.value;
+  const passkey = await verifyRegistration(body.response, rp, challenge);
   if (!passkey.ok) return failureResponse(passkey.error);
-  const added = await env.Player.getByName(pid).addPasskey(passkey.value, challenge.value, now);
+  const added = await env.Player.getByName(pid).addPasskey(passkey.value, challenge, now);
   if (!added.ok) return failureResponse(added.error);
   return json({ passkey: added.value }, 201);
 };
@@ -76,25 +95,20 @@ const loginOptions: Handler = async (request, env, _params, url) => {
 
 /** POST /api/passkeys/login/verify {response}: a fresh token for the player the passkey belongs to. */
 const loginVerify: Handler = async (request, env, _params, url) => {
-  const body = await readBody(request, LoginVerifyBody);
-  if (!body.ok) return failureResponse(body.error);
-  const secret = tokenSecret(env);
-  if (!secret.ok) return failureResponse(secret.error);
-  const now = Date.now();
-  const rp = relyingParty(url);
-  const { response } = body.value;
-  const challenge = await checkClientData(secret.value, response.response.clientDataJSON, rp, "login", null, now);
-  if (!challenge.ok) return failureResponse(challenge.error);
+  const answer = await readAnswer(request, env, url, LoginVerifyBody, "login", null);
+  if (!answer.ok) return failureResponse(answer.error);
+  const { body, secret, rp, challenge, now } = answer.value;
+  const { response } = body;
   const pid = playerOfUserHandle(response.response.userHandle);
   if (pid === null) return errorResponse("unknown-passkey", "the passkey did not say which account it is for");
   const player = env.Player.getByName(pid);
   const key = await player.passkeyKey(response.id);
   if (!key) return errorResponse("unknown-passkey", "no account holds this passkey");
-  const verified = await verifyAssertion(response, rp, challenge.value, key);
+  const verified = await verifyAssertion(response, rp, challenge, key);
   if (!verified.ok) return failureResponse(verified.error);
-  const signedIn = await player.signInWithPasskey({ id: key.id, ...verified.value }, challenge.value, now);
+  const signedIn = await player.signInWithPasskey({ id: key.id, ...verified.value }, challenge, now);
   if (!signedIn.ok) return failureResponse(signedIn.error);
-  const token = await signToken(secret.value, signedIn.value);
+  const token = await signToken(secret, signedIn.value);
   return json({ playerId: signedIn.value.pid, name: signedIn.value.name, token } satisfies PlayerCreated);
 };
 
