@@ -4,7 +4,7 @@
  */
 import { routePartykitRequest } from "partyserver";
 import * as v from "valibot";
-import { MatchId } from "../shared/protocol.ts";
+import { MatchId, seriesOf } from "../shared/protocol.ts";
 import { errorResponse } from "./http.ts";
 import { log } from "./log.ts";
 import type { Route } from "./router.ts";
@@ -56,7 +56,11 @@ export default {
       if (url.pathname.startsWith("/parties/")) {
         // Only matches are parties; anything else gets a JSON 404 rather than PartyServer's text.
         if (!/^\/parties\/match\/[^/]+$/.test(url.pathname)) return errorResponse("not-found", "no such party");
-        const routed = await routePartykitRequest(request, env, {
+        // Every game of a series lives in its first game's object (a later game's socket goes there).
+        const name = url.pathname.slice("/parties/match/".length);
+        const series = v.is(MatchId, name) ? seriesOf(name) : name;
+        const toSeries = series === name ? request : new Request(new URL(`/parties/match/${series}${url.search}`, url), request);
+        const routed = await routePartykitRequest(toSeries, env, {
           onBeforeConnect: (_request, lobby) =>
             lobby.className === "Match" && v.is(MatchId, lobby.name)
               ? undefined

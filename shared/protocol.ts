@@ -11,7 +11,7 @@ import type { MatchResult, Seat } from "./game.ts";
 import { ClientMoveId, GameId, SeatIndex, Seq } from "./ids.ts";
 
 export { LoggedEvent } from "./events.ts";
-export { ClientMoveId, GameId, MatchId, PlayerId, SeatIndex, Seq } from "./ids.ts";
+export { ClientMoveId, GameId, MatchId, PlayerId, SeatIndex, Seq, gameNumberOf, nextGameId, seriesOf } from "./ids.ts";
 
 /** Bumped on any change a deployed client could notice. */
 export const PROTOCOL_VERSION = 3;

@@ -9,20 +9,23 @@ import type { BotKind } from "../../shared/bots/kinds.ts";
 import type { TimeControl } from "../../shared/clock.ts";
 import { createEngine, type Engine } from "../../shared/engine.ts";
 import { findGame } from "../../shared/games/index.ts";
-import { LIMITS, type SpectatorDelay } from "../../shared/protocol.ts";
+import { LIMITS, nextGameId, type SpectatorDelay } from "../../shared/protocol.ts";
 import { fail, ok, type Result } from "../../shared/result.ts";
 import type { MatchEvent } from "../../shared/events.ts";
 import type { Seat } from "../../shared/game.ts";
 import { parseOptions } from "../../shared/schema-issues.ts";
 import type { PlayerRef, ReservedMatch } from "../contracts.ts";
 import { log } from "../log.ts";
-import type { Loaded, MatchConfig } from "./store.ts";
+import type { Archive, Loaded, MatchConfig } from "./store.ts";
 
 /** Why a match could not be created. */
 export type CreationError = "match-exists" | "unknown-game" | "bad-options";
 
 /** Why a creator's match could not be created: the server's secret, the bots asked for, or the rest. */
 export type CreateError = "server-misconfigured" | "bad-bots" | CreationError;
+
+/** Why a player could not join the match. */
+export type JoinError = "not-found" | "already-joined" | "match-full";
 
 /** Why the creator could not start the match now. */
 export type StartError = "not-found" | "not-creator" | "already-started" | "not-enough-players";
@@ -124,11 +127,10 @@ export function checkBots(gameId: string, bots: readonly BotKind[]): Result<true
 }
 
 /** The match `pid` may join now, or why not. */
-export function mayJoin(
-  loaded: Loaded | null,
-  pid: string,
-): Result<Loaded, "not-found" | "already-joined" | "match-full"> {
+export function mayJoin(loaded: Loaded | Archive | null, pid: string): Result<Loaded, JoinError> {
   if (!loaded) return fail("not-found", "no such match");
+  // An earlier game of a series, asked for by its id: over, nobody joins or starts it.
+  if ("summary" in loaded) return fail("match-full", "this game is over; its players have moved on to the next");
   if (loaded.seats.some((seat) => seat.pid === pid))
     return fail("already-joined", "you already hold a seat in this match");
   if (loaded.config.reserved || loaded.state.status !== "waiting" || loaded.seats.length >= loaded.config.capacity) {
@@ -138,8 +140,9 @@ export function mayJoin(
 }
 
 /** The match `pid` may start now (only its creator may, with enough players), or why not. */
-export function mayStart(loaded: Loaded | null, pid: string): Result<Loaded, StartError> {
+export function mayStart(loaded: Loaded | Archive | null, pid: string): Result<Loaded, StartError> {
   if (!loaded) return fail("not-found", "no such match");
+  if ("summary" in loaded) return fail("already-started", "this game is over; its players have moved on to the next");
   if (loaded.config.creatorId !== pid) return fail("not-creator", "only the match's creator can start it");
   if (loaded.state.status !== "waiting") return fail("already-started", "the match has started already");
   if (loaded.seats.length < loaded.config.minPlayers) {
@@ -167,8 +170,8 @@ export function offerRematch(loaded: Loaded, seat: Seat): string | null | undefi
   if (!row || row.rematch) return undefined;
   row.rematch = true;
   const everyone = loaded.seats.every((other) => other.rematch);
-  // The id is fixed before anything is created, so a retry creates the same match once.
-  return everyone && loaded.rematchId === null ? nanoid() : null;
+  // The next game of the series: the id is fixed before it starts, so a retry starts it once.
+  return everyone && loaded.rematchId === null ? nextGameId(loaded.config.matchId) : null;
 }
 
 /** Logs a match's start or end, as a commit brings it (`loaded` is the match after the commit). */

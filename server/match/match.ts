@@ -22,9 +22,10 @@ import { FloodGuard } from "./flood-guard.ts";
 import type { ResignOrDraw } from "./frames.ts";
 import { Heartbeats } from "./heartbeats.ts";
 import * as lifecycle from "./lifecycle.ts";
-import { deliver, deliverDue, isOutbox } from "./outbox.ts";
+import { deliverDue, isOutbox, OUTBOX_RETRY_MS } from "./outbox.ts";
+import { blankGame, prepareNextGame } from "./series.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
-import { MatchStore, type Loaded, type NewSeat } from "./store.ts";
+import { MatchStore, type Archive, type Loaded, type NewSeat } from "./store.ts";
 import { Timers, commitOf, scheduleAfter, turnOf, type Timer } from "./timers.ts";
 import { presenceOf, rematchInfo, summaryOf, viewOf, type Point } from "./views.ts";
 
@@ -123,8 +124,8 @@ export class Match extends Server<Env> {
   }
 
   /** POST /api/matches/:id/join: gives the player the next free seat. Starts the match when full. */
-  async join(player: PlayerRef): Promise<Result<JoinResult, "not-found" | "already-joined" | "match-full">> {
-    const allowed = lifecycle.mayJoin(this.#load(), player.pid);
+  async join(player: PlayerRef, matchId?: string): Promise<Result<JoinResult, lifecycle.JoinError>> {
+    const allowed = lifecycle.mayJoin(this.#game(matchId), player.pid);
     if (!allowed.ok) return allowed;
     const seat = allowed.value.seats.length;
     await this.#seat(allowed.value, [{ ...player, rating: null }]);
@@ -132,25 +133,34 @@ export class Match extends Server<Env> {
   }
 
   /** POST /api/matches/:id/start: the creator starts with fewer than every seat filled. */
-  async startBy(pid: string): Promise<Result<OverRpc<MatchSummary>, lifecycle.StartError>> {
-    const allowed = lifecycle.mayStart(this.#load(), pid);
+  async startBy(pid: string, matchId?: string): Promise<Result<OverRpc<MatchSummary>, lifecycle.StartError>> {
+    const allowed = lifecycle.mayStart(this.#game(matchId), pid);
     if (!allowed.ok) return allowed;
     await this.#commitEvents([{ kind: "start", players: allowed.value.seats.length }]);
     return ok(overRpc(this.#summary(allowed.value)));
   }
 
-  /** The public summary. */
-  async summary(): Promise<Result<OverRpc<MatchSummary>, "not-found">> {
-    const loaded = this.#load();
-    return loaded ? ok(overRpc(this.#summary(loaded))) : fail("not-found", "no such match");
+  /** The public summary of game `matchId` of this series (default: the current one). */
+  async summary(matchId?: string): Promise<Result<OverRpc<MatchSummary>, "not-found">> {
+    const game = this.#game(matchId);
+    if (!game) return fail("not-found", "no such match");
+    return ok(overRpc("summary" in game ? game.summary : this.#summary(game)));
   }
 
-  /** A page of the public log after `after`; `next` is the `after` of the next page, if any. */
-  async events(after: number, limit: number): Promise<Result<OverRpc<EventsPage>, "not-found">> {
+  /** A page of game `matchId`'s public log after `after`; `next` is the `after` of the next page, if any. */
+  async events(after: number, limit: number, matchId?: string): Promise<Result<OverRpc<EventsPage>, "not-found">> {
+    const game = this.#game(matchId);
+    if (!game) return fail("not-found", "no such match");
+    // The current game's public log ends where spectators may see; an earlier game's is all public.
+    const [id, until] = "summary" in game ? [game.summary.matchId, game.summary.seq] : [game.config.matchId, -1];
+    return ok(overRpc(this.#store.page(id, after, until < 0 ? this.#feed.point(game as Loaded, Date.now()).seq : until, limit, game.base)));
+  }
+
+  /** Game `matchId` of this series: the current one (also when not given), or an earlier one as archived. */
+  #game(matchId: string | undefined): Loaded | Archive | null {
     const loaded = this.#load();
-    if (!loaded) return fail("not-found", "no such match");
-    // The public log ends where spectators may see.
-    return ok(overRpc(this.#store.page(loaded.config.matchId, after, this.#feed.point(loaded, Date.now()).seq, limit)));
+    if (!loaded || matchId === undefined || matchId === loaded.config.matchId) return loaded;
+    return this.#store.archived(matchId);
   }
 
   /** Seats `players` in order and starts the match when it is full (or `startNow`). */
@@ -184,21 +194,14 @@ export class Match extends Server<Env> {
     connection.setState(role);
     this.#audience.added(connection, role.role === "spectator");
     const seat = role.role === "player" ? role.seat : null;
-    const { matchId, gameId } = loaded.config;
-    const welcome = { type: "welcome", protocol: PROTOCOL_VERSION, matchId, gameId, role: role.role, seat } as const;
-    this.#audience.send(connection, welcome);
-    if (seat !== null && this.#audience.seatConnections(seat, connection) === 0) {
-      // Back in time: the grace period ends.
-      this.#timers.clear({ kind: "grace", seat });
-      const presence = this.#presence();
-      this.#audience.send(connection, { type: "snapshot", state: this.#view(loaded, seat), presence });
-      this.#audience.broadcast({ type: "presence", presence }, connection);
-      return this.#timers.sync(undefined, true);
-    }
-    const state =
-      seat === null ? this.#view(loaded, "spectator", this.#feed.point(loaded, Date.now())) : this.#view(loaded, seat);
-    this.#audience.send(connection, { type: "snapshot", state, presence: this.#presence() });
-    if (seat === null) this.#audience.spectatorsChanged();
+    // Back in time: the grace period ends.
+    const back = seat !== null && this.#audience.seatConnections(seat, connection) === 0;
+    if (back) this.#timers.clear({ kind: "grace", seat });
+    this.#welcome(connection, loaded);
+    if (seat === null) return this.#audience.spectatorsChanged();
+    if (!back) return;
+    this.#audience.broadcast({ type: "presence", presence: this.#presence() }, connection);
+    return this.#timers.sync(undefined, true);
   }
 
   override async onClose(connection: Connection<Role>): Promise<void> {
@@ -288,39 +291,64 @@ export class Match extends Server<Env> {
     return event.ok;
   }
 
-  /** Records a rematch offer; the last one creates the new match at once (the alarm retries if that fails). */
+  /** Records a rematch offer; the last one starts the next game here at once (the alarm retries if that fails). */
   async #rematch(connection: Connection<Role>, loaded: Loaded, seat: Seat): Promise<void> {
     const allowed = loaded.engine.rematch(loaded.state);
     if (!allowed.ok) return this.#error(connection, allowed.error);
     const fixed = lifecycle.offerRematch(loaded, seat);
-    if (fixed === undefined) return this.#audience.send(connection, this.#rematchFrame(loaded, false));
+    if (fixed === undefined) return this.#audience.send(connection, this.#rematchFrame(loaded));
     this.#store.transaction(() => {
       this.#store.rematchOffered(seat, fixed);
-      if (fixed !== null) this.#timers.arm({ kind: "rematch" }, Date.now());
+      if (fixed !== null) this.#timers.arm({ kind: "rematch" }, Date.now() + OUTBOX_RETRY_MS);
     });
     loaded.rematchId ??= fixed;
-    // The last offer creates the new match now; its timer (armed first) retries if this fails.
-    if (fixed !== null) await this.#timers.sync(Date.now());
-    const created = fixed !== null && (await deliver("rematch", this.env, loaded, Date.now()));
-    if (created) this.#timers.clear({ kind: "rematch" });
-    this.#audience.broadcast(this.#rematchFrame(loaded, created));
+    this.#audience.broadcast(this.#rematchFrame(loaded));
+    if (fixed !== null && !(await this.#nextGame(loaded))) await this.#timers.sync();
+  }
+
+  /**
+   * Plays the agreed rematch as the next game of the series (series.ts): the old game archived and
+   * the new one seated and started in one commit, then every socket welcomed to it. False when it
+   * must be retried (the `rematch` timer is armed).
+   */
+  async #nextGame(loaded: Loaded): Promise<boolean> {
+    const now = Date.now();
+    const summary = summaryOf(loaded, viewOf(loaded, "spectator", loaded, () => rematchInfo(loaded, true), now));
+    const next = await prepareNextGame(this.env, loaded, this.#store, this.#timers, summary, now);
+    if (!next || this.#loaded !== loaded) return next === null ? false : true;
+    const fresh = blankGame(next, loaded.base + loaded.seq);
+    this.#loaded = fresh;
+    const restart = (at: number) => {
+      this.#store.restart({ ...next, initial: fresh.state }, next.archived);
+      this.#timers.newGame();
+      this.#store.addSeats(0, next.players, at);
+    };
+    try {
+      await this.#commitEvents(lifecycle.seatingEvents(fresh, next.players, true), restart, now, false);
+    } catch (error) {
+      this.#loaded = null; // the transaction rolled back: the cache is read again
+      throw error;
+    }
+    lifecycle.logCreated(fresh.config);
+    for (const connection of this.getConnections<Role>()) this.#welcome(connection, fresh);
+    return true;
   }
 
   // --- Committing: append the events (and now and then the snapshot) and schedule their timers in
   // one transaction, then broadcast.
 
   /** Commits events the engine applies now (anything but a player's move, which `play` has applied). */
-  async #commitEvents(events: readonly MatchEvent[], alongside?: (now: number) => void, now = Date.now()) {
+  async #commitEvents(events: readonly MatchEvent[], alongside?: (now: number) => void, now = Date.now(), tell = true) {
     const loaded = this.#loaded;
     if (!loaded) throw new Error("commit without a loaded match");
     const steps: Step[] = [];
     for (const event of events)
       steps.push({ event, state: loaded.engine.apply(steps.at(-1)?.state ?? loaded.state, event, now) });
-    await this.#commit(steps, now, alongside);
+    await this.#commit(steps, now, alongside, tell);
   }
 
-  /** `alongside` writes rows that belong with the events in the same transaction. */
-  async #commit(steps: readonly Step[], now: number, alongside?: (now: number) => void): Promise<void> {
+  /** `alongside` writes rows that belong with the events in the same transaction; `tell`: broadcast the events. */
+  async #commit(steps: readonly Step[], now: number, alongside?: (now: number) => void, tell = true): Promise<void> {
     const loaded = this.#loaded;
     if (!loaded) throw new Error("commit without a loaded match");
     const before = loaded.state;
@@ -353,12 +381,12 @@ export class Match extends Server<Env> {
     // Broadcast before any await so frames leave in seq order; the output gate holds them
     // until the transaction above is durable.
     const delayed = loaded.config.spectatorDelay !== null;
-    for (const { event, point } of logged) this.#broadcastEvent(loaded, event, point, delayed ? "players" : "everyone");
+    if (tell) for (const { event, point } of logged) this.#broadcastEvent(loaded, event, point, delayed ? "players" : "everyone");
     if (delayed) {
       const next = this.#advanceSpectators(loaded);
       if (next !== null) earliest = earliest === null ? next : Math.min(earliest, next);
     }
-    if (started) this.#audience.broadcast({ type: "presence", presence: this.#presence() });
+    if (started && tell) this.#audience.broadcast({ type: "presence", presence: this.#presence() });
     await this.#timers.sync(earliest);
   }
 
@@ -406,24 +434,36 @@ export class Match extends Server<Env> {
     // deliveries to other objects, retried until they succeed (outbox.ts).
     if (!isOutbox(timer.kind)) return this.#timers.done(timer);
     if (timer.kind === "directory") this.#listing.listedAt = Date.now();
-    if (!(await deliverDue({ ...timer, kind: timer.kind }, this.env, loaded, this.#timers))) return;
+    if (timer.kind === "rematch") {
+      if (loaded.rematchId === null || loaded.state.status !== "finished") return this.#timers.done(timer);
+      return (await this.#nextGame(loaded)) ? undefined : this.#timers.retry(timer, Date.now() + OUTBOX_RETRY_MS);
+    }
+    if (!(await deliverDue({ ...timer, kind: timer.kind }, this.env, loaded, this.#timers, this.#store))) return;
     if (timer.kind === "directory") this.#listing.listingDue = null;
-    if (timer.kind === "rematch" && loaded.rematchId) this.#audience.broadcast(this.#rematchFrame(loaded, true));
   }
 
   // --- Views and sending
 
+  /** The current game's rematch offers (the next game, once it starts, is announced by `#welcome`). */
   #view(loaded: Loaded, viewer: Viewer, point: Point = loaded): MatchView {
-    return viewOf(loaded, viewer, point, () => this.#rematchInfo(loaded, false), Date.now());
+    return viewOf(loaded, viewer, point, () => rematchInfo(loaded, false), Date.now());
   }
 
-  /** Offers so far, and the new match once it exists (`created`) or was created before a wake. */
-  #rematchInfo(loaded: Loaded, created: boolean) {
-    return rematchInfo(loaded, created || (loaded.rematchId !== null && !this.#timers.pending({ kind: "rematch" })));
+  #rematchFrame(loaded: Loaded): ServerMessage {
+    return { type: "rematch", ...rematchInfo(loaded, false) };
   }
 
-  #rematchFrame(loaded: Loaded, created: boolean): ServerMessage {
-    return { type: "rematch", ...this.#rematchInfo(loaded, created) };
+  /** Tells a socket it carries `loaded`, the series' next game: a welcome with its seat there, then the snapshot. */
+  #welcome(connection: Connection<Role>, loaded: Loaded): void {
+    const role = connection.state;
+    const seat = role?.role === "player" ? loaded.seats.find((row) => row.pid === role.pid)?.seat : undefined;
+    if (role?.role === "player" && seat !== undefined) connection.setState({ ...role, seat });
+    const { matchId, gameId } = loaded.config;
+    const viewer = seat ?? "spectator";
+    const welcome = { type: "welcome", protocol: PROTOCOL_VERSION, matchId, gameId, role: role?.role ?? "spectator" } as const;
+    this.#audience.send(connection, { ...welcome, seat: seat ?? null });
+    const point = viewer === "spectator" ? this.#feed.point(loaded, Date.now()) : loaded;
+    this.#audience.send(connection, { type: "snapshot", state: this.#view(loaded, viewer, point), presence: this.#presence() });
   }
 
   #summary(loaded: Loaded): MatchSummary {

@@ -13,7 +13,7 @@ import { botPlayer } from "../bots.ts";
 import { log } from "../log.ts";
 import { INITIAL_RATING } from "../ratings.ts";
 import type { TimerKind, Timers } from "./timers.ts";
-import type { Loaded, MatchConfig } from "./store.ts";
+import type { Loaded, MatchConfig, MatchStore, PlayerReport } from "./store.ts";
 
 /** Deliveries to other objects: the lobby, the players' records, the rematch, a tournament's standings. */
 export const OUTBOX_KINDS = ["directory", "report", "rematch", "tournament"] as const;
@@ -52,7 +52,7 @@ export function liveEntry(loaded: Loaded, now: number): LiveMatch | null {
 }
 
 /** Each person's report of a finished match (bots keep no record); none before the end. */
-export function matchReports(loaded: Loaded, now: number): { pid: string; report: MatchReport }[] {
+export function matchReports(loaded: Loaded, now: number): PlayerReport[] {
   const result = loaded.state.result;
   if (!result) return [];
   const rated = loaded.config.rated && loaded.state.moves > 0 && result.kind !== "aborted";
@@ -131,6 +131,28 @@ export function rematchSpec(loaded: Loaded, players: readonly SeatedPlayer[]): R
   };
 }
 
+/**
+ * The players of the agreed rematch, seats rotated by one. A rated one takes the players'
+ * ratings from their records, which hear of this result first (a repeated report is ignored).
+ */
+export async function rematchPlayers(env: Env, loaded: Loaded, now: number, store: MatchStore): Promise<SeatedPlayer[]> {
+  if (loaded.config.rated) await DESTINATIONS.report(env, loaded, now, store);
+  // A bot is named for the seat it takes (bot-<kind>-<seat>); a person brings their rating.
+  return Promise.all(
+    rotatedSeats(loaded.seats).map(async (seat, index) =>
+      seat.bot
+        ? botPlayer(seat.bot, index)
+        : {
+            pid: seat.pid,
+            name: seat.name,
+            rating: loaded.config.rated
+              ? await env.Player.getByName(seat.pid).rating(loaded.config.gameId)
+              : INITIAL_RATING,
+          },
+    ),
+  );
+}
+
 /** The seats of a rematch: rotated by one, so everyone plays from another seat. */
 export function rotatedSeats<T>(seats: readonly T[]): T[] {
   return [...seats.slice(1), ...seats.slice(0, 1)];
@@ -140,9 +162,15 @@ export function rotatedSeats<T>(seats: readonly T[]): T[] {
  * Delivers one outbox message for `loaded`; false (logged) when the destination failed and the
  * delivery must be retried later.
  */
-export async function deliver(kind: OutboxKind, env: Env, loaded: Loaded, now: number): Promise<boolean> {
+export async function deliver(
+  kind: OutboxKind,
+  env: Env,
+  loaded: Loaded,
+  now: number,
+  store: MatchStore,
+): Promise<boolean> {
   try {
-    await DESTINATIONS[kind](env, loaded, now);
+    await DESTINATIONS[kind](env, loaded, now, store);
     return true;
   } catch (error) {
     log("warn", "outbox-retry", { matchId: loaded.config.matchId, kind, error: String(error) });
@@ -159,15 +187,16 @@ export async function deliverDue(
   env: Env,
   loaded: Loaded,
   timers: Timers,
+  store: MatchStore,
 ): Promise<boolean> {
-  const delivered = await deliver(timer.kind, env, loaded, Date.now());
+  const delivered = await deliver(timer.kind, env, loaded, Date.now(), store);
   if (delivered) timers.done(timer);
   else timers.retry(timer, Date.now() + OUTBOX_RETRY_MS);
   return delivered;
 }
 
 /** Delivers one kind of message for `loaded`; throws when the destination fails (the alarm retries). */
-type Delivery = (env: Env, loaded: Loaded, now: number) => Promise<void>;
+type Delivery = (env: Env, loaded: Loaded, now: number, store: MatchStore) => Promise<void>;
 
 export const DESTINATIONS: Readonly<Record<OutboxKind, Delivery>> = {
   /** The game's lobby: the entry while the match runs in public, its removal after. */
@@ -178,41 +207,25 @@ export const DESTINATIONS: Readonly<Record<OutboxKind, Delivery>> = {
     else await directory.remove(loaded.config.matchId);
   },
 
-  /** Each player's record (and rating) hears of the result once; the Player dedupes by match id. */
-  async report(env, loaded, now) {
-    await Promise.all(
-      matchReports(loaded, now).map(({ pid, report }) => env.Player.getByName(pid).recordMatch(report)),
-    );
+  /**
+   * Each player's record (and rating) hears of the results once, in one call per player: the
+   * finished current game's and those of earlier games of the series still waiting (a rematch
+   * can start before the reports of the game before it went out). The Player dedupes by match id.
+   */
+  async report(env, loaded, now, store) {
+    const archived = store.pendingReports();
+    const all = [...archived.flatMap((game) => game.reports), ...matchReports(loaded, now)];
+    const byPlayer = new Map<string, MatchReport[]>();
+    for (const { pid, report } of all) byPlayer.set(pid, [...(byPlayer.get(pid) ?? []), report]);
+    await Promise.all([...byPlayer].map(([pid, reports]) => env.Player.getByName(pid).recordMatches(reports)));
+    store.reported(archived.map((game) => game.matchId));
   },
 
   /**
-   * Creates the agreed rematch under the id fixed when the last player asked. A rated one takes
-   * the players' ratings from their records, so they hear of this result first (a repeated
-   * report is ignored: the Player dedupes by match id).
+   * The agreed rematch is the next game in this object (series.ts): the Match plays it itself
+   * when this timer is due (a retry of a start that failed); nothing is sent anywhere.
    */
-  async rematch(env, loaded, now) {
-    const matchId = loaded.rematchId;
-    if (!matchId) return;
-    if (loaded.config.rated) await DESTINATIONS.report(env, loaded, now);
-    // A bot is named for the seat it takes (bot-<kind>-<seat>); a person brings their rating.
-    const players: SeatedPlayer[] = await Promise.all(
-      rotatedSeats(loaded.seats).map(async (seat, index) =>
-        seat.bot
-          ? botPlayer(seat.bot, index)
-          : {
-              pid: seat.pid,
-              name: seat.name,
-              rating: loaded.config.rated
-                ? await env.Player.getByName(seat.pid).rating(loaded.config.gameId)
-                : INITIAL_RATING,
-            },
-      ),
-    );
-    const created = await env.Match.getByName(matchId).createReserved(rematchSpec(loaded, players));
-    // match-exists: a retry after a creation whose answer was lost. Anything else is a defect.
-    if (!created.ok && created.error.code !== "match-exists")
-      throw new Error(`rematch creation failed: ${created.error.code}`);
-  },
+  async rematch() {},
 
   /** A tournament's game tells its Tournament how it ended; the Tournament dedupes by match id. */
   async tournament(env, loaded, now) {

@@ -8,88 +8,14 @@ import { createEngine, type Engine, type MatchState } from "../../shared/engine.
 import type { LoggedEvent, MatchEvent } from "../../shared/events.ts";
 import type { MatchResult, Seat } from "../../shared/game.ts";
 import { findGame } from "../../shared/games/index.ts";
-import type { EventsPage, SpectatorDelay } from "../../shared/protocol.ts";
-import type { PlayerRef } from "../contracts.ts";
+import type { EventsPage, MatchSummary, SpectatorDelay } from "../../shared/protocol.ts";
+import type { MatchReport, PlayerRef } from "../contracts.ts";
 import type { Rating } from "../ratings.ts";
 import { isBlank, migrate } from "../storage.ts";
 
-/** The Match object's schema. Migration N is at index N - 1. */
-export const MATCH_MIGRATIONS: readonly string[] = [
-  // 1: the first schema.
-  `
-  CREATE TABLE match (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    match_id TEXT NOT NULL,
-    game_id TEXT NOT NULL,
-    options TEXT NOT NULL,
-    capacity INTEGER NOT NULL,
-    turn_ms INTEGER NOT NULL,
-    seed TEXT NOT NULL,
-    status TEXT NOT NULL,
-    result TEXT,
-    created_at INTEGER NOT NULL,
-    started_at INTEGER,
-    finished_at INTEGER
-  );
-  CREATE TABLE seats (
-    seat INTEGER PRIMARY KEY,
-    player_id TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    joined_at INTEGER NOT NULL
-  );
-  CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    seat INTEGER,
-    client_id TEXT,
-    payload TEXT NOT NULL,
-    at INTEGER NOT NULL
-  );
-  CREATE UNIQUE INDEX events_client_id ON events (seat, client_id) WHERE client_id IS NOT NULL;
-  CREATE TABLE snapshot (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    deadline INTEGER
-  );
-  CREATE TABLE timers (
-    kind TEXT PRIMARY KEY,
-    at INTEGER NOT NULL,
-    seq INTEGER NOT NULL
-  );
-  `,
-  // 2: players own seats through their token; private, rated and reserved matches; rematch;
-  // the disconnect grace period.
-  `
-  ALTER TABLE match ADD COLUMN min_players INTEGER NOT NULL DEFAULT 2;
-  ALTER TABLE match ADD COLUMN grace_ms INTEGER NOT NULL DEFAULT 60000;
-  ALTER TABLE match ADD COLUMN creator_id TEXT;
-  ALTER TABLE match ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE match ADD COLUMN rated INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE match ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE match ADD COLUMN rematch_id TEXT;
-  ALTER TABLE seats ADD COLUMN rating TEXT;
-  ALTER TABLE seats ADD COLUMN rematch INTEGER NOT NULL DEFAULT 0;
-  `,
-  // 3: time controls (null: per move, turn_ms), spectator delay, seats held by server-side bots.
-  `
-  ALTER TABLE match ADD COLUMN time_control TEXT;
-  ALTER TABLE match ADD COLUMN spectator_delay TEXT;
-  ALTER TABLE seats ADD COLUMN bot TEXT;
-  ALTER TABLE snapshot ADD COLUMN spectator_seq INTEGER;
-  `,
-  // 4: one row written per move. The retry check scans the seat's moves instead of keeping an
-  // index entry per move (rows read cost a thousandth of rows written), and the turn deadline
-  // is derived from the match state instead of being a timer row (timers.ts).
-  `
-  DROP INDEX IF EXISTS events_client_id;
-  DELETE FROM timers WHERE kind = 'turn';
-  `,
-  // 5: a tournament's game tells its Tournament object how it ended.
-  `
-  ALTER TABLE match ADD COLUMN tournament_id TEXT;
-  `,
-];
+import { MATCH_MIGRATIONS } from "./schema.ts";
+
+export { MATCH_MIGRATIONS };
 
 /** Fixed at creation. */
 export interface MatchConfig {
@@ -136,6 +62,8 @@ export interface Loaded {
   startedAt: number | null;
   finishedAt: number | null;
   rematchId: string | null;
+  /** Where the game's log starts among the object's events (a series stores its games one after another). */
+  base: number;
 }
 
 /**
@@ -156,6 +84,21 @@ export interface CommitWrites {
   readonly finished: boolean;
 }
 
+/** A finished game as the series archives it: its summary, and the reports its players have yet to hear. */
+export interface Archived {
+  readonly summary: MatchSummary;
+  readonly reports: readonly PlayerReport[];
+}
+
+/** An earlier game of the series as its id still serves it: its final summary, and where its events lie. */
+export interface Archive {
+  readonly summary: MatchSummary;
+  readonly base: number;
+}
+
+/** A player's report of a finished game, addressed to them. */
+export type PlayerReport = { readonly pid: string; readonly report: MatchReport };
+
 /** A player about to take a seat. */
 export type NewSeat = PlayerRef & { readonly rating: Rating | null; readonly bot?: BotKind | undefined };
 
@@ -166,6 +109,7 @@ export interface StoredMatch {
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
   readonly rematchId: string | null;
+  readonly base: number;
   /** The last snapshot; null when it predates clocks (the whole log is replayed then). */
   readonly snapshot: { readonly seq: number; readonly state: MatchState } | null;
 }
@@ -190,6 +134,7 @@ type MatchRow = {
   time_control: string | null;
   spectator_delay: string | null;
   tournament_id: string | null;
+  base: number;
 };
 type SeatSqlRow = {
   seat: number;
@@ -219,6 +164,11 @@ function toSeat(row: SeatSqlRow): SeatRow {
 
 export class MatchStore {
   readonly #storage: DurableObjectStorage;
+  /**
+   * The current game's place in the object's log: its event n is stored at seq base + n. Every
+   * statement on events goes through it, so a series' earlier games are never scanned.
+   */
+  base = 0;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -265,6 +215,7 @@ export class MatchStore {
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       rematchId: row.rematch_id,
+      base: row.base,
       // A snapshot from before clocks lacks them: the log (with its times) is the truth, replay it all.
       snapshot: "clock" in state ? { seq: snapshot.seq, state } : null,
     };
@@ -277,14 +228,15 @@ export class MatchStore {
   load(): Loaded | null {
     const stored = this.read();
     if (!stored) return null;
-    const { config, seed, startedAt, finishedAt, rematchId } = stored;
+    const { config, seed, startedAt, finishedAt, rematchId, base } = stored;
+    this.base = base;
     const game = findGame(config.gameId);
     if (!game) throw new Error(`match ${config.matchId} is of unknown game ${config.gameId}`);
     const engine = createEngine(game, config.options, seed, config.timeControl);
     let [state, seq] = stored.snapshot ? [stored.snapshot.state, stored.snapshot.seq] : [engine.initial(), 0];
     // The log's own moves were checked when they were logged: a wake-up trusts them (engine.restore).
     for (const event of this.eventsAfter(seq)) [state, seq] = [engine.restore(state, event, event.at), event.seq];
-    return { config, engine, seed, state, seq, seats: this.seats(), startedAt, finishedAt, rematchId };
+    return { config, engine, seed, state, seq, seats: this.seats(), startedAt, finishedAt, rematchId, base };
   }
 
   /** Writes a new match and its first snapshot into this blank object. */
@@ -316,6 +268,63 @@ export class MatchStore {
     });
   }
 
+  /**
+   * Starts the next game of the series in place (inside the transaction that seats its players):
+   * the current game, which ended at `lastSeq`, is archived as one row with its `summary` and the
+   * reports its players have yet to hear, and the match row, snapshot and seats start afresh.
+   */
+  restart(next: { config: MatchConfig; seed: string; initial: MatchState }, archived: Archived): void {
+    const { config, seed, initial } = next;
+    this.#sql.exec(
+      "INSERT INTO games (match_id, base, last, summary, reports) VALUES (?, ?, ?, ?, ?)",
+      archived.summary.matchId,
+      this.base,
+      this.base + archived.summary.seq,
+      JSON.stringify(archived.summary),
+      archived.reports.length > 0 ? JSON.stringify(archived.reports) : null,
+    );
+    this.base += archived.summary.seq;
+    this.#sql.exec(
+      `UPDATE match SET match_id = ?, seed = ?, status = 'waiting', result = NULL, created_at = ?, started_at = NULL,
+         finished_at = NULL, rematch_id = NULL, creator_id = ?, reserved = ?, rated = ?, private = ?, tournament_id = ?,
+         base = ?`,
+      config.matchId,
+      seed,
+      config.createdAt,
+      config.creatorId,
+      config.reserved ? 1 : 0,
+      config.rated ? 1 : 0,
+      config.isPrivate ? 1 : 0,
+      config.tournamentId,
+      this.base,
+    );
+    this.#sql.exec("UPDATE snapshot SET seq = 0, state = ?, deadline = NULL, spectator_seq = NULL", JSON.stringify(initial));
+    this.#sql.exec("DELETE FROM seats");
+  }
+
+  /** An earlier game of this series: its summary and where its events lie; null when it is not one. */
+  archived(matchId: string): Archive | null {
+    const row = this.#sql
+      .exec<{ summary: string; base: number }>("SELECT summary, base FROM games WHERE match_id = ?", matchId)
+      .toArray()[0];
+    return row ? { summary: JSON.parse(row.summary) as MatchSummary, base: row.base } : null;
+  }
+
+  /** Reports of archived games their players have yet to hear, oldest game first. */
+  pendingReports(): { matchId: string; reports: PlayerReport[] }[] {
+    return this.#sql
+      .exec<{ match_id: string; reports: string }>(
+        "SELECT match_id, reports FROM games WHERE reports IS NOT NULL ORDER BY base",
+      )
+      .toArray()
+      .map((row) => ({ matchId: row.match_id, reports: JSON.parse(row.reports) as PlayerReport[] }));
+  }
+
+  /** The players heard of these archived games. */
+  reported(matchIds: readonly string[]): void {
+    for (const matchId of matchIds) this.#sql.exec("UPDATE games SET reports = NULL WHERE match_id = ?", matchId);
+  }
+
   seats(): SeatRow[] {
     return this.#sql
       .exec<SeatSqlRow>("SELECT seat, player_id, name, rating, rematch, bot FROM seats ORDER BY seat")
@@ -339,13 +348,14 @@ export class MatchStore {
   }
 
   /** The logged events after `after` (up to `until`, at most `limit` of them), oldest first. */
-  eventsAfter(after: number, until = Number.MAX_SAFE_INTEGER, limit = -1): LoggedEvent[] {
+  eventsAfter(after: number, until = Number.MAX_SAFE_INTEGER, limit = -1, base = this.base): LoggedEvent[] {
     // SQLite reads a negative LIMIT as none.
     return this.#sql
       .exec<EventRow>(
-        "SELECT seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-        after,
-        until,
+        "SELECT seq - ? AS seq, payload, at FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        base,
+        base + after,
+        base + Math.min(until, Number.MAX_SAFE_INTEGER - base),
         limit,
       )
       .toArray()
@@ -365,8 +375,8 @@ export class MatchStore {
   }
 
   /** A page of the log after `after` up to `until`; `next` is the `after` of the next page, if any. */
-  page(matchId: string, after: number, until: number, limit: number): EventsPage {
-    const events = this.eventsAfter(after, until, limit);
+  page(matchId: string, after: number, until: number, limit: number, base = this.base): EventsPage {
+    const events = this.eventsAfter(after, until, limit, base);
     const last = events.at(-1);
     return { matchId, events, next: last && last.seq < until ? last.seq : null };
   }
@@ -377,7 +387,7 @@ export class MatchStore {
       const { seq, at, ...payload } = event;
       this.#sql.exec(
         "INSERT INTO events (seq, kind, seat, client_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
-        seq,
+        this.base + seq,
         event.kind,
         "seat" in event ? event.seat : null,
         event.kind === "move" ? event.id : null,
@@ -396,7 +406,9 @@ export class MatchStore {
     return (
       this.#sql
         .exec<{ seq: number }>(
-          "SELECT seq FROM events WHERE client_id = ? AND seat = ? ORDER BY seq DESC LIMIT 1",
+          "SELECT seq - ? AS seq FROM events WHERE seq > ? AND client_id = ? AND seat = ? ORDER BY seq DESC LIMIT 1",
+          this.base,
+          this.base,
           clientId,
           seat,
         )
@@ -417,7 +429,7 @@ export class MatchStore {
     const { count } = this.#sql
       .exec<{ count: number }>(
         "SELECT count(*) AS count FROM events WHERE seq > ? AND (kind != 'move' OR seat = ?)",
-        seq,
+        this.base + seq,
         seat,
       )
       .one();
@@ -456,8 +468,11 @@ export class MatchStore {
     return (
       this.#sql
         .exec<{ seq: number }>(
-          `SELECT seq FROM events WHERE kind = 'move' OR (kind = 'timeout' AND json_extract(payload, '$.move') IS NOT NULL)
+          `SELECT seq - ? AS seq FROM events
+           WHERE seq > ? AND (kind = 'move' OR (kind = 'timeout' AND json_extract(payload, '$.move') IS NOT NULL))
            ORDER BY seq LIMIT 1 OFFSET ?`,
+          this.base,
+          this.base,
           n,
         )
         .toArray()[0]?.seq ?? null
@@ -469,8 +484,12 @@ export class MatchStore {
     return (
       this.#sql
         .exec<{ seq: number | null }>(
-          "SELECT max(seq) AS seq FROM events WHERE at <= ? OR seq <= (SELECT seq FROM events WHERE kind = 'start')",
+          `SELECT max(seq) - ? AS seq FROM events WHERE seq > ?
+             AND (at <= ? OR seq <= (SELECT seq FROM events WHERE seq > ? AND kind = 'start'))`,
+          this.base,
+          this.base,
           cutoff,
+          this.base,
         )
         .one().seq ?? 0
     );
@@ -478,6 +497,6 @@ export class MatchStore {
 
   /** When event `seq` was logged. */
   eventAt(seq: number): number {
-    return this.#sql.exec<{ at: number }>("SELECT at FROM events WHERE seq = ?", seq).one().at;
+    return this.#sql.exec<{ at: number }>("SELECT at FROM events WHERE seq = ?", this.base + seq).one().at;
   }
 }

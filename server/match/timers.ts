@@ -230,6 +230,14 @@ export class Timers {
     this.#sql.exec("DELETE FROM timers WHERE kind = ?", keyOf(timer));
   }
 
+  /**
+   * The series' next game starts here: the old game's play timers go (bot, spectators, grace
+   * periods, the rematch retry); its outbox deliveries and the heartbeat watch stay.
+   */
+  newGame(): void {
+    this.#sql.exec("DELETE FROM timers WHERE kind IN ('bot', 'spectators', 'rematch') OR kind LIKE 'grace:%'");
+  }
+
   /** Removes a timer that has fired, unless it was re-armed for another time meanwhile. */
   done(timer: Timer): void {
     // The turn has no row: it is derived from the match.

@@ -12,6 +12,7 @@ import {
   InviteCode,
   MatchId,
   PROTOCOL_VERSION,
+  seriesOf,
   type MatchCreated,
   inviteMatchId,
 } from "../../shared/protocol.ts";
@@ -21,6 +22,11 @@ import { authenticate, errorResponse, failureResponse, json, NoBody, rateLimited
 import type { Handler, Route } from "../router.ts";
 
 const inviteCode = customAlphabet(INVITE_ALPHABET, 6);
+
+/** The object that holds a match: every game of a series is played in its first game's object. */
+function matchObject(env: Env, matchId: string) {
+  return env.Match.getByName(seriesOf(matchId));
+}
 
 /** Runs `handler` only for a well-formed match id (the first path parameter). */
 function withMatchId(
@@ -97,7 +103,7 @@ const LiveQuery = v.object({
   cursor: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^\d{1,15}\.[A-Za-z0-9_-]{8,32}$/, "not a cursor"),
+      v.regex(/^\d{1,15}\.[A-Za-z0-9_-]{8,32}(\.\d{1,6})?$/, "not a cursor"),
       v.transform((text): DirectoryCursor => {
         const dot = text.indexOf(".");
         return { startedAt: Number(text.slice(0, dot)), matchId: text.slice(dot + 1) };
@@ -123,7 +129,7 @@ const listLive: Handler = async (_request, env, _params, url) => {
 };
 
 /** GET /api/matches/:id: the match summary. */
-const getMatch = withMatchId(async (_request, env, id) => respond(await env.Match.getByName(id).summary()));
+const getMatch = withMatchId(async (_request, env, id) => respond(await matchObject(env, id).summary(id)));
 
 /** POST /api/matches/:id/join: the caller takes the next free seat. */
 const joinMatch = withMatchId(async (request, env, id) => {
@@ -131,7 +137,7 @@ const joinMatch = withMatchId(async (request, env, id) => {
   if (!player.ok) return failureResponse(player.error);
   const body = await readBody(request, NoBody);
   if (!body.ok) return failureResponse(body.error);
-  return respond(await env.Match.getByName(id).join({ pid: player.value.pid, name: player.value.name }));
+  return respond(await matchObject(env, id).join({ pid: player.value.pid, name: player.value.name }, id));
 });
 
 /** POST /api/invites/:code/join: joins the private match an invite code names. */
@@ -155,14 +161,14 @@ const startMatch = withMatchId(async (request, env, id) => {
   if (!player.ok) return failureResponse(player.error);
   const body = await readBody(request, NoBody);
   if (!body.ok) return failureResponse(body.error);
-  return respond(await env.Match.getByName(id).startBy(player.value.pid));
+  return respond(await matchObject(env, id).startBy(player.value.pid, id));
 });
 
 /** GET /api/matches/:id/events?after=N&limit=M: a page of the public log. */
 const getEvents = withMatchId(async (_request, env, id, url): Promise<Response> => {
   const query = v.safeParse(EventsQuery, Object.fromEntries(url.searchParams));
   if (!query.success) return errorResponse("bad-request", describeIssues(query.issues));
-  return respond(await env.Match.getByName(id).events(query.output.after, query.output.limit));
+  return respond(await matchObject(env, id).events(query.output.after, query.output.limit, id));
 });
 
 export const MATCH_ROUTES: readonly Route[] = [
