@@ -59,7 +59,8 @@ export default {
         // Every game of a series lives in its first game's object (a later game's socket goes there).
         const name = url.pathname.slice("/parties/match/".length);
         const series = v.is(MatchId, name) ? seriesOf(name) : name;
-        const toSeries = series === name ? request : new Request(new URL(`/parties/match/${series}${url.search}`, url), request);
+        const toSeries =
+          series === name ? request : new Request(new URL(`/parties/match/${series}${url.search}`, url), request);
         const routed = await routePartykitRequest(toSeries, env, {
           onBeforeConnect: (_request, lobby) =>
             lobby.className === "Match" && v.is(MatchId, lobby.name)

@@ -6,7 +6,7 @@
  * call, only to recognise their own sockets; with a thousand spectators that is a thousand
  * structured-clone reads per move, and `ctx.getWebSockets(tag)` alone builds a new array of a
  * thousand sockets. Every socket of a Match is accepted by PartyServer and its role is in its
- * tags (`player`, `seat:N`, `spectator`), so the index needs no attachment. It is memory only:
+ * tags (`player`, `pid:<player id>`, `spectator`), so the index needs no attachment. It is memory only:
  * after a wake each tag's set is read again from `ctx.getWebSockets(tag)` on first use.
  */
 export class SocketIndex {

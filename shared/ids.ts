@@ -6,7 +6,10 @@ import * as v from "valibot";
  * games after the first of a series (rematches, played in the first game's object) add `.<n>`,
  * n ≥ 2: `seriesOf` names the object that holds them all.
  */
-export const MatchId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}(\.([2-9]|[1-9][0-9]{1,5}))?$/, "not a match id"));
+export const MatchId = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]{8,32}(\.([2-9]|[1-9][0-9]{1,5}))?$/, "not a match id"),
+);
 
 /** The series a match id belongs to: the id of its first game, which names the object holding every game of it. */
 export function seriesOf(matchId: string): string {

@@ -41,7 +41,15 @@ export async function admit(
   return ok({ request, role: seat ? { role: "player", seat: seat.seat, pid: seat.pid } : { role: "spectator" } });
 }
 
-/** The socket tags of a role (see ../sockets.ts): fan-out finds recipients by tag. */
+/**
+ * The socket tags of a role (see ../sockets.ts): fan-out finds recipients by tag. A player's is
+ * their id, not their seat: tags are fixed for a socket's life, and seats rotate each game of a series.
+ */
 export function tagsOf(role: Role | undefined): string[] {
-  return role?.role === "player" ? ["player", `seat:${role.seat}`] : ["spectator"];
+  return role?.role === "player" ? ["player", playerTag(role.pid)] : ["spectator"];
+}
+
+/** The tag of a player's sockets. */
+export function playerTag(pid: string): string {
+  return `pid:${pid}`;
 }

@@ -18,7 +18,7 @@ import {
 import type { Failure } from "../../shared/result.ts";
 import { log, logRejected } from "../log.ts";
 import { SocketIndex } from "../sockets.ts";
-import type { Role } from "./admission.ts";
+import { playerTag, type Role } from "./admission.ts";
 import type { FloodGuard } from "./flood-guard.ts";
 import { readFrame, type Message } from "./frames.ts";
 
@@ -41,8 +41,17 @@ export class Audience {
   readonly #flood: FloodGuard;
   /** The match's id, for the logs (the object's name). */
   readonly #matchId: string | undefined;
+  /** Who holds a seat now (seats rotate each game of a series; sockets are tagged by player). */
+  readonly #holder: (seat: Seat) => string | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env, flood: FloodGuard, presence: () => Presence) {
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    flood: FloodGuard,
+    presence: () => Presence,
+    holder: (seat: Seat) => string | undefined,
+  ) {
+    this.#holder = holder;
     this.#sockets = new SocketIndex(ctx);
     this.#env = env;
     this.#flood = flood;
@@ -65,7 +74,8 @@ export class Audience {
 
   /** Open connections of `seat`, not counting `except`. */
   seatConnections(seat: Seat, except?: WebSocket): number {
-    return this.#sockets.count(`seat:${seat}`, except);
+    const pid = this.#holder(seat);
+    return pid === undefined ? 0 : this.#sockets.count(playerTag(pid), except);
   }
 
   spectators(): number {
@@ -138,7 +148,8 @@ export class Audience {
     }
     if (to !== "spectators") {
       for (let seat = 0; seat < seats; seat++) {
-        if (this.seatConnections(seat) > 0) this.#sockets.send(frame(seat), `seat:${seat}`);
+        const pid = this.#holder(seat);
+        if (pid !== undefined && this.seatConnections(seat) > 0) this.#sockets.send(frame(seat), playerTag(pid));
       }
     }
     if (to !== "players" && this.spectators() > 0) this.#sockets.send(frame("spectator"), "spectator");

@@ -2,32 +2,32 @@
  * Match: one match per Durable Object, a thin master around the shared engine. It admits sockets, runs the guard
  * ladder on every frame, commits (append → schedule → broadcast) and dispatches its alarm; what it decides comes from
  * the modules beside it (docs/architecture.md): store (SQL), timers, views, outbox, spectator-delay, flood-guard,
- * frames, audience, heartbeats, admission and lifecycle. SQLite is the truth; fields are caches rebuilt on wake.
+ * frames, audience, outgoing, heartbeats, admission, lifecycle and series. SQLite is the truth; fields are caches rebuilt on wake.
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { initialMs } from "../../shared/clock.ts";
-import { hasHiddenInformation, type MatchState } from "../../shared/engine.ts";
+import type { MatchState } from "../../shared/engine.ts";
 import type { LoggedEvent, MatchEvent } from "../../shared/events.ts";
-import type { Seat, Viewer } from "../../shared/game.ts";
-import { LIMITS, PROTOCOL_VERSION, type FrameError, type JoinResult } from "../../shared/protocol.ts";
-import type { EventsPage, MatchSummary, MatchView, Presence, ServerMessage } from "../../shared/protocol.ts";
+import type { Seat } from "../../shared/game.ts";
+import type { EventsPage, FrameError, JoinResult, MatchSummary } from "../../shared/protocol.ts";
 import { fail, ok, type Failure, type Result } from "../../shared/result.ts";
 import { tokenSecret } from "../auth.ts";
 import { botDelayMs, botPlayer, playBot } from "../bots.ts";
 import { overRpc, type OverRpc, type PlayerRef, type ReservedMatch } from "../contracts.ts";
 import { errorResponse, failureResponse } from "../http.ts";
 import { admit, tagsOf, type Role } from "./admission.ts";
-import { Audience, eventFrame, type Recipients } from "./audience.ts";
+import { Audience } from "./audience.ts";
 import { FloodGuard } from "./flood-guard.ts";
 import type { ResignOrDraw } from "./frames.ts";
 import { Heartbeats } from "./heartbeats.ts";
 import * as lifecycle from "./lifecycle.ts";
 import { deliverDue, isOutbox, OUTBOX_RETRY_MS } from "./outbox.ts";
 import { blankGame, prepareNextGame } from "./series.ts";
+import { Outgoing } from "./outgoing.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
 import { MatchStore, type Archive, type Loaded, type NewSeat } from "./store.ts";
 import { Timers, commitOf, scheduleAfter, turnOf, type Timer } from "./timers.ts";
-import { presenceOf, rematchInfo, summaryOf, viewOf, type Point } from "./views.ts";
+import { rematchInfo, summaryOf, viewOf } from "./views.ts";
 
 export type { Role } from "./admission.ts";
 
@@ -46,8 +46,15 @@ export class Match extends Server<Env> {
   /** Verified roles of upgrade requests between `fetch` and `onConnect` (same Request object). */
   #admitted = new WeakMap<Request, Role>();
   /** Open sockets and sending. */
-  readonly #audience = new Audience(this.ctx, this.env, this.flood, () => this.#presence());
+  readonly #audience = new Audience(
+    this.ctx,
+    this.env,
+    this.flood,
+    () => this.#out.presence(),
+    (seat) => this.#loaded?.seats[seat]?.pid,
+  );
   readonly #heartbeats = new Heartbeats(this.ctx, this.#timers, this);
+  readonly #out = new Outgoing(this.#audience, this.#feed, this.#store, this.#timers, () => this.#loaded);
   /** When the lobby entry was last refreshed, and when a refresh is due (null: none; undefined: unknown after a wake). */
   #listing: { listedAt: number; listingDue: number | null | undefined } = { listedAt: 0, listingDue: undefined };
   readonly #botDelayMs = botDelayMs(this.env.PLY_BOT_DELAY_MS);
@@ -92,7 +99,7 @@ export class Match extends Server<Env> {
     if (!bots.ok) return bots;
     const seated = input.bots.map((kind, index) => botPlayer(kind, index + 1));
     const created = await this.#create(lifecycle.fromCreator(input), [{ ...input.creator, rating: null }, ...seated]);
-    return created.ok ? ok(overRpc({ ...this.#summary(created.value), seat: 0 as const })) : created;
+    return created.ok ? ok(overRpc({ ...this.#out.summary(created.value), seat: 0 as const })) : created;
   }
 
   /** A match with its seats assigned up front: by a Matchmaker, or as a rematch. */
@@ -137,14 +144,14 @@ export class Match extends Server<Env> {
     const allowed = lifecycle.mayStart(this.#game(matchId), pid);
     if (!allowed.ok) return allowed;
     await this.#commitEvents([{ kind: "start", players: allowed.value.seats.length }]);
-    return ok(overRpc(this.#summary(allowed.value)));
+    return ok(overRpc(this.#out.summary(allowed.value)));
   }
 
   /** The public summary of game `matchId` of this series (default: the current one). */
   async summary(matchId?: string): Promise<Result<OverRpc<MatchSummary>, "not-found">> {
     const game = this.#game(matchId);
     if (!game) return fail("not-found", "no such match");
-    return ok(overRpc("summary" in game ? game.summary : this.#summary(game)));
+    return ok(overRpc("summary" in game ? game.summary : this.#out.summary(game)));
   }
 
   /** A page of game `matchId`'s public log after `after`; `next` is the `after` of the next page, if any. */
@@ -153,7 +160,11 @@ export class Match extends Server<Env> {
     if (!game) return fail("not-found", "no such match");
     // The current game's public log ends where spectators may see; an earlier game's is all public.
     const [id, until] = "summary" in game ? [game.summary.matchId, game.summary.seq] : [game.config.matchId, -1];
-    return ok(overRpc(this.#store.page(id, after, until < 0 ? this.#feed.point(game as Loaded, Date.now()).seq : until, limit, game.base)));
+    return ok(
+      overRpc(
+        this.#store.page(id, after, until < 0 ? this.#out.spectatorPoint(game as Loaded).seq : until, limit, game.base),
+      ),
+    );
   }
 
   /** Game `matchId` of this series: the current one (also when not given), or an earlier one as archived. */
@@ -197,10 +208,10 @@ export class Match extends Server<Env> {
     // Back in time: the grace period ends.
     const back = seat !== null && this.#audience.seatConnections(seat, connection) === 0;
     if (back) this.#timers.clear({ kind: "grace", seat });
-    this.#welcome(connection, loaded);
+    this.#out.welcome(connection, loaded);
     if (seat === null) return this.#audience.spectatorsChanged();
     if (!back) return;
-    this.#audience.broadcast({ type: "presence", presence: this.#presence() }, connection);
+    this.#audience.broadcast({ type: "presence", presence: this.#out.presence() }, connection);
     return this.#timers.sync(undefined, true);
   }
 
@@ -213,7 +224,7 @@ export class Match extends Server<Env> {
     if (loaded.state.status === "playing") {
       this.#timers.armOnce({ kind: "grace", seat: role.seat }, Date.now() + loaded.config.graceMs);
     }
-    this.#audience.broadcast({ type: "presence", presence: this.#presence(connection) });
+    this.#audience.broadcast({ type: "presence", presence: this.#out.presence(connection) });
     await this.#timers.sync();
   }
 
@@ -232,7 +243,7 @@ export class Match extends Server<Env> {
     await this.#heartbeats.look(loaded, connection, frame);
     if (frame.type === "ping")
       return this.#audience.send(connection, { type: "pong", t: frame.t, serverTime: Date.now() });
-    if (frame.type === "resync") return this.#resync(connection, loaded, role, frame.seq);
+    if (frame.type === "resync") return this.#out.resync(connection, loaded, role, frame.seq);
     if (role.role !== "player") {
       const what = { move: "move", resign: "resign", draw: "offer or accept draws", rematch: "ask for a rematch" };
       const id = frame.type === "move" ? frame.id : undefined;
@@ -261,19 +272,6 @@ export class Match extends Server<Env> {
     }
   }
 
-  #resync(connection: Connection<Role>, loaded: Loaded, role: Role, from: number): void {
-    const viewer = role.role === "player" ? role.seat : "spectator";
-    // Spectators of a delayed match catch up to where they may see, no further.
-    const point = viewer === "spectator" ? this.#feed.point(loaded, Date.now()) : loaded;
-    const state = this.#view(loaded, viewer, point);
-    const events =
-      from > point.seq || point.seq - from > LIMITS.resyncEvents ? null : this.#store.eventsAfter(from, point.seq);
-    this.#audience.send(
-      connection,
-      events ? { type: "sync", from, events, state } : { type: "snapshot", state, presence: this.#presence() },
-    );
-  }
-
   /** If the time of a seat to act has run out (`timeout` is not null), the flag falls now, before the late frame. */
   async #flagIfDue(loaded: Loaded): Promise<void> {
     const now = Date.now();
@@ -296,13 +294,13 @@ export class Match extends Server<Env> {
     const allowed = loaded.engine.rematch(loaded.state);
     if (!allowed.ok) return this.#error(connection, allowed.error);
     const fixed = lifecycle.offerRematch(loaded, seat);
-    if (fixed === undefined) return this.#audience.send(connection, this.#rematchFrame(loaded));
+    if (fixed === undefined) return this.#audience.send(connection, this.#out.rematchFrame(loaded));
     this.#store.transaction(() => {
       this.#store.rematchOffered(seat, fixed);
       if (fixed !== null) this.#timers.arm({ kind: "rematch" }, Date.now() + OUTBOX_RETRY_MS);
     });
     loaded.rematchId ??= fixed;
-    this.#audience.broadcast(this.#rematchFrame(loaded));
+    this.#audience.broadcast(this.#out.rematchFrame(loaded));
     if (fixed !== null && !(await this.#nextGame(loaded))) await this.#timers.sync();
   }
 
@@ -313,9 +311,12 @@ export class Match extends Server<Env> {
    */
   async #nextGame(loaded: Loaded): Promise<boolean> {
     const now = Date.now();
-    const summary = summaryOf(loaded, viewOf(loaded, "spectator", loaded, () => rematchInfo(loaded, true), now));
+    const summary = summaryOf(
+      loaded,
+      viewOf(loaded, "spectator", loaded, () => rematchInfo(loaded, true), now),
+    );
     const next = await prepareNextGame(this.env, loaded, this.#store, this.#timers, summary, now);
-    if (!next || this.#loaded !== loaded) return next === null ? false : true;
+    if (!next || this.#loaded !== loaded) return next !== null; // another call started it meanwhile
     const fresh = blankGame(next, loaded.base + loaded.seq);
     this.#loaded = fresh;
     const restart = (at: number) => {
@@ -330,7 +331,7 @@ export class Match extends Server<Env> {
       throw error;
     }
     lifecycle.logCreated(fresh.config);
-    for (const connection of this.getConnections<Role>()) this.#welcome(connection, fresh);
+    for (const connection of this.getConnections<Role>()) this.#out.welcome(connection, fresh);
     return true;
   }
 
@@ -381,22 +382,14 @@ export class Match extends Server<Env> {
     // Broadcast before any await so frames leave in seq order; the output gate holds them
     // until the transaction above is durable.
     const delayed = loaded.config.spectatorDelay !== null;
-    if (tell) for (const { event, point } of logged) this.#broadcastEvent(loaded, event, point, delayed ? "players" : "everyone");
+    if (tell)
+      for (const { event, point } of logged) this.#out.event(loaded, event, point, delayed ? "players" : "everyone");
     if (delayed) {
-      const next = this.#advanceSpectators(loaded);
+      const next = this.#out.advanceSpectators(loaded);
       if (next !== null) earliest = earliest === null ? next : Math.min(earliest, next);
     }
-    if (started && tell) this.#audience.broadcast({ type: "presence", presence: this.#presence() });
+    if (started && tell) this.#audience.broadcast({ type: "presence", presence: this.#out.presence() });
     await this.#timers.sync(earliest);
-  }
-
-  /** Sends delayed spectators what has come within their view; returns when the next release is armed for. */
-  #advanceSpectators(loaded: Loaded): number | null {
-    const next = this.#feed.advance(loaded, Date.now(), (event, point) =>
-      this.#broadcastEvent(loaded, event, point, "spectators"),
-    );
-    if (next !== null) this.#timers.arm({ kind: "spectators" }, next);
-    return next;
   }
 
   // --- The alarm. Alarms are delivered at least once: only timers that are due and still current act.
@@ -425,7 +418,7 @@ export class Match extends Server<Env> {
       }
       case "spectators":
         this.#timers.done(timer);
-        return void this.#advanceSpectators(loaded);
+        return void this.#out.advanceSpectators(loaded);
       case "grace":
         if (!playing || this.#online(timer.seat)) return this.#timers.done(timer);
         return this.#commitEvents([{ kind: "abandon", seat: timer.seat }]);
@@ -442,47 +435,10 @@ export class Match extends Server<Env> {
     if (timer.kind === "directory") this.#listing.listingDue = null;
   }
 
-  // --- Views and sending
-
-  /** The current game's rematch offers (the next game, once it starts, is announced by `#welcome`). */
-  #view(loaded: Loaded, viewer: Viewer, point: Point = loaded): MatchView {
-    return viewOf(loaded, viewer, point, () => rematchInfo(loaded, false), Date.now());
-  }
-
-  #rematchFrame(loaded: Loaded): ServerMessage {
-    return { type: "rematch", ...rematchInfo(loaded, false) };
-  }
-
-  /** Tells a socket it carries `loaded`, the series' next game: a welcome with its seat there, then the snapshot. */
-  #welcome(connection: Connection<Role>, loaded: Loaded): void {
-    const role = connection.state;
-    const seat = role?.role === "player" ? loaded.seats.find((row) => row.pid === role.pid)?.seat : undefined;
-    if (role?.role === "player" && seat !== undefined) connection.setState({ ...role, seat });
-    const { matchId, gameId } = loaded.config;
-    const viewer = seat ?? "spectator";
-    const welcome = { type: "welcome", protocol: PROTOCOL_VERSION, matchId, gameId, role: role?.role ?? "spectator" } as const;
-    this.#audience.send(connection, { ...welcome, seat: seat ?? null });
-    const point = viewer === "spectator" ? this.#feed.point(loaded, Date.now()) : loaded;
-    this.#audience.send(connection, { type: "snapshot", state: this.#view(loaded, viewer, point), presence: this.#presence() });
-  }
-
-  #summary(loaded: Loaded): MatchSummary {
-    return summaryOf(loaded, this.#view(loaded, "spectator", this.#feed.point(loaded, Date.now())));
-  }
+  // --- Sending
 
   /** True while `seat` has an open socket. */
   readonly #online = (seat: Seat): boolean => this.#audience.seatConnections(seat) > 0;
-
-  #presence(closing?: WebSocket): Presence {
-    const connections = (seat: Seat) => this.#audience.seatConnections(seat, closing);
-    return presenceOf(this.#loaded, connections, this.#timers.graceEnds(), this.#audience.spectators());
-  }
-
-  /** An event with the match after it, as each recipient may see it. */
-  #broadcastEvent(loaded: Loaded, event: LoggedEvent, point: Point, to: Recipients): void {
-    const frame = (viewer: Viewer) => eventFrame(event, this.#view(loaded, viewer, point));
-    this.#audience.event(hasHiddenInformation(loaded.engine.game), loaded.seats.length, to, frame);
-  }
 
   #error(connection: Connection, error: Failure<FrameError>, id?: string): void {
     this.#audience.error(connection, { ...error, ...(id === undefined ? {} : { id }) });

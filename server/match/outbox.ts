@@ -135,7 +135,12 @@ export function rematchSpec(loaded: Loaded, players: readonly SeatedPlayer[]): R
  * The players of the agreed rematch, seats rotated by one. A rated one takes the players'
  * ratings from their records, which hear of this result first (a repeated report is ignored).
  */
-export async function rematchPlayers(env: Env, loaded: Loaded, now: number, store: MatchStore): Promise<SeatedPlayer[]> {
+export async function rematchPlayers(
+  env: Env,
+  loaded: Loaded,
+  now: number,
+  store: MatchStore,
+): Promise<SeatedPlayer[]> {
   if (loaded.config.rated) await DESTINATIONS.report(env, loaded, now, store);
   // A bot is named for the seat it takes (bot-<kind>-<seat>); a person brings their rating.
   return Promise.all(

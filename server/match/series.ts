@@ -55,7 +55,8 @@ export async function prepareNextGame(
   const reports = timers.pending({ kind: "report" }) ? matchReports(loaded, now) : [];
   const made = lifecycle.configure(matchId, lifecycle.fromReserved(rematchSpec(loaded, players)), now);
   // The settings are those of a game that was played: a refusal here is a defect.
-  if (!made.ok) throw new Error(`the next game of ${loaded.config.matchId} could not be configured: ${made.error.code}`);
+  if (!made.ok)
+    throw new Error(`the next game of ${loaded.config.matchId} could not be configured: ${made.error.code}`);
   return { ...made.value, players, archived: { summary, reports } };
 }
 
@@ -65,4 +66,3 @@ export function blankGame(next: NextGame, base: number): Loaded {
   const state = engine.initial();
   return { config, engine, seed, state, seq: 0, seats: [], startedAt: null, finishedAt: null, rematchId: null, base };
 }
-

@@ -67,9 +67,8 @@ export interface Loaded {
 }
 
 /**
- * The snapshot is rewritten once every this many events (and when the match ends), not on every
- * move: the log is the truth and a wake replays the events after the snapshot. Each skipped
- * write is one row of the whole state JSON less in the move's transaction.
+ * The snapshot is rewritten once every this many events (and when the match ends): the log is the
+ * truth and a wake replays the events after the snapshot; each skipped write is a row less.
  */
 export const SNAPSHOT_EVERY = 16;
 
@@ -146,7 +145,7 @@ type SeatSqlRow = {
 };
 type EventRow = { seq: number; payload: string; at: number };
 
-/** Rows are written only by `append`, from events that passed the engine: trusted data. */
+// Rows are written only by `append`, from events that passed the engine: trusted data.
 function toLogged(row: EventRow): LoggedEvent {
   return { seq: row.seq, at: row.at, ...(JSON.parse(row.payload) as MatchEvent) };
 }
@@ -164,10 +163,7 @@ function toSeat(row: SeatSqlRow): SeatRow {
 
 export class MatchStore {
   readonly #storage: DurableObjectStorage;
-  /**
-   * The current game's place in the object's log: its event n is stored at seq base + n. Every
-   * statement on events goes through it, so a series' earlier games are never scanned.
-   */
+  /** The current game's place in the log: its event n is stored at seq base + n (earlier games are never scanned). */
   base = 0;
 
   constructor(storage: DurableObjectStorage) {
@@ -298,7 +294,10 @@ export class MatchStore {
       config.tournamentId,
       this.base,
     );
-    this.#sql.exec("UPDATE snapshot SET seq = 0, state = ?, deadline = NULL, spectator_seq = NULL", JSON.stringify(initial));
+    this.#sql.exec(
+      "UPDATE snapshot SET seq = 0, state = ?, deadline = NULL, spectator_seq = NULL",
+      JSON.stringify(initial),
+    );
     this.#sql.exec("DELETE FROM seats");
   }
 
@@ -398,9 +397,8 @@ export class MatchStore {
   }
 
   /**
-   * The seq of the move `seat` sent with client id `clientId`, if it was accepted. No index: a
-   * scan of the log (a few hundred rows read at most, each a thousandth of the price of the
-   * index entry every move would write); the newest first, where a retry usually finds its move.
+   * The seq of the move `seat` sent with client id `clientId`, if it was accepted. No index: a scan of
+   * this game's log (rows read cost a thousandth of the index entry every move would write).
    */
   moveSeq(seat: Seat, clientId: string): number | null {
     return (

@@ -80,8 +80,10 @@ describe("server-side bots", () => {
     const end = await me.next("event", (frame) => frame.event.kind === "resign");
     expect(end.state.rematch?.offers).toEqual([false, true]);
     me.send({ type: "rematch" });
-    const created = await me.next("rematch", (frame) => frame.matchId !== null);
-    const next = (await api<MatchSummary>(`/api/matches/${created.matchId}`)).body;
+    // The next game starts on the same socket.
+    const welcome = await me.next("welcome", (frame) => frame.matchId !== match.matchId);
+    expect(welcome).toMatchObject({ matchId: `${match.matchId}.2`, role: "player", seat: 1 });
+    const next = (await api<MatchSummary>(`/api/matches/${welcome.matchId}`)).body;
     // Seats rotate: the bot opens the new match, still as a bot, its id naming its new seat
     // (protocol.md §14: a bot's playerId is bot-<kind>-<seat>).
     expect(next.seats.map((seat) => seat.bot ?? null)).toEqual(["random", null]);

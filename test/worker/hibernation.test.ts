@@ -106,7 +106,7 @@ describe("eviction and hibernation", () => {
     seq = await play(players[1], "b", seq, { column: 4 });
     const seqOfB = seq;
     // Put the storage back as schema 3 left it: the (seat, client_id) index and a turn timer row,
-    // and none of the later migrations' columns (5: tournament_id).
+    // and none of the later migrations' tables and columns (5: tournament_id; 6: base, games).
     const deadline = Date.now() + 60_000;
     await runInDurableObject(stub, (_instance: Match, state) => {
       state.storage.sql.exec(
@@ -114,6 +114,8 @@ describe("eviction and hibernation", () => {
       );
       state.storage.sql.exec("INSERT INTO timers (kind, at, seq) VALUES ('turn', ?, ?)", deadline, seq);
       state.storage.sql.exec("ALTER TABLE match DROP COLUMN tournament_id");
+      state.storage.sql.exec("ALTER TABLE match DROP COLUMN base");
+      state.storage.sql.exec("DROP TABLE games");
       state.storage.sql.exec("UPDATE schema_version SET version = 3");
     });
     await evictDurableObject(stub);

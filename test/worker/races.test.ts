@@ -34,7 +34,7 @@ describe("races", () => {
     ]);
   });
 
-  it("creates one rematch when both players ask at once and the alarm is delivered twice", async () => {
+  it("starts the next game once when both players ask at once and the alarm is delivered twice", async () => {
     const { matchId, tokens } = await startedMatch("tic-tac-toe");
     const players = [await Client.connect(matchId, tokens[0]), await Client.connect(matchId, tokens[1])];
     await players[0]!.next("snapshot");
@@ -47,11 +47,14 @@ describe("races", () => {
       runInDurableObject(stub, (instance: Match) => instance.onAlarm()),
       runInDurableObject(stub, (instance: Match) => instance.onAlarm()),
     ]);
-    const announced = await players[0]!.next("rematch", (frame) => frame.matchId !== null);
-    const rematchIds = new Set(
-      players.flatMap((player) => player.all("rematch").map((frame) => frame.matchId)).filter(Boolean),
-    );
-    expect(rematchIds).toEqual(new Set([announced.matchId]));
-    expect((await api<MatchSummary>(`/api/matches/${announced.matchId}`)).body.status).toBe("playing");
+    const next = `${matchId}.2`;
+    for (const player of players) await player!.next("welcome", (frame) => frame.matchId === next);
+    // One next game, announced once on each socket; never named in a rematch frame.
+    for (const player of players) {
+      expect(player!.all("welcome").map((frame) => frame.matchId)).toEqual([matchId, next]);
+      expect(player!.all("rematch").filter((frame) => frame.matchId !== null)).toEqual([]);
+    }
+    expect((await api<MatchSummary>(`/api/matches/${next}`)).body).toMatchObject({ status: "playing", seq: 3 });
+    expect((await api(`/api/matches/${matchId}.3`)).status).toBe(404);
   });
 });

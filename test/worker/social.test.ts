@@ -4,7 +4,7 @@ import type { LiveMatch } from "../../server/contracts.ts";
 import type { Match } from "../../server/match/match.ts";
 import { INITIAL_RATING, rated } from "../../server/ratings.ts";
 import { MATCH_MIGRATIONS } from "../../server/match/store.ts";
-import { INVITE_ALPHABET, type JoinResult, type MatchSummary } from "../../shared/protocol.ts";
+import { INVITE_ALPHABET, type EventsPage, type JoinResult, type MatchSummary } from "../../shared/protocol.ts";
 import {
   api,
   as,
@@ -20,6 +20,9 @@ import {
 } from "./helpers.ts";
 
 type ErrorBody = { error: { code: string; message: string } };
+
+/** The whole numbers from `from` to `to`, both included. */
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
 async function live(query = ""): Promise<{ matches: LiveMatch[]; next: string | null }> {
   const response = await api<{ matches: LiveMatch[]; next: string | null }>(`/api/matches?status=live${query}`);
@@ -198,38 +201,65 @@ describe("the lobby of live matches", () => {
 });
 
 describe("rematch", () => {
-  it("starts a new match with seats rotated once every player asks, announced on the old socket, once", async () => {
+  it("plays the next game in the same object and on the same sockets once every player asks, seats rotated", async () => {
     const { matchId, sockets, players } = await seatedTable();
+    const spectator = await Client.connect(matchId);
+    await spectator.next("snapshot");
     sockets[1].send({ type: "resign" });
     await sockets[0].next("event", (frame) => frame.event.kind === "resign");
+    const finalSeq = (await summary(matchId)).seq;
 
     sockets[0].send({ type: "rematch" });
     expect(await sockets[1].next("rematch")).toEqual({ type: "rematch", offers: [true, false], matchId: null });
     // Asking twice changes nothing.
     sockets[0].send({ type: "rematch" });
     expect(await sockets[0].next("rematch", (frame) => frame.offers[1] === false)).toMatchObject({ matchId: null });
-    // The last offer creates the new match in its own handler (no alarm) and names it at once.
+    // The last offer starts the next game in its own handler (no alarm): every socket is welcomed to it.
     sockets[1].send({ type: "rematch" });
-    const announced = await sockets[0].next("rematch", (frame) => frame.offers[1] === true);
-    expect(announced.offers).toEqual([true, true]);
-    const rematchId = announced.matchId!;
-    expect(rematchId).toEqual(expect.any(String));
-    expect((await sockets[1].next("rematch", (frame) => frame.matchId !== null)).matchId).toBe(rematchId);
-    const next = await summary(rematchId);
-    expect(next).toMatchObject({ status: "playing", gameId: "tic-tac-toe", seq: 3 });
+    const nextId = `${matchId}.2`;
+    for (const [index, socket] of sockets.entries()) {
+      const welcome = await socket.next("welcome", (frame) => frame.matchId === nextId);
+      expect(welcome).toMatchObject({ role: "player", seat: 1 - index, gameId: "tic-tac-toe" });
+      const snapshot = await socket.next("snapshot", (frame) => frame.state.seq === 3);
+      expect(snapshot.state).toMatchObject({ status: "playing", moves: 0, rematch: null });
+    }
+    expect(await spectator.next("welcome", (frame) => frame.matchId === nextId)).toMatchObject({ seat: null });
+    const next = await summary(nextId);
+    expect(next).toMatchObject({ matchId: nextId, status: "playing", seq: 3, rematchId: null });
     expect(next.seats.map((seat) => seat.playerId)).toEqual([players[1].playerId, players[0].playerId]);
-    expect((await summary(matchId)).rematchId).toBe(rematchId);
 
-    // A further ask, and a second delivery of the alarm, still name the same match.
-    sockets[1].send({ type: "rematch" });
-    expect((await sockets[1].next("rematch", (frame) => frame.matchId !== null)).matchId).toBe(rematchId);
+    // The old game keeps its id, its summary and its own log; it names the next game.
+    expect(await summary(matchId)).toMatchObject({ matchId, status: "finished", seq: finalSeq, rematchId: nextId });
+    const oldLog = await api<EventsPage>(`/api/matches/${matchId}/events`);
+    expect(oldLog.body.events.map((event) => event.seq)).toEqual(range(1, finalSeq));
+    expect(oldLog.body.events.at(-1)).toMatchObject({ kind: "resign", seat: 1 });
+    const newLog = await api<EventsPage>(`/api/matches/${nextId}/events`);
+    expect(newLog.body.events.map((event) => [event.seq, event.kind])).toEqual([
+      [1, "join"],
+      [2, "join"],
+      [3, "start"],
+    ]);
+    expect((await api<EventsPage>(`/api/matches/${matchId}/events?after=${finalSeq - 1}`)).body.events).toHaveLength(1);
+
+    // The new seats play on the old sockets: seat 0 is the player who was seat 1.
+    sockets[1].send({ type: "move", id: "n1", seq: 3, move: { cell: 4 } });
+    const moved = await sockets[0].next("event", (frame) => frame.event.kind === "move");
+    expect(moved.event).toMatchObject({ seq: 4, seat: 0 });
+    sockets[1].send({ type: "move", id: "n2", seq: 4, move: { cell: 0 } });
+    expect(await sockets[1].next("error")).toMatchObject({ code: "not-your-turn", id: "n2" });
+
+    // A second delivery of the alarm starts nothing more; a socket opened on the old id joins the current game.
     await runInDurableObject(stub(matchId), async (instance: Match, state) => {
       state.storage.sql.exec("INSERT OR REPLACE INTO timers (kind, at, seq) VALUES ('rematch', 0, 0)");
       await instance.onAlarm();
     });
-    expect((await summary(matchId)).rematchId).toBe(rematchId);
+    expect((await api(`/api/matches/${matchId}.3`)).status).toBe(404);
     const late = await Client.connect(matchId, players[0].token);
-    expect((await late.next("snapshot")).state.rematch).toEqual({ offers: [true, true], matchId: rematchId });
+    expect(await late.next("welcome")).toMatchObject({ matchId: nextId, role: "player", seat: 1 });
+    expect((await late.next("snapshot")).state.seq).toBe(4);
+    // The old game takes no one and does not start again.
+    const joined = await api<ErrorBody>(`/api/matches/${matchId}/join`, { method: "POST", headers: as(players[0]) });
+    expect(joined.body.error.code).toBe("match-full");
   });
 });
 
