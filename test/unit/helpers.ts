@@ -71,5 +71,6 @@ export function loadedMatch(
     startedAt: options.startedAt !== undefined ? options.startedAt : started ? T0 : null,
     finishedAt: state.status === "finished" ? T0 : null,
     rematchId: null,
+    base: 0,
   };
 }
