@@ -263,6 +263,33 @@ describe("rematch", () => {
   });
 });
 
+describe("reports across a series", () => {
+  it("tells the players of a game the next game overtook, both games in one call each", async () => {
+    const { matchId, sockets, players } = await seatedTable();
+    sockets[1].send({ type: "resign" });
+    await sockets[0].next("event", (frame) => frame.event.kind === "resign");
+    // The players' records have not heard of the game when the next one starts.
+    const later = Date.now() + 3_600_000;
+    await runInDurableObject(stub(matchId), (_instance: Match, state) =>
+      state.storage.sql.exec("UPDATE timers SET at = ? WHERE kind = 'report'", later),
+    );
+    for (const socket of sockets) socket.send({ type: "rematch" });
+    await sockets[0].next("welcome", (frame) => frame.matchId === `${matchId}.2`);
+    sockets[0].send({ type: "resign" });
+    await sockets[1].next("event", (frame) => frame.event.kind === "resign");
+    await settle(matchId);
+    for (const player of players) {
+      const profile = await api<{ recent: { matchId: string }[] }>(`/api/players/${player.playerId}`);
+      expect(profile.body.recent.map((game) => game.matchId).sort()).toEqual([matchId, `${matchId}.2`].sort());
+    }
+    const waiting = await runInDurableObject(stub(matchId), (_instance: Match, state) => ({
+      archived: state.storage.sql.exec("SELECT count(*) AS n FROM games WHERE reports IS NOT NULL").one().n,
+      timer: state.storage.sql.exec("SELECT count(*) AS n FROM timers WHERE kind = 'report'").one().n,
+    }));
+    expect(waiting).toEqual({ archived: 0, timer: 0 });
+  });
+});
+
 describe("abandonment", () => {
   it("shows the countdown, and a player who stays away past the grace period loses by alarm", async () => {
     const { matchId, sockets } = await seatedTable("connect-four", { graceMs: 10_000 });
