@@ -92,7 +92,8 @@ export function summaryOf(loaded: Loaded, view: MatchView): MatchSummary {
     minPlayers: config.minPlayers,
     private: config.isPrivate,
     rated: config.rated,
-    inviteCode: config.isPrivate && config.matchId.startsWith("inv_") ? config.matchId.slice(4) : null,
+    // The first game of a private series is joined by its code; the games after it are reserved.
+    inviteCode: config.isPrivate && /^inv_[^.]+$/.test(config.matchId) ? config.matchId.slice(4) : null,
     creatorId: config.creatorId,
     rematchId: view.rematch?.matchId ?? null,
     seats: view.seats,
