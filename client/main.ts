@@ -21,8 +21,9 @@ export type Page = (root: HTMLElement, params: readonly string[]) => Promise<(()
 
 const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^\/$/, home],
-  [/^\/m\/([A-Za-z0-9_-]{8,32})$/, match],
-  [/^\/r\/([A-Za-z0-9_-]{8,32})$/, replay],
+  // A match id: the first game of a series, or a later one (`<first>.<n>`).
+  [/^\/m\/([A-Za-z0-9_-]{8,32}(?:\.[1-9]\d{0,8})?)$/, match],
+  [/^\/r\/([A-Za-z0-9_-]{8,32}(?:\.[1-9]\d{0,8})?)$/, replay],
   [/^\/i\/([^/]{1,20})$/, invite],
   [/^\/watch$/, watch],
   [/^\/p\/([A-Za-z0-9_-]{8,32})$/, profile],

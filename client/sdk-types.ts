@@ -40,11 +40,18 @@ export interface MatchClientEvents {
   /** An error that answers no move of ours (a frame the server refused, or the HTTP log failed). */
   error: { code: string; message: string };
   connection: ConnectionStatus;
+  /**
+   * The socket now carries `matchId`, a later game of the series of `from` (a rematch started,
+   * or the client asked for an earlier game of the series): `matchId`, `role` and `seat` are
+   * the new game's, its log starts empty, and its snapshot follows.
+   */
+  "next-game": { from: string; matchId: string };
 }
 
 export interface MatchClientOptions {
   /** Where the server is, e.g. `http://127.0.0.1:8787` or the page's `location.origin`. */
   readonly origin: string;
+  /** The match to connect to; the server may move the client on to a later game of its series. */
   readonly matchId: string;
   /** The player's token; without one (or without a seat in this match) the client watches. */
   readonly token?: string | null;

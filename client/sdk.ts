@@ -8,12 +8,15 @@
  *   (optimistically) for games without hidden information; a refusal rolls it back.
  * - Moves made while offline wait in a bounded queue and are sent, with their original ids,
  *   once the connection is back: the server answers a repeat with an ack, never twice.
+ * - Follows the series: when a rematch starts (or a socket to an earlier game is admitted to
+ *   the current one), the server welcomes the same socket to the next game; the client then
+ *   carries that match (`matchId`, seat, log, reconnects) and says so with `next-game`.
  */
 import { PartySocket } from "partysocket";
 import * as v from "valibot";
 import { remainingAt } from "../shared/clock.ts";
 import type { AnyGame, Seat } from "../shared/game.ts";
-import { checkOnView, hasHiddenInformation, type DrawAction } from "../shared/engine.ts";
+import { checkOnView, type DrawAction } from "../shared/engine.ts";
 import { findGame } from "../shared/games/index.ts";
 import {
   CLOSE_CODES,
@@ -28,14 +31,13 @@ import {
 } from "../shared/protocol.ts";
 import { Api } from "./api.ts";
 import { DEAD_MS, HEARTBEAT_MS, online, scope, STALL_MS, TICK_MS } from "./network.ts";
-import { NO_RANDOM, randomId } from "./sdk-helpers.ts";
+import { randomId, withPending } from "./sdk-helpers.ts";
 import type { ConnectionStatus, MatchClientEvents, MatchClientOptions, MoveRefusal, PendingMove } from "./sdk-types.ts";
 
 export type { ConnectionStatus, MatchClientEvents, MatchClientOptions, MoveRefusal, PendingMove } from "./sdk-types.ts";
 export { DEAD_MS, HEARTBEAT_MS, STALL_MS } from "./network.ts";
 
 export class MatchClient {
-  readonly matchId: string;
   /** Set by the server's welcome. */
   role: "player" | "spectator" | null = null;
   seat: Seat | null = null;
@@ -52,6 +54,9 @@ export class MatchClient {
   /** Server clock minus ours, from the last frame that carried it. */
   clockOffset = 0;
 
+  #matchId: string;
+  /** Bumped when the socket moves on to the next game: work begun for the previous one stops. */
+  #epoch = 0;
   readonly #socket: PartySocket;
   #heartbeat: ReturnType<typeof setInterval>;
   /** When the server was last heard from. */
@@ -79,7 +84,7 @@ export class MatchClient {
   #backfilling = false;
 
   constructor(options: MatchClientOptions) {
-    this.matchId = options.matchId;
+    this.#matchId = options.matchId;
     this.#maxQueued = options.maxQueued ?? 8;
     this.#newId = options.newId ?? randomId;
     this.#api = new Api({ origin: options.origin, ...(options.fetch ? { fetch: options.fetch } : {}) });
@@ -124,6 +129,14 @@ export class MatchClient {
     this.#socket.addEventListener("message", (event) => this.#receive(event.data));
   }
 
+  /**
+   * The match this client carries: the one it was made for, until the server welcomes it to a
+   * later game of the same series (`next-game`).
+   */
+  get matchId(): string {
+    return this.#matchId;
+  }
+
   /** Listens to `name`; returns the function that stops listening. */
   on<K extends keyof MatchClientEvents>(name: K, listener: (value: MatchClientEvents[K]) => void): () => void {
     let set = this.#listeners.get(name);
@@ -146,47 +159,9 @@ export class MatchClient {
     this.#emit("change", this);
   }
 
-  /**
-   * The match as this client shows it: the confirmed view with our pending moves applied on
-   * top (for games without hidden information, whose view is the whole state). A pending move
-   * the rules no longer allow on the state it would follow (the server is about to refuse it:
-   * another tab moved first) is not shown, nor any after it. While the log catches up on a
-   * newer state (after a reconnect), pending moves may be in that state already: none is shown.
-   */
+  /** The match as this client shows it: the confirmed view with our pending moves on top (see `withPending`). */
   get view(): MatchView | null {
-    const confirmed = this.confirmed;
-    const game = this.game;
-    const seat = this.seat;
-    if (!confirmed || !game || hasHiddenInformation(game) || this.pending.length === 0 || seat === null)
-      return confirmed;
-    if (confirmed.status !== "playing" || (this.log.at(-1)?.seq ?? 0) < confirmed.seq) return confirmed;
-    let state: unknown = confirmed.view;
-    let moves = confirmed.moves;
-    try {
-      for (const pending of this.pending) {
-        if (!game.activeSeats(state).includes(seat) || game.validate(state, seat, pending.move)) break;
-        state = game.apply(state, seat, pending.move, NO_RANDOM);
-        moves += 1;
-      }
-    } catch {
-      // A game whose moves need chance: show the confirmed view until the server answers.
-      return confirmed;
-    }
-    if (moves === confirmed.moves) return confirmed;
-    const outcome = game.outcome(state);
-    const seats = outcome ? [] : [...game.activeSeats(state)];
-    // The clocks stay the server's (its numbers from the last frame): only the server knows when
-    // the move lands, so it alone charges the time and starts the next clock.
-    return {
-      ...confirmed,
-      view: state,
-      moves,
-      status: outcome ? "finished" : confirmed.status,
-      result: outcome ?? confirmed.result,
-      turn: confirmed.turn && seats.length > 0 ? { ...confirmed.turn, seats } : null,
-      // A move withdraws every offer but the mover's own (as the engine does).
-      drawOffers: confirmed.drawOffers.filter((offerer) => offerer === seat),
-    };
+    return withPending(this.confirmed, this.game, this.seat, this.pending, this.log.at(-1)?.seq ?? 0);
   }
 
   /** True when this client's seat may move now (as far as it knows). */
@@ -355,11 +330,14 @@ export class MatchClient {
   async #backfill(): Promise<void> {
     if (this.#backfilling) return;
     this.#backfilling = true;
+    const epoch = this.#epoch;
     let stuck = false;
     try {
       while ((this.log.at(-1)?.seq ?? 0) < (this.confirmed?.seq ?? 0)) {
         const before = this.log.length;
         const page = await this.#api.events(this.matchId, this.log.at(-1)?.seq ?? 0, LIMITS.eventsPage);
+        // The socket moved on to the next game meanwhile: this page is the previous game's.
+        if (epoch !== this.#epoch) return;
         if (!page.ok) {
           this.#emit("error", {
             code: page.error.code,
@@ -377,11 +355,33 @@ export class MatchClient {
         }
       }
     } finally {
-      this.#backfilling = false;
+      if (epoch === this.#epoch) this.#backfilling = false;
     }
     if (!stuck && (this.log.at(-1)?.seq ?? 0) < (this.confirmed?.seq ?? 0)) this.resync();
     // Moves that waited for the log go out; the server answers any it already has with an ack.
     else this.#flush();
+  }
+
+  /**
+   * The socket now carries `matchId`, a later game of the same series. What this client knew of
+   * the previous game goes: its log, its state, and its moves still waiting, which are refused
+   * (`game-over`: they were made in a game that is over), never sent into the next one.
+   * Reconnects and the HTTP log use the new id from now on.
+   */
+  #moveTo(matchId: string): void {
+    this.#matchId = matchId;
+    this.#epoch += 1;
+    // Keeps the connection's id, as a plain reconnect does.
+    this.#socket.updateProperties({ room: matchId, id: this.#socket.id });
+    this.log.length = 0;
+    this.confirmed = null;
+    this.presence = null;
+    this.#sent.clear();
+    this.#resyncFrom = null;
+    // A backfill of the previous game still in flight stops at its next page (see #epoch).
+    this.#backfilling = false;
+    for (const { id, move } of this.pending.splice(0))
+      this.#emit("refused", { id, move, code: "game-over", message: "the game this move was made in is over" });
   }
 
   #accept(state: MatchView): void {
@@ -403,9 +403,9 @@ export class MatchClient {
     } catch {
       return;
     }
-    // A frame this client does not understand (a newer server): ignore it rather than guess.
+    // A frame this client does not understand, most likely from a newer server: say so (a page
+    // can ask for a reload) rather than guess or hang.
     if (!parsed.success) {
-      // Most likely a newer server: say so (a page can ask for a reload) rather than hang.
       this.#emit("error", {
         code: "unreadable-frame",
         message: "the server sent a frame this client does not understand",
@@ -414,18 +414,24 @@ export class MatchClient {
     }
     const frame = parsed.output;
     switch (frame.type) {
-      case "welcome":
+      case "welcome": {
         if (frame.protocol !== PROTOCOL_VERSION) {
           this.#emit("error", {
             code: "protocol-mismatch",
             message: `the server speaks protocol ${frame.protocol}, this client ${PROTOCOL_VERSION}: reload to update`,
           });
         }
+        // Another id: the socket now carries a later game of the series (a rematch started, or
+        // this socket asked for an earlier game of it); its snapshot follows.
+        const from = frame.matchId === this.#matchId ? null : this.#matchId;
+        if (from !== null) this.#moveTo(frame.matchId);
         this.role = frame.role;
         this.seat = frame.seat;
         this.gameId = frame.gameId;
         this.game = findGame(frame.gameId) ?? null;
+        if (from !== null) this.#emit("next-game", { from, matchId: frame.matchId });
         break;
+      }
       case "snapshot": {
         // A snapshot that answers our resync: the server found the log too far behind to send.
         const answered = this.#resyncFrom !== null;

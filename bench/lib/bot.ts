@@ -1,7 +1,11 @@
 /**
  * A protocol-level Connect Four or chess player: one WebSocket, a uniformly random legal move
  * (Connect Four: by the shared rules; chess: by chess.js on the view's FEN) as soon as it is its
- * seat's turn, and a rematch when a game ends — following the `rematch` frame to the new match.
+ * seat's turn, and a rematch when a game ends. The next game comes one of three ways, and the
+ * bot takes each: a `welcome` naming the next game's id on the same socket, then its snapshot
+ * (Ply: the next game of the series in the same object); an `event` that starts the next game
+ * under the same id (the workerd floor); or a `rematch` frame naming a new match, which the bot
+ * follows on a new socket (floor.ts, the workerd floor's --floor-new-object, older servers).
  * Written from the wire protocol (shared/protocol.ts), so it drives Ply and the floors alike.
  */
 import { Chess } from "chess.js";
@@ -19,11 +23,15 @@ export interface BotContext {
   confirmed(bot: Bot, matchId: string, seq: number, id: string, latencyMs: number, at: number): void;
   /** A game this bot was in is over (both bots report it). */
   finished(bot: Bot, matchId: string): void;
-  /** A socket was ready (snapshot received): the first of a bot, or after following a rematch. */
+  /**
+   * A game's snapshot arrived: on a bot's first socket (`initial`, `ms` since it opened), or for
+   * the next game (`rematch`, `ms` since the bot saw the previous game end), on a new socket
+   * that followed a `rematch` frame or on the same socket welcomed to the next game's id.
+   */
   connected(bot: Bot, ms: number, kind: "initial" | "rematch"): void;
   /**
    * The first move of the next game reached this bot: `ms` since it saw the previous game end
-   * (Ply: a rematch is a new match on a new socket; the workerd floor: the same object and socket).
+   * (Ply: the next game on the same socket; the workerd floor: the same object and socket).
    */
   handedOver?(bot: Bot, ms: number, at: number): void;
   /** Ask for a rematch when a game ends (default true). */
@@ -78,6 +86,8 @@ export class Bot {
   #finishedAt = 0;
   /** Set when a game ended, cleared by the next game's first move (handedOver). */
   #awaitingNextGame = false;
+  /** Welcomed to the next game's id on this socket: its snapshot is the next game's. */
+  #welcomedToNext = false;
   #switching = false;
   #moveCount = 0;
   #ready: (() => void) | null = null;
@@ -169,13 +179,29 @@ export class Bot {
     switch (frame.type) {
       case "welcome":
         if (frame.role !== "player") this.ctx.error(this, "not-seated", this.matchId);
+        // Another id on a socket that already carries a game: the next game of the series has
+        // started on it (its seat may differ: seats rotate). A first welcome may name another
+        // id too (a socket to an earlier game of a series is admitted to the current one).
+        if (this.#state !== null && frame.matchId !== this.matchId) {
+          this.#welcomedToNext = true;
+          this.#state = null;
+          this.#pending = null;
+          this.#rematchAsked = false;
+        }
+        if (typeof frame.matchId === "string") this.matchId = frame.matchId;
         this.seat = frame.seat;
         return;
-      case "snapshot":
+      case "snapshot": {
+        const at = now();
         this.#apply(frame.state);
+        if (this.#welcomedToNext) {
+          this.#welcomedToNext = false;
+          this.ctx.connected(this, at - this.#finishedAt, "rematch");
+        }
         this.#ready?.();
         this.#ready = null;
         return;
+      }
       case "event": {
         const event = frame.event as { kind: string; seq: number; seat?: number; id?: string };
         this.ctx.observed?.(this, this.matchId, event, now());

@@ -1,8 +1,10 @@
 /**
  * Spectator fan-out: one match, N spectators. Moves are paced (one at a time: the next leaves
  * once the previous has reached every spectator, plus a short gap) so that each measures one
- * fan-out, not a queue. A game's end is followed by its rematch, and every spectator follows it
- * to the new match before the next move (that reconnection is reported on its own).
+ * fan-out, not a queue. A game's end is followed by its rematch, and every spectator has the
+ * next game before its first move: on the same socket (Ply welcomes every socket of the match to
+ * the next game's id, then sends its snapshot), or by reconnecting to the match a `rematch`
+ * frame names (floor.ts). That hand-over is reported on its own.
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
@@ -30,7 +32,11 @@ export interface SpectatorResult {
   firstSpectatorMs: Distribution;
   /** Mover sends → the mover has its own broadcast. */
   moverMs: Distribution;
-  /** All N spectators connected to a (new) match, snapshot received. */
+  /**
+   * Per game, until all N spectators hold its snapshot: from the first socket welcomed to the
+   * next game's id (same sockets), or from the `rematch` frame naming it (new sockets); the first
+   * game's is the initial connection.
+   */
   reconnectAllMs: Distribution;
   gapMs: number;
   errors: Record<string, number>;
@@ -69,6 +75,8 @@ export async function spectators(server: RunningServer, options: SpectatorOption
   let spectatorMatch = "";
   let spectatorsReady = false;
   let following: string | null = null;
+  /** The next game that spectator sockets were welcomed to, and how many hold its snapshot. */
+  let moving: { matchId: string; since: number; ready: number } | null = null;
   let sockets: WebSocket[] = [];
   const retired = new WeakSet<WebSocket>();
   let done!: () => void;
@@ -142,6 +150,22 @@ export async function spectators(server: RunningServer, options: SpectatorOption
     },
   };
 
+  /** A spectator socket was welcomed to `matchId`, the next game, on the same socket. */
+  const welcomed = (matchId: string) => {
+    if (moving?.matchId === matchId) return;
+    moving = { matchId, since: now(), ready: 0 };
+    spectatorsReady = false;
+  };
+  /** That socket has the next game's snapshot: once every spectator has it, moves go on. */
+  const moved = () => {
+    if (!moving || ++moving.ready < options.spectators) return;
+    spectatorMatch = moving.matchId;
+    reconnect.push(now() - moving.since);
+    moving = null;
+    spectatorsReady = true;
+    release();
+  };
+
   /** Moves every spectator to `matchId`: old sockets closed, new ones open with their snapshot. */
   const watch = async (matchId: string) => {
     spectatorsReady = false;
@@ -155,11 +179,29 @@ export async function spectators(server: RunningServer, options: SpectatorOption
     const fresh = await pool(Array.from({ length: options.spectators }), 50, async () => {
       let snapshot!: () => void;
       const ready = new Promise<void>((resolve) => (snapshot = resolve));
+      /** Had its first snapshot; then welcomed to the next game, whose snapshot comes next. */
+      let opened = false;
+      let nextGame = false;
       const socket = await openSocket(matchUrl(server.origin, matchId), (data, from) => {
         const head = data.toString("latin1", 0, 48);
         const event = EVENT_PREFIX.exec(head);
         if (event) return onEvent(from, Number(event[1]));
-        if (head.startsWith('{"type":"snapshot"')) return snapshot();
+        if (head.startsWith('{"type":"snapshot"')) {
+          if (nextGame) {
+            nextGame = false;
+            return moved();
+          }
+          opened = true;
+          return snapshot();
+        }
+        if (head.startsWith('{"type":"welcome"') && opened) {
+          const frame = JSON.parse(data.toString()) as { matchId: string };
+          if (frame.matchId !== spectatorMatch) {
+            nextGame = true;
+            welcomed(frame.matchId);
+          }
+          return;
+        }
         if (head.startsWith('{"type":"rematch"')) {
           const frame = JSON.parse(data.toString()) as { matchId: string | null };
           if (frame.matchId && frame.matchId !== spectatorMatch && frame.matchId !== following && ctx.running) {

@@ -1,7 +1,8 @@
 /**
  * Throughput: M concurrent Connect Four matches, two bots each, for a fixed time. Every bot
  * plays a random legal move as soon as it is its turn and both ask for a rematch when a game
- * ends (the rematch frame names the next match; creations then never hit the per-player limit).
+ * ends (the next game comes on the same socket, or a rematch frame names it: see bench/lib/bot.ts;
+ * no creation over HTTP, so none hits the per-player limit).
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
@@ -39,7 +40,10 @@ export interface ThroughputResult {
   latencyMs: Distribution;
   /** New socket until its snapshot arrived, at the start (setupConcurrency handshakes at once). */
   connectMs: Distribution;
-  /** A game's end until the bot holds the snapshot of the rematch (Ply: a new match on a new socket). */
+  /**
+   * A game's end until the bot holds the next game's snapshot (Ply: on the same socket, welcomed
+   * to the next game's id; floor.ts: a new match on a new socket; the workerd floor has none).
+   */
   rematchMs: Distribution;
   /** A game's end (the bot sees it finished) until the bot sees the next game's first move, in the window. */
   nextGameMs: Distribution;

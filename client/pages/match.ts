@@ -2,6 +2,8 @@
  * `/m/:id`: a match, for its players and its spectators alike. The MatchClient owns the
  * connection (reconnects, resyncs, optimistic moves); this page draws what it knows, coalescing
  * changes into one draw per frame, and ticks the clocks (ten times a second, for the tenths).
+ * When the server moves the socket on to the next game of the series (a rematch), the page
+ * follows it in place: the address becomes the new game's, and everything drawn is its.
  * Its parts live in `match/`: the seat cards, the status panel, the move list, the words.
  */
 import { findGame } from "../../shared/games/index.ts";
@@ -21,8 +23,10 @@ import { capitalise, describeResult, explainRefusal, nameOf } from "./match/text
 
 export { describeResult } from "./match/text.ts";
 
-export async function render(root: HTMLElement, [matchId = ""]: readonly string[]): Promise<() => void> {
+export async function render(root: HTMLElement, [requested = ""]: readonly string[]): Promise<() => void> {
   title("Match");
+  /** The game shown: the one asked for, until the connection moves on to a later game of its series. */
+  let matchId = requested;
   const found = await api().match(matchId);
   if (!found.ok) {
     const missing = found.error.code === "not-found";
@@ -37,6 +41,8 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     );
     return () => {};
   }
+  // A rematch keeps the game, its settings and its players, so the summary's settings hold for
+  // every game the page follows; its state (status, seats) is only shown until the socket's.
   const summary: MatchSummary = found.value;
   const gameId = summary.gameId;
   const known = rendererFor(gameId);
@@ -69,12 +75,16 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   const boardRoot = h("div", { class: `board-wrap g-${gameId}` });
   const invite = inviteCard(summary);
   const moves = new MoveList(matchId, summary, renderer);
-  const ratings = new RatingBook(gameId, matchId, () => schedule());
+  let ratings = new RatingBook(gameId, matchId, () => schedule());
   const panel = new StatusPanel({
-    matchId,
+    get matchId() {
+      return matchId;
+    },
     summary,
     renderer,
-    ratings,
+    get ratings() {
+      return ratings;
+    },
     client: () => client,
     update: () => update(),
     schedule: () => schedule(),
@@ -104,6 +114,8 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
   let client: MatchClient;
   let unsubscribe: (() => void)[] = [];
   let wasOpen = false;
+  /** Moved on to the next game, whose snapshot has not come yet: the page keeps what it drew. */
+  let following = false;
   /** Moves we sent, by client id, to explain a refusal that comes back later. */
   const tried = new Map<string, unknown>();
   let lastTried: unknown = null;
@@ -128,6 +140,7 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
     for (const stop of unsubscribe) stop();
     client?.close();
     wasOpen = false;
+    following = false;
     moves.reset();
     client = new MatchClient({ origin: location.origin, matchId, token: account()?.token ?? null });
     unsubscribe = [
@@ -147,12 +160,32 @@ export async function render(root: HTMLElement, [matchId = ""]: readonly string[
         panel.setNotice(capitalise(error.message), error.code);
         schedule();
       }),
+      client.on("next-game", (next) => follow(next.matchId)),
     ];
+  }
+
+  /** The socket now carries `next`, the next game of the series: the page becomes that game's. */
+  function follow(next: string): void {
+    matchId = next;
+    following = true;
+    // The address names the game shown (a reload opens it), without a new history entry.
+    history.replaceState(null, "", `/m/${next}`);
+    page.dataset.match = next;
+    tried.clear();
+    lastTried = null;
+    moves.reset(next);
+    // Ratings moved with the last game: read them again, and this game's changes once it ends.
+    ratings.close();
+    ratings = new RatingBook(gameId, next, () => schedule());
+    panel.reset();
+    schedule();
   }
 
   // ---- Drawing.
   function update(): void {
     const view: MatchView | null = client.view;
+    if (following && !view) return;
+    following = false;
     const mySeat = client.role === "player" ? client.seat : null;
     const status = view?.status ?? summary.status;
     const seats = view?.seats ?? summary.seats;

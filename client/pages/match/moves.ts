@@ -17,7 +17,7 @@ export class MoveList {
   private readonly empty: HTMLElement;
   private readonly fenInput: HTMLInputElement;
   private readonly pgnLink: HTMLAnchorElement;
-  private readonly matchId: string;
+  private matchId: string;
   private readonly summary: MatchSummary;
   private readonly renderer: Renderer;
   /** Log entries already in the list. */
@@ -65,8 +65,13 @@ export class MoveList {
     );
   }
 
-  /** Empties the list for a new connection, whose log starts again from the beginning. */
-  reset(): void {
+  /**
+   * Empties the list for a new connection, whose log starts again from the beginning, or for
+   * the next game of the series (`matchId`).
+   */
+  reset(matchId = this.matchId): void {
+    this.matchId = matchId;
+    this.pgnLink.download = `ply-${matchId}.pgn`;
     this.renderedLog = 0;
     this.count = 0;
     this.record = this.renderer.record?.() ?? null;

@@ -16,9 +16,11 @@ import { describeResult, nameOf } from "./text.ts";
 
 /** What the panel needs from the page around it. */
 export interface PanelHost {
+  /** The game shown now (the page follows the series from game to game). */
   readonly matchId: string;
   readonly summary: MatchSummary;
   readonly renderer: Renderer;
+  /** The ratings of the game shown now. */
   readonly ratings: RatingBook;
   /** The connection now (a new one after taking a seat). */
   client(): MatchClient;
@@ -72,7 +74,6 @@ export class StatusPanel {
 
   constructor(host: PanelHost) {
     this.host = host;
-    const { matchId } = host;
     this.resultBox.append(this.resultHeadline, this.resultDetail, this.resultRating);
     this.drawPrompt = h(
       "div",
@@ -93,7 +94,7 @@ export class StatusPanel {
     );
     this.replayLink = h(
       "a",
-      { class: "button", href: `/r/${matchId}`, id: "replay-link", title: "Watch the replay, move by move" },
+      { class: "button", href: `/r/${host.matchId}`, id: "replay-link", title: "Watch the replay, move by move" },
       "Replay",
     );
     this.actions = h(
@@ -157,7 +158,7 @@ export class StatusPanel {
     const join = async () => {
       takeSeat.disabled = true;
       actionError.hidden = true;
-      const joined = await api().join(matchId);
+      const joined = await api().join(host.matchId);
       takeSeat.disabled = false;
       if (!joined.ok && joined.error.code !== "already-joined") {
         actionError.textContent = describeError(joined.error);
@@ -170,7 +171,7 @@ export class StatusPanel {
     startNow.addEventListener("click", async () => {
       startNow.disabled = true;
       actionError.hidden = true;
-      const started = await api().start(matchId);
+      const started = await api().start(host.matchId);
       startNow.disabled = false;
       if (!started.ok && started.error.code !== "already-started") {
         actionError.textContent = describeError(started.error);
@@ -199,6 +200,17 @@ export class StatusPanel {
       this.noticeTimer = setTimeout(() => this.setNotice(""), 8000);
     }
     notice.classList.toggle("shown", text !== "");
+  }
+
+  /** The page moved on to the next game of the series: what was about the last one goes. */
+  reset(): void {
+    this.finished = false;
+    this.confirming = false;
+    this.drawSentAt = null;
+    this.setNotice("");
+    this.seatForm.replaceChildren();
+    this.actionError.hidden = true;
+    this.replayLink.setAttribute("href", `/r/${this.host.matchId}`);
   }
 
   /** A draw frame was refused (the offer went away meanwhile): its buttons may be used again. */
