@@ -55,6 +55,7 @@ export function projects(long: boolean): TestProjectInlineConfiguration[] {
             bindings: {
               PLY_TOKEN_SECRET: TEST_TOKEN_SECRET,
               PLY_BOT_DELAY_MS: "0",
+              PLY_REPORT_DELAY_MS: "0",
               PLY_TOURNAMENT_PAIR_DELAY_MS: "3600000",
               PLY_TOURNAMENT_ROUND_GAP_MS: "3600000",
               // Two who just met wait for someone new however long a pass takes on a busy machine.

@@ -5,6 +5,7 @@ interface __BaseEnv_Env {
 	CREATE_LIMITER: RateLimit;
 	PLY_LOG_REJECTED_EVERY: "100";
 	PLY_BOT_DELAY_MS: "600";
+	PLY_REPORT_DELAY_MS: "10000";
 	PLY_TOURNAMENT_PAIR_DELAY_MS: "150";
 	PLY_TOURNAMENT_ROUND_GAP_MS: "5000";
 	PLY_TOURNAMENT_REPEAT_AFTER_MS: "10000";
@@ -29,7 +30,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "PLY_LOG_REJECTED_EVERY" | "PLY_BOT_DELAY_MS" | "PLY_TOURNAMENT_PAIR_DELAY_MS" | "PLY_TOURNAMENT_ROUND_GAP_MS" | "PLY_TOURNAMENT_REPEAT_AFTER_MS" | "PLY_TOKEN_SECRET">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "PLY_LOG_REJECTED_EVERY" | "PLY_BOT_DELAY_MS" | "PLY_REPORT_DELAY_MS" | "PLY_TOURNAMENT_PAIR_DELAY_MS" | "PLY_TOURNAMENT_ROUND_GAP_MS" | "PLY_TOURNAMENT_REPEAT_AFTER_MS" | "PLY_TOKEN_SECRET">> {}
 }
 declare module "*.txt" {
 	const value: string;

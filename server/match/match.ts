@@ -21,7 +21,7 @@ import { FloodGuard } from "./flood-guard.ts";
 import type { ResignOrDraw } from "./frames.ts";
 import { Heartbeats } from "./heartbeats.ts";
 import * as lifecycle from "./lifecycle.ts";
-import { deliverDue, isOutbox, OUTBOX_RETRY_MS } from "./outbox.ts";
+import { deliverDue, isOutbox, OUTBOX_RETRY_MS, reportDelayMs } from "./outbox.ts";
 import { blankGame, prepareNextGame } from "./series.ts";
 import { Outgoing } from "./outgoing.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
@@ -57,7 +57,10 @@ export class Match extends Server<Env> {
   readonly #out = new Outgoing(this.#audience, this.#feed, this.#store, this.#timers, () => this.#loaded);
   /** When the lobby entry was last refreshed, and when a refresh is due (null: none; undefined: unknown after a wake). */
   #listing: { listedAt: number; listingDue: number | null | undefined } = { listedAt: 0, listingDue: undefined };
-  readonly #botDelayMs = botDelayMs(this.env.PLY_BOT_DELAY_MS);
+  readonly #delays = {
+    botDelayMs: botDelayMs(this.env.PLY_BOT_DELAY_MS),
+    reportDelayMs: reportDelayMs(this.env.PLY_REPORT_DELAY_MS),
+  };
 
   /** Reads the match from SQLite into the cache; null if this object holds no match. */
   #load(): Loaded | null {
@@ -369,7 +372,7 @@ export class Match extends Server<Env> {
       if (steps.some((step) => step.event.kind === "join")) loaded.seats = this.#store.seats();
       const events = logged.map((step) => step.event);
       this.#store.commit(events, { from: loaded.seq, seq, state, deadline, now, started, finished });
-      const facts = { botDelayMs: this.#botDelayMs, ...this.#listing };
+      const facts = { ...this.#delays, ...this.#listing };
       const plan = scheduleAfter(commitOf(loaded, { before, after: state, seq, now }, this.#online, facts));
       earliest = this.#timers.apply(plan);
       this.#listing.listingDue = plan.arm.find((arm) => arm.timer.kind === "directory")?.at ?? this.#listing.listingDue;

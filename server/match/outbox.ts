@@ -24,12 +24,25 @@ export type OutboxKind = (typeof OUTBOX_KINDS)[number];
  * hears of the end on its own schedule).
  */
 export const ON_FINISH: Readonly<Partial<Record<OutboxKind, FinishDue>>> = {
-  report: () => true,
-  tournament: (match) => match.tournamentId !== null,
+  // A rated game's ratings are shown at its end; casual games' records wait a little, so that
+  // the games of a series reach each player in one call (outbox `report`).
+  report: (match) => (match.rated ? 0 : match.reportDelayMs),
+  tournament: (match) => (match.tournamentId !== null ? 0 : null),
 };
 
-/** Whether a delivery is due as this match ends. */
-export type FinishDue = (match: Pick<MatchConfig, "tournamentId">) => boolean;
+/** How long after a match ends a delivery is due (null: not for this match). */
+export type FinishDue = (
+  match: Pick<MatchConfig, "tournamentId" | "rated"> & { reportDelayMs: number },
+) => number | null;
+
+/** How long an unrated game's reports wait for the next games of its series (PLY_REPORT_DELAY_MS overrides). */
+export const REPORT_DELAY_MS = 10_000;
+
+/** The configured report delay: PLY_REPORT_DELAY_MS when it is a number of milliseconds, else REPORT_DELAY_MS. */
+export function reportDelayMs(configured: string | undefined): number {
+  const ms = Number(configured);
+  return configured !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : REPORT_DELAY_MS;
+}
 
 /** Outbox timers are retried this long after a failed delivery. */
 export const OUTBOX_RETRY_MS = 5_000;

@@ -1,70 +1,21 @@
 /**
  * The Match's SQLite: every statement but the timers' (timers.ts owns that table). Rows in,
- * typed values out. The schema is MATCH_MIGRATIONS below, applied by `migrate` (../storage.ts).
+ * typed values out. The schema is MATCH_MIGRATIONS (schema.ts), applied by `migrate` (../storage.ts).
  */
 import type { BotKind } from "../../shared/bots/kinds.ts";
 import type { TimeControl } from "../../shared/clock.ts";
-import { createEngine, type Engine, type MatchState } from "../../shared/engine.ts";
+import { createEngine, type MatchState } from "../../shared/engine.ts";
 import type { LoggedEvent, MatchEvent } from "../../shared/events.ts";
 import type { MatchResult, Seat } from "../../shared/game.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { EventsPage, MatchSummary, SpectatorDelay } from "../../shared/protocol.ts";
-import type { MatchReport, PlayerRef } from "../contracts.ts";
 import type { Rating } from "../ratings.ts";
 import { isBlank, migrate } from "../storage.ts";
-
 import { MATCH_MIGRATIONS } from "./schema.ts";
+import type { Archive, Archived, Loaded, MatchConfig, NewSeat, PlayerReport, SeatRow } from "./types.ts";
 
 export { MATCH_MIGRATIONS };
-
-/** Fixed at creation. */
-export interface MatchConfig {
-  readonly matchId: string;
-  readonly gameId: string;
-  readonly options: unknown;
-  readonly capacity: number;
-  readonly minPlayers: number;
-  readonly timeControl: TimeControl;
-  /** Spectators see the match this far behind the players; null: live. */
-  readonly spectatorDelay: SpectatorDelay | null;
-  readonly graceMs: number;
-  readonly createdAt: number;
-  readonly creatorId: string | null;
-  readonly isPrivate: boolean;
-  readonly rated: boolean;
-  /** Seats assigned by a Matchmaker; the match starts when it says so. */
-  readonly reserved: boolean;
-  /** The tournament this match is a game of: it hears the result (outbox "tournament"). */
-  readonly tournamentId: string | null;
-}
-
-/** A seat and who holds it. */
-export interface SeatRow {
-  readonly seat: Seat;
-  readonly pid: string;
-  readonly name: string;
-  /** The rating the holder brought to a rated match. */
-  readonly rating: Rating | null;
-  /** The server-side bot playing this seat; null for a person. */
-  readonly bot: BotKind | null;
-  rematch: boolean;
-}
-
-/** The in-memory cache of the match, rebuilt from SQLite on wake. */
-export interface Loaded {
-  readonly config: MatchConfig;
-  readonly engine: Engine;
-  /** Published with the summary once the match is over (replays of hidden deals need it). */
-  readonly seed: string;
-  state: MatchState;
-  seq: number;
-  seats: SeatRow[];
-  startedAt: number | null;
-  finishedAt: number | null;
-  rematchId: string | null;
-  /** Where the game's log starts among the object's events (a series stores its games one after another). */
-  base: number;
-}
+export type { Archive, Archived, Loaded, MatchConfig, NewSeat, PlayerReport, SeatRow } from "./types.ts";
 
 /**
  * The snapshot is rewritten once every this many events (and when the match ends): the log is the
@@ -82,24 +33,6 @@ export interface CommitWrites {
   readonly started: boolean;
   readonly finished: boolean;
 }
-
-/** A finished game as the series archives it: its summary, and the reports its players have yet to hear. */
-export interface Archived {
-  readonly summary: MatchSummary;
-  readonly reports: readonly PlayerReport[];
-}
-
-/** An earlier game of the series as its id still serves it: its final summary, and where its events lie. */
-export interface Archive {
-  readonly summary: MatchSummary;
-  readonly base: number;
-}
-
-/** A player's report of a finished game, addressed to them. */
-export type PlayerReport = { readonly pid: string; readonly report: MatchReport };
-
-/** A player about to take a seat. */
-export type NewSeat = PlayerRef & { readonly rating: Rating | null; readonly bot?: BotKind | undefined };
 
 /** The match row as read: its config and what changes over its life. */
 export interface StoredMatch {
@@ -165,6 +98,12 @@ export class MatchStore {
   readonly #storage: DurableObjectStorage;
   /** The current game's place in the log: its event n is stored at seq base + n (earlier games are never scanned). */
   base = 0;
+  /**
+   * The current game's accepted move ids (`seat:id`) and their seqs: the retry check of every
+   * move, read from the log once per wake instead of a statement per move. Dropped whenever a
+   * transaction fails, so it never holds a move the log does not.
+   */
+  #moveIds: Map<string, number> | null = null;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -176,7 +115,12 @@ export class MatchStore {
 
   /** Runs `write` as one synchronous transaction. */
   transaction<T>(write: () => T): T {
-    return this.#storage.transactionSync(write);
+    try {
+      return this.#storage.transactionSync(write);
+    } catch (error) {
+      this.#moveIds = null;
+      throw error;
+    }
   }
 
   /** The match, migrated to the current schema; null for a blank object (an unknown id stays blank: reading must not create tables). */
@@ -226,6 +170,7 @@ export class MatchStore {
     if (!stored) return null;
     const { config, seed, startedAt, finishedAt, rematchId, base } = stored;
     this.base = base;
+    this.#moveIds = null;
     const game = findGame(config.gameId);
     if (!game) throw new Error(`match ${config.matchId} is of unknown game ${config.gameId}`);
     const engine = createEngine(game, config.options, seed, config.timeControl);
@@ -280,6 +225,7 @@ export class MatchStore {
       archived.reports.length > 0 ? JSON.stringify(archived.reports) : null,
     );
     this.base += archived.summary.seq;
+    this.#moveIds = new Map();
     this.#sql.exec(
       `UPDATE match SET match_id = ?, seed = ?, status = 'waiting', result = NULL, created_at = ?, started_at = NULL,
          finished_at = NULL, rematch_id = NULL, creator_id = ?, reserved = ?, rated = ?, private = ?, tournament_id = ?,
@@ -393,25 +339,27 @@ export class MatchStore {
         JSON.stringify(payload),
         at,
       );
+      if (event.kind === "move") this.#moveIds?.set(`${event.seat}:${event.id}`, seq);
     }
   }
 
   /**
-   * The seq of the move `seat` sent with client id `clientId`, if it was accepted. No index: a scan of
-   * this game's log (rows read cost a thousandth of the index entry every move would write).
+   * The seq of the move `seat` sent with client id `clientId`, if it was accepted. No index (rows
+   * read cost a thousandth of the index entry every move would write): this game's ids are read
+   * once into memory.
    */
   moveSeq(seat: Seat, clientId: string): number | null {
-    return (
+    this.#moveIds ??= new Map(
       this.#sql
-        .exec<{ seq: number }>(
-          "SELECT seq - ? AS seq FROM events WHERE seq > ? AND client_id = ? AND seat = ? ORDER BY seq DESC LIMIT 1",
+        .exec<{ seat: number; client_id: string; seq: number }>(
+          "SELECT seat, client_id, seq - ? AS seq FROM events WHERE seq > ? AND client_id IS NOT NULL",
           this.base,
           this.base,
-          clientId,
-          seat,
         )
-        .toArray()[0]?.seq ?? null
+        .toArray()
+        .map((row) => [`${row.seat}:${row.client_id}`, row.seq]),
     );
+    return this.#moveIds.get(`${seat}:${clientId}`) ?? null;
   }
 
   /**

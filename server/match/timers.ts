@@ -63,12 +63,15 @@ export interface Commit {
   readonly hasBots: boolean;
   readonly botToAct: Seat | null;
   readonly botDelayMs: number;
+  /** How long an unrated game's reports wait for the series' next games (outbox ON_FINISH). */
+  readonly reportDelayMs: number;
   /** People's seats with no open socket (their grace period starts with the match). */
   readonly offline: readonly Seat[];
   /** True when the match had started before this commit. */
   readonly startedBefore: boolean;
   readonly graceMs: number;
   readonly isPrivate: boolean;
+  readonly rated: boolean;
   readonly spectatorDelay: SpectatorDelay | null;
   /** The tournament whose game this is (ON_FINISH tells it the result); null for any other match. */
   readonly tournamentId: string | null;
@@ -82,7 +85,7 @@ export function commitOf(
   loaded: Loaded,
   step: { before: MatchState; after: MatchState; seq: number; now: number },
   online: (seat: Seat) => boolean,
-  extra: { botDelayMs: number; listedAt: number; listingDue: number | null | undefined },
+  extra: { botDelayMs: number; reportDelayMs: number; listedAt: number; listingDue: number | null | undefined },
 ): Commit {
   const bots = loaded.seats.map((row) => row.bot);
   const hasBots = bots.some((bot) => bot !== null);
@@ -133,7 +136,8 @@ export function scheduleAfter(commit: Commit): TimerPlan {
   if (finished) {
     clear.push({ kind: "grace" });
     for (const [kind, due] of Object.entries(ON_FINISH) as [OutboxKind, FinishDue][]) {
-      if (wasPlayed && due(commit)) arm.push({ timer: { kind }, at: now, seq: 0 });
+      const after = due(commit);
+      if (wasPlayed && after !== null) arm.push({ timer: { kind }, at: now + after, seq: 0, keepEarlier: true });
     }
   }
 

@@ -21,10 +21,12 @@ function commit(before: MatchState, after: MatchState, extra: Partial<Commit> = 
     hasBots: false,
     botToAct: null,
     botDelayMs: 600,
+    reportDelayMs: 10_000,
     offline: [],
     startedBefore: before.status !== "waiting",
     graceMs: 60_000,
     isPrivate: false,
+    rated: false,
     spectatorDelay: null,
     tournamentId: null,
     listedAt: 0,
@@ -54,11 +56,14 @@ describe("scheduleAfter: the timers a commit needs", () => {
     const plan = scheduleAfter(commit(playing, finished));
     expect(plan.turn).toBeNull();
     expect(plan.clear).toEqual([{ kind: "grace" }]);
-    expect(plan.arm).toContainEqual({ timer: { kind: "report" }, at: T0 + 1_000, seq: 0 });
+    // A casual game's reports wait for the series' next games (an earlier pending report stays); a rated one's go at once.
+    const report = { timer: { kind: "report" }, seq: 0, keepEarlier: true };
+    expect(plan.arm).toContainEqual({ ...report, at: T0 + 11_000 });
+    expect(scheduleAfter(commit(playing, finished, { rated: true })).arm).toContainEqual({ ...report, at: T0 + 1_000 });
   });
 
   it("tells a tournament's game's Tournament how it ended, and no other match's", () => {
-    const arm = { timer: { kind: "tournament" }, at: T0 + 1_000, seq: 0 };
+    const arm = { timer: { kind: "tournament" }, at: T0 + 1_000, seq: 0, keepEarlier: true };
     expect(scheduleAfter(commit(playing, finished, { tournamentId: "t1" })).arm).toContainEqual(arm);
     expect(kinds(scheduleAfter(commit(playing, finished)))).not.toContain("tournament");
     expect(kinds(scheduleAfter(commit(playing, playing, { tournamentId: "t1" })))).not.toContain("tournament");

@@ -277,6 +277,10 @@ describe("reports across a series", () => {
     await sockets[0].next("welcome", (frame) => frame.matchId === `${matchId}.2`);
     sockets[0].send({ type: "resign" });
     await sockets[1].next("event", (frame) => frame.event.kind === "resign");
+    // The second game's end keeps the pending report where it was; it comes due.
+    await runInDurableObject(stub(matchId), (_instance: Match, state) =>
+      state.storage.sql.exec("UPDATE timers SET at = 0 WHERE kind = 'report' AND at = ?", later),
+    );
     await settle(matchId);
     for (const player of players) {
       const profile = await api<{ recent: { matchId: string }[] }>(`/api/players/${player.playerId}`);
