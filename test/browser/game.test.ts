@@ -2,7 +2,8 @@
  * The browser game in real Chromium against a real `wrangler dev`: two players find each other
  * through quick match and play Connect Four to a win while a third browser watches; a reload
  * mid-game keeps the seat and board; refused moves say why; a turn timeout ends a game in both
- * browsers; the replay shows the finished game. The tests run in order and share the players.
+ * browsers; the replay shows the finished game; a rematch moves every page (players and a
+ * spectator) to the next game on its connection. The tests run in order and share the players.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -291,18 +292,21 @@ describe("the browser game", () => {
     await screenshot(bob.page, "timeout-phone");
   });
 
-  it("plays a private match by invite link with the keyboard, then a rematch", async () => {
+  it("plays a private match by invite link with the keyboard, then a rematch every page follows", async () => {
     await alice.page.goto("/");
     await alice.page.locator('label[data-game="tic-tac-toe"]').click();
     await alice.page.locator("#private-match").click();
     const code = (await alice.page.locator("#invite-code-value").textContent()) ?? "";
     expect(code).toMatch(/^[A-Z0-9]{6}$/);
+    const id = decodeURIComponent(new URL(alice.page.url()).pathname.replace("/m/", ""));
     await screenshot(alice.page, "invite");
     await bob.page.goto(`/i/${code.toLowerCase()}`);
     await Promise.all([alice, bob].map((player) => player.page.locator('.match[data-status="playing"]').waitFor()));
+    await carol.page.goto(`/m/${id}`);
+    await carol.page.locator('.match[data-role="spectator"][data-status="playing"]').waitFor();
     const key = async (player: Player, moves: number, ...keys: string[]) => {
       for (const name of keys) await player.page.keyboard.press(name);
-      for (const viewer of [alice, bob]) await waitForMoves(viewer.page, moves);
+      for (const viewer of [alice, bob, carol]) await waitForMoves(viewer.page, moves);
     };
     // Alice (X) takes the centre, the top right and the bottom left; Bob (O) the top left and top.
     await alice.page.locator('[data-cell="4"]').focus();
@@ -318,10 +322,27 @@ describe("the browser game", () => {
     await alice.page.locator("#rematch").click();
     await bob.page.getByText("Alice wants a rematch!").waitFor();
     await bob.page.locator("#rematch").click();
-    for (const player of [alice, bob]) await player.page.locator("#go-rematch").click();
-    for (const player of [alice, bob]) await player.page.locator('.match[data-status="playing"]').waitFor();
-    // Seats rotate: Bob moves first now.
+    // The next game is played on the same connections: every page moves to it by itself, and
+    // its address becomes the new game's.
+    const next = `${id}.2`;
+    for (const player of [alice, bob, carol]) {
+      await player.page.locator(`.match[data-match="${next}"][data-status="playing"]`).waitFor();
+      expect(decodeURIComponent(new URL(player.page.url()).pathname)).toBe(`/m/${next}`);
+      expect(await moveList(player.page)).toEqual([]);
+      expect(await player.page.locator(".ttt-cell.win").count()).toBe(0);
+      expect(await player.page.locator("#go-rematch").isVisible()).toBe(false);
+    }
+    // Seats rotate: Bob moves first now; Carol still watches.
     expect(await mySeat(bob.page)).toBe(0);
+    expect(await mySeat(alice.page)).toBe(1);
+    expect(await carol.page.locator(".match").getAttribute("data-role")).toBe("spectator");
+    await bob.page.locator('[data-cell="4"]').click();
+    for (const viewer of [alice, bob, carol]) await waitForMoves(viewer.page, 1);
+    expect(await alice.page.getByRole("button", { name: "centre, X" }).count()).toBe(1);
+    // The first game's address now opens the game the series is at.
+    await carol.page.goto(`/m/${id}`);
+    await carol.page.locator(`.match[data-match="${next}"][data-moves="1"]`).waitFor();
+    expect(decodeURIComponent(new URL(carol.page.url()).pathname)).toBe(`/m/${next}`);
   });
 
   it("draws a board for every game the server has", async () => {
