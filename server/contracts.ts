@@ -56,7 +56,7 @@ export interface ReservedMatch {
   readonly graceMs?: number;
 }
 
-/** Player.recordMatch: one finished match from one player's side. Idempotent per matchId. */
+/** Player.recordMatch(es): one finished match from one player's side. Idempotent per matchId. */
 export interface MatchReport {
   readonly matchId: string;
   readonly gameId: string;

@@ -1,7 +1,7 @@
 /**
  * Player: one anonymous player per Durable Object, addressed by player id. It holds the
  * profile, one Glicko-2 rating per game and the player's match history. Matches report each
- * finished match here (at least once); rating changes reach the game's Leaderboard through an
+ * finished match here (at least once, alone or in a batch); rating changes reach the game's Leaderboard through an
  * outbox drained by the alarm, so a leaderboard that is down delays the board, never a rating.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -217,69 +217,91 @@ export class Player extends DurableObject<Env> {
 
   /** The player's rating in a game; everyone starts at INITIAL_RATING. */
   async rating(gameId: string): Promise<Rating> {
-    const row = this.#current(gameId);
-    return row ? { rating: row.rating, rd: row.rd, vol: row.vol } : INITIAL_RATING;
+    return this.#stored(gameId);
+  }
+
+  /** Records one finished match: `recordMatches` with a batch of one. */
+  async recordMatch(report: MatchReport): Promise<void> {
+    await this.recordMatches([report]);
   }
 
   /**
-   * Records a finished match once per matchId (Matches deliver at least once). A rated match that
-   * was played out moves the rating and queues the new standing for the leaderboard, in the same
-   * transaction as the record.
+   * Records finished matches in one transaction, in the given order, each once per matchId
+   * (Matches deliver at least once; a report already recorded, or repeated in the batch, is
+   * skipped). A rated match that was played out moves the rating, each from the rating the one
+   * before it left, and queues the game's new standing for the leaderboard. Each game's rating and
+   * outbox row is written once per batch, however many of its matches the batch holds.
    */
-  async recordMatch(report: MatchReport): Promise<void> {
+  async recordMatches(reports: readonly MatchReport[]): Promise<void> {
+    if (reports.length === 0) return;
     const sql = this.ctx.storage.sql;
     this.#migrate();
     const queued = this.ctx.storage.transactionSync(() => {
-      if (sql.exec("SELECT 1 FROM matches WHERE match_id = ?", report.matchId).toArray().length > 0) return false;
       const now = Date.now();
-      const counts = report.rated && report.outcome !== "aborted";
-      const current = this.#current(report.gameId);
-      const before: Rating = current ? { rating: current.rating, rd: current.rd, vol: current.vol } : INITIAL_RATING;
-      const after = counts
-        ? rated(
-            before,
-            report.opponents.map((o) => ({ opponent: o.rating, score: o.score })),
-          )
-        : null;
-      sql.exec(
-        `INSERT INTO matches (match_id, game_id, finished_at, seat, outcome, reason, rated, opponents, rating_before, rating_after, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        report.matchId,
-        report.gameId,
-        report.finishedAt,
-        report.seat,
-        report.outcome,
-        report.reason,
-        report.rated ? 1 : 0,
-        JSON.stringify(report.opponents),
-        after ? JSON.stringify(before) : null,
-        after ? JSON.stringify(after) : null,
-        now,
-      );
-      if (!after) return false;
-      sql.exec(
-        `INSERT INTO ratings (game_id, rating, rd, vol, games, updated_at) VALUES (?, ?, ?, ?, 1, ?)
-         ON CONFLICT (game_id) DO UPDATE SET rating = excluded.rating, rd = excluded.rd, vol = excluded.vol,
-           games = ratings.games + 1, updated_at = excluded.updated_at`,
-        report.gameId,
-        after.rating,
-        after.rd,
-        after.vol,
-        now,
-      );
-      // One row per game: the alarm sends the standing as it is when it runs, so several
-      // matches in a row become one update. `seq` tells the alarm whether the row changed
-      // while its send was in flight.
-      sql.exec(
-        `INSERT INTO outbox (game_id, seq, attempts, due_at) VALUES (?, 1, 0, ?)
-         ON CONFLICT (game_id) DO UPDATE SET seq = outbox.seq + 1, due_at = excluded.due_at`,
-        report.gameId,
-        now,
-      );
-      return true;
+      // The ratings this batch moved, by game: the next report of a game starts from here.
+      const moved = new Map<string, { rating: Rating; games: number }>();
+      const recorded = new Set<string>();
+      for (const report of reports) {
+        if (recorded.has(report.matchId)) continue;
+        if (sql.exec("SELECT 1 FROM matches WHERE match_id = ?", report.matchId).toArray().length > 0) continue;
+        recorded.add(report.matchId);
+        const counts = report.rated && report.outcome !== "aborted";
+        const before = moved.get(report.gameId)?.rating ?? this.#stored(report.gameId);
+        const after = counts
+          ? rated(
+              before,
+              report.opponents.map((o) => ({ opponent: o.rating, score: o.score })),
+            )
+          : null;
+        sql.exec(
+          `INSERT INTO matches (match_id, game_id, finished_at, seat, outcome, reason, rated, opponents, rating_before, rating_after, recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          report.matchId,
+          report.gameId,
+          report.finishedAt,
+          report.seat,
+          report.outcome,
+          report.reason,
+          report.rated ? 1 : 0,
+          JSON.stringify(report.opponents),
+          after ? JSON.stringify(before) : null,
+          after ? JSON.stringify(after) : null,
+          now,
+        );
+        if (after) moved.set(report.gameId, { rating: after, games: (moved.get(report.gameId)?.games ?? 0) + 1 });
+      }
+      for (const [gameId, { rating, games }] of moved) {
+        sql.exec(
+          `INSERT INTO ratings (game_id, rating, rd, vol, games, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (game_id) DO UPDATE SET rating = excluded.rating, rd = excluded.rd, vol = excluded.vol,
+             games = ratings.games + excluded.games, updated_at = excluded.updated_at`,
+          gameId,
+          rating.rating,
+          rating.rd,
+          rating.vol,
+          games,
+          now,
+        );
+        // One row per game: the alarm sends the standing as it is when it runs, so several
+        // matches in a row become one update. `seq` tells the alarm whether the row changed
+        // while its send was in flight.
+        sql.exec(
+          `INSERT INTO outbox (game_id, seq, attempts, due_at) VALUES (?, 1, 0, ?)
+           ON CONFLICT (game_id) DO UPDATE SET seq = outbox.seq + 1, due_at = excluded.due_at`,
+          gameId,
+          now,
+        );
+      }
+      return moved.size > 0;
     });
     // No await since the transaction: the alarm is written in the same atomic batch as the rows.
     if (queued) await this.#arm();
+  }
+
+  /** The stored rating in a game, INITIAL_RATING before the first rated match. */
+  #stored(gameId: string): Rating {
+    const current = this.#current(gameId);
+    return current ? { rating: current.rating, rd: current.rd, vol: current.vol } : INITIAL_RATING;
   }
 
   // ---- Passkeys (server/passkeys.ts verifies; these methods keep the rows).

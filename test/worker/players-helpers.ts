@@ -71,8 +71,14 @@ export function reportFor(me: Side, them: Side, score: 0 | 0.5 | 1, extra: Parti
  * can fire it, so the test decides when the outbox is sent. Returns the alarm time recordMatch set.
  */
 export async function recordHeld(pid: string, report: MatchReport): Promise<number | null> {
+  return recordBatchHeld(pid, [report]);
+}
+
+/** `recordHeld` for `recordMatches`: one batch of reports, the alarm it set held an hour out. */
+export async function recordBatchHeld(pid: string, reports: readonly MatchReport[]): Promise<number | null> {
   return runInDurableObject(player(pid), async (instance: Player, state) => {
-    await instance.recordMatch(report);
+    if (reports.length === 1 && reports[0]) await instance.recordMatch(reports[0]);
+    else await instance.recordMatches(reports);
     const armed = await state.storage.getAlarm();
     if (armed !== null) await state.storage.setAlarm(Date.now() + HOLD_MS);
     return armed;
