@@ -5,7 +5,7 @@
 import type { BotKind } from "../../shared/bots/kinds.ts";
 import type { TicketStatus } from "../../shared/protocol.ts";
 import type { Rating } from "../ratings.ts";
-import { migrate } from "../storage.ts";
+import { applySchema, type Schema } from "../storage.ts";
 
 const MIGRATIONS = [
   `
@@ -51,6 +51,49 @@ const MIGRATIONS = [
   `,
 ];
 
+/** The Matchmaker's schema: what the migrations above lead to, in one script. */
+export const MATCHMAKER_SCHEMA: Schema = {
+  migrations: MIGRATIONS,
+  current: `
+  CREATE TABLE queue (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    game_id TEXT NOT NULL,
+    options TEXT NOT NULL
+  );
+  CREATE TABLE tickets (
+    id TEXT PRIMARY KEY,
+    player_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    rating TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('waiting', 'matched', 'cancelled', 'expired')),
+    match_id TEXT,
+    seat INTEGER,
+    collected_at INTEGER,
+    started INTEGER NOT NULL DEFAULT 0,
+    closed_at INTEGER,
+    bot_after INTEGER
+  );
+  CREATE UNIQUE INDEX tickets_one_open ON tickets (player_id)
+    WHERE status = 'waiting' OR (status = 'matched' AND started = 0);
+  CREATE INDEX tickets_status ON tickets (status, since);
+  CREATE INDEX tickets_match ON tickets (match_id) WHERE match_id IS NOT NULL;
+  CREATE INDEX tickets_closed ON tickets (closed_at) WHERE closed_at IS NOT NULL;
+  CREATE TABLE groups (
+    match_id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    collect_by INTEGER NOT NULL,
+    created INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    started INTEGER NOT NULL DEFAULT 0,
+    cancelled INTEGER NOT NULL DEFAULT 0,
+    bot TEXT
+  );
+  `,
+};
+
 export type TicketRow = {
   id: string;
   player_id: string;
@@ -94,7 +137,7 @@ export class TicketStore {
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
-    storage.transactionSync(() => migrate(storage.sql, MIGRATIONS));
+    storage.transactionSync(() => applySchema(storage.sql, MATCHMAKER_SCHEMA));
   }
 
   get #sql(): SqlStorage {
