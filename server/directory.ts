@@ -5,7 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { LiveMatch } from "./contracts.ts";
-import { migrate } from "./storage.ts";
+import { applySchema, type Schema } from "./storage.ts";
 
 const MIGRATIONS = [
   `
@@ -22,6 +22,9 @@ const MIGRATIONS = [
   `,
 ];
 
+/** The Directory's schema: its one migration is the current schema. */
+export const DIRECTORY_SCHEMA: Schema = { migrations: MIGRATIONS, current: MIGRATIONS.join("\n") };
+
 /** Entries not refreshed for this long are dropped: a match that ended but whose notice was lost. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
@@ -36,7 +39,7 @@ export interface DirectoryCursor {
 export class Directory extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.transactionSync(() => migrate(ctx.storage.sql, MIGRATIONS));
+    ctx.storage.transactionSync(() => applySchema(ctx.storage.sql, DIRECTORY_SCHEMA));
   }
 
   /** Adds or refreshes a live match. */

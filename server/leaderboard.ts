@@ -5,7 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { LeaderboardEntry } from "./contracts.ts";
-import { migrate } from "./storage.ts";
+import { applySchema, type Schema } from "./storage.ts";
 import type { LeaderboardPage, RankedEntry } from "../shared/protocol.ts";
 
 export type { LeaderboardPage, RankedEntry } from "../shared/protocol.ts";
@@ -25,6 +25,9 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The Leaderboard's schema: its one migration is the current schema. */
+export const LEADERBOARD_SCHEMA: Schema = { migrations: MIGRATIONS, current: MIGRATIONS.join("\n") };
+
 /** The most entries one page may hold. */
 export const MAX_PAGE = 100;
 
@@ -33,7 +36,7 @@ type EntryRow = { pid: string; name: string; rating: number; rd: number; games: 
 export class Leaderboard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.transactionSync(() => migrate(ctx.storage.sql, MIGRATIONS));
+    ctx.storage.transactionSync(() => applySchema(ctx.storage.sql, LEADERBOARD_SCHEMA));
   }
 
   /**

@@ -53,6 +53,8 @@ export class Matchmaker extends DurableObject<Env> {
   readonly #waiters = new Waiters();
   /** Matches whose creation RPC is in flight, so the sweep doesn't start a second one. */
   readonly #creating = new Set<string>();
+  /** When the sweep next deletes finished tickets past their hour (in memory: a restart prunes at once). */
+  #pruneAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,12 +93,12 @@ export class Matchmaker extends DurableObject<Env> {
   async poll(ticketId: string, pid: string, waitMs: number): Promise<Result<TicketView, "not-found">> {
     const ticket = this.#store.ticket(ticketId);
     if (!ticket || ticket.player_id !== pid) return NOT_FOUND;
-    this.#store.seen(ticketId, Date.now());
+    this.#store.seen(ticketId, Date.now(), MATCHMAKING_TIMES.seenEveryMs);
     const deadline = Date.now() + Math.min(Math.max(0, Math.floor(waitMs)), MATCHMAKING_TIMES.maxWaitMs);
     // Woken by any change; a match that could not be created puts the ticket back, so wait on.
     for (let current = ticket; this.#pending(current) && Date.now() < deadline; ) {
       const woken = await this.#waiters.wait(ticketId, deadline - Date.now());
-      this.#store.seen(ticketId, Date.now());
+      this.#store.seen(ticketId, Date.now(), MATCHMAKING_TIMES.seenEveryMs);
       const next = this.#store.ticket(ticketId);
       if (!woken || !next) break;
       current = next;
@@ -129,18 +131,21 @@ export class Matchmaker extends DurableObject<Env> {
 
   async #sweep(): Promise<void> {
     const now = Date.now();
+    const { seenEveryMs, idleMs, keepMs, pruneEveryMs } = MATCHMAKING_TIMES;
     // A ticket with a poll held open right now is being watched, whatever its last_seen says.
-    for (const ticketId of this.#waiters.keys()) this.#store.seen(ticketId, now);
-    this.#waiters.wake(this.#store.expireIdle(now, now - MATCHMAKING_TIMES.idleMs));
+    for (const ticketId of this.#waiters.keys()) this.#store.seen(ticketId, now, seenEveryMs);
+    // A stored last_seen may be up to seenEveryMs behind the last poll: never expire early.
+    this.#waiters.wake(this.#store.expireIdle(now, now - idleMs - seenEveryMs));
 
     await this.#pair();
 
     await Promise.all(
-      this.#store.openGroups().map(async (group) => {
+      this.#store.groups().map(async (group) => {
         if (group.created === 0) {
           if (this.#creating.has(group.match_id)) return;
+          // The sweep only retries: #pair made the first attempt as it formed the group.
           if (group.collect_by < now) await this.#abandon(group.match_id);
-          else await this.#create(group.match_id);
+          else await this.#create(group.match_id, true);
           return;
         }
         if (this.#store.uncollected(group.match_id) === 0) await this.#start(group.match_id);
@@ -148,20 +153,25 @@ export class Matchmaker extends DurableObject<Env> {
       }),
     );
 
-    this.#store.prune(now - MATCHMAKING_TIMES.keepMs);
+    // Finished tickets go in batches: deleting them scans the finished ones.
+    if (now >= this.#pruneAt) {
+      this.#store.prune(now - keepMs);
+      this.#pruneAt = now + pruneEveryMs;
+    }
   }
 
   /** Schedules the next sweep: in a second while anything is in play, else when the oldest finished ticket is due for deletion. */
   async #arm(fromAlarm: boolean): Promise<void> {
-    const oldest = this.#store.oldestClosed();
-    const next = this.#store.busy()
-      ? Date.now() + MATCHMAKING_TIMES.sweepMs
-      : oldest === null
-        ? null
-        : oldest + MATCHMAKING_TIMES.keepMs;
+    const next = this.#store.busy() ? Date.now() + MATCHMAKING_TIMES.sweepMs : this.#pruneDue();
     if (next === null) return;
     const current = fromAlarm ? null : await this.ctx.storage.getAlarm();
     if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** When an idle queue should next sweep to delete finished tickets (null: none left). */
+  #pruneDue(): number | null {
+    const oldest = this.#store.oldestClosed();
+    return oldest === null ? null : Math.max(oldest + MATCHMAKING_TIMES.keepMs, this.#pruneAt);
   }
 
   /** Forms the groups the rules allow now and creates their matches. */
@@ -198,19 +208,19 @@ export class Matchmaker extends DurableObject<Env> {
       this.#store.claim(matchId, ids, now, now + MATCHMAKING_TIMES.collectMs, group.bot);
       made.push(matchId);
     }
-    await Promise.all(made.map((matchId) => this.#create(matchId)));
+    await Promise.all(made.map((matchId) => this.#create(matchId, false)));
   }
 
   /**
    * Creates a group's match. Until it exists its tickets look waiting to their owners. A thrown
-   * RPC is retried by the sweep as the same creation (the first try may have landed, so
-   * `match-exists` then means ours); a refusal puts the tickets back in the queue.
+   * RPC (or a restart) is retried by the sweep as the same creation: an earlier try may have
+   * landed, so on a retry `match-exists` means ours. A refusal puts the tickets back in the queue.
    */
-  async #create(matchId: string): Promise<void> {
+  async #create(matchId: string, retry: boolean): Promise<void> {
     const queue = this.#queue();
     if (!queue || this.#creating.has(matchId)) return;
     const group = this.#store.group(matchId);
-    if (!group || group.created === 1 || group.cancelled === 1) return;
+    if (!group || group.created === 1) return;
     const tickets = this.#store.members(matchId);
     const players: SeatedPlayer[] = tickets.map((ticket) => ({
       pid: ticket.player_id,
@@ -222,7 +232,6 @@ export class Matchmaker extends DurableObject<Env> {
     if (group.bot && game) {
       for (let seat = players.length; seat < game.minPlayers; seat++) players.push(botPlayer(group.bot, seat));
     }
-    this.#store.attempted(matchId);
     this.#creating.add(matchId);
     try {
       const outcome = await this.env.Match.getByName(matchId).createReserved({
@@ -234,7 +243,7 @@ export class Matchmaker extends DurableObject<Env> {
         startNow: false,
         source: "matchmaking",
       });
-      if (outcome.ok || (group.attempts > 0 && outcome.error.code === "match-exists")) {
+      if (outcome.ok || (retry && outcome.error.code === "match-exists")) {
         // The players learn of the match from now on, so their time to collect starts now.
         this.#store.created(matchId, Date.now() + MATCHMAKING_TIMES.collectMs);
       } else {
@@ -290,13 +299,11 @@ export class Matchmaker extends DurableObject<Env> {
   }
 
   #markStarted(matchId: string): void {
-    this.#store.markStarted(matchId, Date.now());
-    this.#waiters.wake(this.#store.members(matchId).map((ticket) => ticket.id));
+    this.#waiters.wake(this.#store.markStarted(matchId, Date.now()));
   }
 
   #markCancelled(matchId: string): void {
-    this.#store.markCancelled(matchId, Date.now());
-    this.#waiters.wake(this.#store.members(matchId).map((ticket) => ticket.id));
+    this.#waiters.wake(this.#store.markCancelled(matchId, Date.now()));
   }
 
   /**
@@ -307,16 +314,10 @@ export class Matchmaker extends DurableObject<Env> {
     const ticket = this.#store.ticket(ticketId);
     if (!ticket) throw new Error(`ticket ${ticketId} vanished`);
     const matchId = ticket.match_id;
-    if (
-      ticket.status === "matched" &&
-      ticket.started === 0 &&
-      matchId !== null &&
-      this.#store.group(matchId)?.created === 1
-    ) {
+    // An open ticket in a match that exists: its group is there until the match starts or is called off.
+    if (ticket.open && matchId !== null && this.#store.group(matchId)?.created === 1) {
       if (ticket.collected_at === null) this.#store.collected(ticketId, Date.now());
-      const group = this.#store.group(matchId);
-      if (group && group.started === 0 && group.cancelled === 0 && this.#store.uncollected(matchId) === 0)
-        await this.#start(matchId);
+      if (this.#store.uncollected(matchId) === 0) await this.#start(matchId);
     }
     const latest = this.#store.ticket(ticketId);
     if (!latest) throw new Error(`ticket ${ticketId} vanished`);
@@ -327,7 +328,7 @@ export class Matchmaker extends DurableObject<Env> {
     const queue = this.#queue();
     if (!queue) throw new Error("a ticket without its queue");
     const base = { ticketId: ticket.id, gameId: queue.gameId, createdAt: ticket.since };
-    if (this.#pending(ticket)) {
+    if (ticket.open && this.#pending(ticket)) {
       const window = windowOf(
         { id: ticket.id, playerId: ticket.player_id, rating: parseRating(ticket.rating).rating, since: ticket.since },
         Date.now(),
@@ -343,8 +344,8 @@ export class Matchmaker extends DurableObject<Env> {
 
   /** True while the owner should keep waiting: queued, or matched to a match still being created. */
   #pending(ticket: TicketRow): boolean {
-    if (ticket.status === "waiting") return true;
-    return ticket.status === "matched" && ticket.match_id !== null && this.#store.group(ticket.match_id)?.created !== 1;
+    if (!ticket.open) return false;
+    return ticket.match_id === null || this.#store.group(ticket.match_id)?.created !== 1;
   }
 
   #queue(): Queue | null {

@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { LeaderboardEntry, MatchReport, PlayerRef } from "./contracts.ts";
 import { INITIAL_RATING, rated, type Rating } from "./ratings.ts";
 import { counterMovedOn, type Challenge, type NewPasskey, type StoredPasskey } from "./passkeys.ts";
-import { isBlank, migrate } from "./storage.ts";
+import { applySchema, isBlank, type Schema } from "./storage.ts";
 import { MAX_PASSKEYS, type PasskeySummary } from "../shared/passkeys.ts";
 import type { GameRating, MatchRecord, PlayerProfile } from "../shared/protocol.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
@@ -72,6 +72,9 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX passkey_challenges_expiry ON passkey_challenges (expires_at);
   `,
 ];
+
+/** The Player's schema. No migration has altered a table yet: in one script they are the current schema. */
+export const PLAYER_SCHEMA: Schema = { migrations: MIGRATIONS, current: MIGRATIONS.join("\n") };
 
 /** Match records a profile lists, newest first. */
 export const RECENT_MATCHES = 20;
@@ -147,7 +150,7 @@ export class Player extends DurableObject<Env> {
   /** Applies the schema (once per instance); the first write to a blank object calls it. */
   #migrate(): void {
     if (this.#migrated) return;
-    this.ctx.storage.transactionSync(() => migrate(this.ctx.storage.sql, MIGRATIONS));
+    this.ctx.storage.transactionSync(() => applySchema(this.ctx.storage.sql, PLAYER_SCHEMA));
     this.#migrated = true;
   }
 

@@ -7,7 +7,8 @@
  * - SQLite rows read and written: `ctx.storage.sql.exec` is wrapped before the class's own
  *   constructor runs (so its schema statements count too) and every cursor's `rowsRead` /
  *   `rowsWritten` is summed when the event that made it ends (by then it has been consumed),
- *   per class and per statement; the key-value API (`get`/`put`/`delete`/`list`, which writes
+ *   per class and per statement. A script of several statements (a schema, a migration) is run
+ *   one statement at a time, because a cursor counts only the last statement of its script; the key-value API (`get`/`put`/`delete`/`list`, which writes
  *   to a hidden SQLite table) is counted per key.
  * - `setAlarm` calls (each billed as a row written) and `deleteAlarm` calls.
  * - Requests: `fetch` (HTTP and WebSocket upgrades), RPC calls (a public method entered from
@@ -189,8 +190,13 @@ function instrument(meter: ObjectMeter, ctx: DurableObjectState): void {
   const sql = storage.sql;
   const exec = sql.exec.bind(sql);
   const metered = ((query: string, ...bindings: unknown[]) => {
-    const cursor = exec(query, ...bindings);
-    meter.cursor(cursor, query);
+    // A cursor reports only the last statement of a script: run a script one statement at a
+    // time so each one counts (Ply's scripts hold no ';' inside a literal).
+    const statements = query.split(";").filter((statement) => statement.trim() !== "");
+    for (const statement of statements.slice(0, -1)) meter.cursor(exec(statement), statement);
+    const last = statements.length > 1 ? (statements.at(-1) as string) : query;
+    const cursor = exec(last, ...bindings);
+    meter.cursor(cursor, last);
     return cursor;
   }) as typeof sql.exec;
   Object.defineProperty(sql, "exec", { value: metered, configurable: true });

@@ -277,7 +277,7 @@ export async function meter(server: RunningServer, options: MeterOptions): Promi
       }))
       .filter((row) => row.rowsWrittenPerMatch > 0)
       .sort((a, b) => b.rowsWrittenPerMatch - a.rowsWrittenPerMatch)
-      .slice(0, 12);
+      .slice(0, 30);
   }
   const setAlarmPlay = (afterPlay.classes.Match?.setAlarm ?? 0) - (afterMatchmaking.classes.Match?.setAlarm ?? 0);
   const played = bots.length / 2;

@@ -8,12 +8,19 @@
 export const MATCHMAKING_TIMES = {
   /** The sweep runs this often while anything waits or awaits collection. */
   sweepMs: 1_000,
-  /** A waiting ticket whose owner has not polled for this long expires. */
+  /**
+   * A waiting ticket whose owner has not polled for this long expires (within `seenEveryMs`
+   * more: a poll writes its time only when the stored one is that old).
+   */
   idleMs: 60_000,
+  /** A poll, or a long poll held open, refreshes its ticket's stored last poll at most this often. */
+  seenEveryMs: 10_000,
   /** Every player of a new match must collect their ticket within this, or the match is cancelled. */
   collectMs: 15_000,
-  /** Finished tickets are kept this long (their owners may still poll them), then deleted. */
+  /** Finished tickets are kept this long (their owners may still poll them), then deleted... */
   keepMs: 60 * 60 * 1000,
+  /** ...by a sweep at most this often (a deletion scans the finished tickets). */
+  pruneEveryMs: 60_000,
   /** The longest a poll may wait. */
   maxWaitMs: 30_000,
 } as const;

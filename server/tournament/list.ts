@@ -6,7 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { TournamentStatus, TournamentSummary } from "../../shared/tournament.ts";
-import { migrate } from "../storage.ts";
+import { applySchema, type Schema } from "../storage.ts";
 
 const MIGRATIONS = [
   `
@@ -23,11 +23,14 @@ const MIGRATIONS = [
   `,
 ];
 
+/** The TournamentList's schema: its one migration is the current schema. */
+export const TOURNAMENT_LIST_SCHEMA: Schema = { migrations: MIGRATIONS, current: MIGRATIONS.join("\n") };
+
 /** Where a page starts: the offset into the list of that status. */
 export class TournamentList extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.transactionSync(() => migrate(ctx.storage.sql, MIGRATIONS));
+    ctx.storage.transactionSync(() => applySchema(ctx.storage.sql, TOURNAMENT_LIST_SCHEMA));
   }
 
   /** Adds or refreshes a tournament (a later status never goes back: notices may arrive out of order). */

@@ -13,9 +13,10 @@ import type {
 } from "../../shared/tournament.ts";
 import type { GameScore, StandingEntrant, StandingGame } from "./scoring.ts";
 import type { SeatHistory } from "./seats.ts";
+import type { Schema } from "../storage.ts";
 
-/** The Tournament object's schema. Migration N is at index N - 1. */
-export const TOURNAMENT_MIGRATIONS: readonly string[] = [
+/** The Tournament object's migrations. Migration N is at index N - 1. */
+const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE tournament (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -86,6 +87,9 @@ export const TOURNAMENT_MIGRATIONS: readonly string[] = [
   );
   `,
 ];
+
+/** The Tournament object's schema: its one migration is the current schema. */
+export const TOURNAMENT_SCHEMA: Schema = { migrations: MIGRATIONS, current: MIGRATIONS.join("\n") };
 
 /** Fixed at creation. */
 export interface TournamentConfig {

@@ -6,9 +6,9 @@
  * picks only rows where it is null and sets it in the same transaction as the game's row.
  */
 import type { EntrantState, TournamentGame, TournamentSummary } from "../../shared/tournament.ts";
-import { migrate } from "../storage.ts";
+import { applySchema } from "../storage.ts";
 import {
-  TOURNAMENT_MIGRATIONS,
+  TOURNAMENT_SCHEMA,
   toEntrant,
   toLoaded,
   toGame,
@@ -33,7 +33,7 @@ export class TournamentStore {
 
   /** Applies the schema; true when the object already holds a tournament. */
   migrate(): void {
-    this.storage.transactionSync(() => migrate(this.sql, TOURNAMENT_MIGRATIONS));
+    this.storage.transactionSync(() => applySchema(this.sql, TOURNAMENT_SCHEMA));
   }
 
   /** Runs `write` as one transaction. */

@@ -3,8 +3,9 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { nanoid } from "nanoid";
 import { beforeEach, describe, expect, it } from "vitest";
 import { signToken } from "../../server/auth.ts";
+import { INITIAL_RATING } from "../../server/ratings.ts";
 import type { Matchmaker } from "../../server/matchmaker.ts";
-import { queueName, queueOfTicket } from "../../server/matchmaking/queues.ts";
+import { MATCHMAKING_TIMES, queueName, queueOfTicket } from "../../server/matchmaking/queues.ts";
 import type { TicketView } from "../../shared/protocol.ts";
 import { TEST_TOKEN_SECRET } from "../secret.ts";
 import { api, as, newPlayer, type TestPlayer, summary } from "./helpers.ts";
@@ -40,14 +41,18 @@ function inQueue<T>(ticketId: string, run: (sql: SqlStorage) => T): Promise<T> {
 /** Every waiting ticket of the queue has waited `ms` longer, and its owner is still polling. */
 function age(ticketId: string, ms: number): Promise<void> {
   return inQueue(ticketId, (sql) => {
-    sql.exec("UPDATE tickets SET since = since - ?, last_seen = ? WHERE status = 'waiting'", ms, Date.now());
+    sql.exec("UPDATE open_tickets SET since = since - ?, last_seen = ? WHERE match_id IS NULL", ms, Date.now());
   });
 }
 
 /** Rewrites the rating a ticket queued with. */
 function rateTicket(ticketId: string, rating: number): Promise<void> {
   return inQueue(ticketId, (sql) => {
-    sql.exec("UPDATE tickets SET rating = ? WHERE id = ?", JSON.stringify({ rating, rd: 350, vol: 0.06 }), ticketId);
+    sql.exec(
+      "UPDATE open_tickets SET rating = ? WHERE id = ?",
+      JSON.stringify({ rating, rd: 350, vol: 0.06 }),
+      ticketId,
+    );
   });
 }
 
@@ -70,7 +75,8 @@ async function mintedPlayer(name: string): Promise<TestPlayer> {
 beforeEach(async () => {
   const queue = env.Matchmaker.getByName(await queueName("tic-tac-toe", "{}"));
   await runInDurableObject(queue, (_instance: Matchmaker, state) => {
-    state.storage.sql.exec("DELETE FROM tickets");
+    state.storage.sql.exec("DELETE FROM open_tickets");
+    state.storage.sql.exec("DELETE FROM closed_tickets");
     state.storage.sql.exec("DELETE FROM groups");
   });
 });
@@ -251,7 +257,13 @@ describe("quick match", () => {
   it("expires a waiting ticket whose owner stopped polling for a minute", async () => {
     const ada = await mintedPlayer("Ada");
     const ticket = (await enqueue(ada)).body;
-    await inQueue(ticket.ticketId, (sql) => sql.exec("UPDATE tickets SET last_seen = ?", Date.now() - 61_000));
+    const { idleMs, seenEveryMs } = MATCHMAKING_TIMES;
+    // The stored time of the last poll may be up to seenEveryMs behind it: that long is not idle yet.
+    await inQueue(ticket.ticketId, (sql) => sql.exec("UPDATE open_tickets SET last_seen = ?", Date.now() - idleMs));
+    await sweep(ticket.ticketId);
+    expect((await poll(ada, ticket.ticketId)).body.status).toBe("waiting");
+    const stale = Date.now() - idleMs - seenEveryMs - 1_000;
+    await inQueue(ticket.ticketId, (sql) => sql.exec("UPDATE open_tickets SET last_seen = ?", stale));
     await sweep(ticket.ticketId);
     expect((await poll(ada, ticket.ticketId)).body).toMatchObject({ status: "expired", window: null });
     expect((await enqueue(ada)).status).toBe(201);
@@ -285,8 +297,8 @@ describe("quick match", () => {
     const brian = await mintedPlayer("Brian");
     const ticket = (await enqueue(ada)).body;
     // An old but not idle last_seen, so that the poll's arrival shows (a sweep would not expire it).
-    const marker = Date.now() - 10_000;
-    await inQueue(ticket.ticketId, (sql) => sql.exec("UPDATE tickets SET last_seen = ?", marker));
+    const marker = Date.now() - 2 * MATCHMAKING_TIMES.seenEveryMs;
+    await inQueue(ticket.ticketId, (sql) => sql.exec("UPDATE open_tickets SET last_seen = ?", marker));
 
     let answered = false;
     const longPoll = poll(ada, ticket.ticketId, 30).then((response) => {
@@ -295,7 +307,7 @@ describe("quick match", () => {
     });
     // The poll refreshes last_seen when it arrives and then waits; watch storage for its arrival.
     const lastSeen = () =>
-      inQueue(ticket.ticketId, (sql) => sql.exec<{ at: number }>("SELECT last_seen AS at FROM tickets").one().at);
+      inQueue(ticket.ticketId, (sql) => sql.exec<{ at: number }>("SELECT last_seen AS at FROM open_tickets").one().at);
     for (let tries = 0; (await lastSeen()) === marker; tries++) expect(tries).toBeLessThan(1_000);
     expect(answered).toBe(false);
 
@@ -325,8 +337,52 @@ describe("quick match", () => {
     await runDurableObjectAlarm(queueOf(first.ticketId));
     expect((await poll(ada, first.ticketId)).body).toMatchObject({ status: "matched", matchId: second.matchId });
     expect((await summary(collected.matchId!)).status).toBe("playing");
-    const rows = await inQueue(first.ticketId, (sql) => sql.exec("SELECT match_id FROM groups").toArray());
-    expect(rows).toHaveLength(1);
+    // Both tickets finished in that one match, and no group is left to make another.
+    const made = await inQueue(first.ticketId, (sql) => ({
+      matches: sql.exec("SELECT DISTINCT match_id FROM closed_tickets").toArray(),
+      groups: sql.exec("SELECT match_id FROM groups").toArray(),
+    }));
+    expect(made).toEqual({ matches: [{ match_id: second.matchId }], groups: [] });
+  });
+});
+
+describe("quick match across a restart", () => {
+  it("takes a match that a creation cut short already made as its own, once, when the sweep retries it", async () => {
+    const ada = await mintedPlayer("Ada");
+    const brian = await mintedPlayer("Brian");
+    const first = (await enqueue(ada)).body;
+    await rateTicket(first.ticketId, 2_900);
+    const second = (await enqueue(brian)).body;
+    // The queue formed the group and its creation reached the Match, but the queue went down
+    // before it heard back: the group is stored, the match exists, nobody was told.
+    const matchId = `restart${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    await inQueue(first.ticketId, (sql) => {
+      sql.exec("UPDATE open_tickets SET match_id = ?, seat = 0 WHERE id = ?", matchId, first.ticketId);
+      sql.exec("UPDATE open_tickets SET match_id = ?, seat = 1 WHERE id = ?", matchId, second.ticketId);
+      sql.exec(
+        "INSERT INTO groups (match_id, created_at, collect_by) VALUES (?, ?, ?)",
+        matchId,
+        Date.now(),
+        Date.now() + 5_000,
+      );
+    });
+    const players = [ada, brian].map((player) => ({ pid: player.playerId, name: player.name, rating: INITIAL_RATING }));
+    const landed = await env.Match.getByName(matchId).createReserved({
+      gameId: "tic-tac-toe",
+      optionsJson: "{}",
+      players,
+      rated: true,
+      startNow: false,
+      source: "matchmaking",
+    });
+    expect(landed.ok).toBe(true);
+    expect((await poll(ada, first.ticketId)).body.status).toBe("waiting");
+
+    await sweep(first.ticketId);
+    const [forAda, forBrian] = [(await poll(ada, first.ticketId)).body, (await poll(brian, second.ticketId)).body];
+    expect(forAda).toMatchObject({ status: "matched", matchId, seat: 0 });
+    expect(forBrian).toMatchObject({ status: "matched", matchId, seat: 1 });
+    expect((await summary(matchId)).status).toBe("playing");
   });
 });
 
