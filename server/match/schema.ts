@@ -1,7 +1,10 @@
 /**
- * The Match object's SQLite schema: its migrations, numbered and applied in order by `migrate`
- * (../storage.ts). Never edit a shipped migration; append one.
+ * The Match object's SQLite schema (../storage.ts): its migrations, numbered and applied in order
+ * to an older database, and the schema they lead to, which a new match gets in one step. Never
+ * edit a shipped migration; append one, and fold it into MATCH_SCHEMA.current
+ * (test/worker/schemas.test.ts checks that the two agree).
  */
+import type { Schema } from "../storage.ts";
 
 /** The Match object's schema. Migration N is at index N - 1. */
 export const MATCH_MIGRATIONS: readonly string[] = [
@@ -94,3 +97,71 @@ export const MATCH_MIGRATIONS: readonly string[] = [
   );
   `,
 ];
+
+/** The Match's schema: the migrations above, and where they lead as one script. */
+export const MATCH_SCHEMA: Schema = {
+  migrations: MATCH_MIGRATIONS,
+  current: `
+  CREATE TABLE match (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    match_id TEXT NOT NULL,
+    game_id TEXT NOT NULL,
+    options TEXT NOT NULL,
+    capacity INTEGER NOT NULL,
+    turn_ms INTEGER NOT NULL,
+    seed TEXT NOT NULL,
+    status TEXT NOT NULL,
+    result TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    min_players INTEGER NOT NULL DEFAULT 2,
+    grace_ms INTEGER NOT NULL DEFAULT 60000,
+    creator_id TEXT,
+    private INTEGER NOT NULL DEFAULT 0,
+    rated INTEGER NOT NULL DEFAULT 0,
+    reserved INTEGER NOT NULL DEFAULT 0,
+    rematch_id TEXT,
+    time_control TEXT,
+    spectator_delay TEXT,
+    tournament_id TEXT,
+    base INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE seats (
+    seat INTEGER PRIMARY KEY,
+    player_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    rating TEXT,
+    rematch INTEGER NOT NULL DEFAULT 0,
+    bot TEXT
+  );
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    seat INTEGER,
+    client_id TEXT,
+    payload TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE TABLE snapshot (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    deadline INTEGER,
+    spectator_seq INTEGER
+  );
+  CREATE TABLE timers (
+    kind TEXT PRIMARY KEY,
+    at INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+  );
+  CREATE TABLE games (
+    match_id TEXT PRIMARY KEY,
+    base INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    reports TEXT
+  )
+  `,
+};

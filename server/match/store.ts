@@ -10,8 +10,8 @@ import type { MatchResult, Seat } from "../../shared/game.ts";
 import { findGame } from "../../shared/games/index.ts";
 import type { EventsPage, MatchSummary, SpectatorDelay } from "../../shared/protocol.ts";
 import type { Rating } from "../ratings.ts";
-import { isBlank, migrate } from "../storage.ts";
-import { MATCH_MIGRATIONS } from "./schema.ts";
+import { applySchema, isBlank, migrate } from "../storage.ts";
+import { MATCH_MIGRATIONS, MATCH_SCHEMA } from "./schema.ts";
 import type { Archive, Archived, Loaded, MatchConfig, NewSeat, PlayerReport, SeatRow } from "./types.ts";
 
 export { MATCH_MIGRATIONS };
@@ -183,7 +183,7 @@ export class MatchStore {
   /** Writes a new match and its first snapshot into this blank object. */
   insert(config: MatchConfig, seed: string, turnMs: number, initial: MatchState): void {
     this.transaction(() => {
-      migrate(this.#sql, MATCH_MIGRATIONS);
+      applySchema(this.#sql, MATCH_SCHEMA);
       this.#sql.exec(
         `INSERT INTO match (id, match_id, game_id, options, capacity, min_players, turn_ms, grace_ms, seed, status,
            created_at, creator_id, private, rated, reserved, time_control, spectator_delay, tournament_id)

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { flagAt, initialMs, remainingAt, startClock, tick, type TimeControl } from "../../shared/clock.ts";
 import { createEngine, type MatchState } from "../../shared/engine.ts";
-import { type MatchEvent } from "../../shared/events.ts";
+import type { MatchEvent } from "../../shared/events.ts";
 import { connectFour } from "../../shared/games/connect-four.ts";
 
 const T0 = 1_700_000_000_000;

@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createEngine } from "../../shared/engine.ts";
-import { type AnyGame, type GameDefinition } from "../../shared/game.ts";
-import { type MatchEvent } from "../../shared/events.ts";
+import type { AnyGame, GameDefinition } from "../../shared/game.ts";
+import type { MatchEvent } from "../../shared/events.ts";
 
 /**
  * A purpose-built game for engine behaviour the real games don't exercise: a counter race to

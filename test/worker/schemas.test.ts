@@ -12,12 +12,14 @@ import { DIRECTORY_SCHEMA } from "../../server/directory.ts";
 import { LEADERBOARD_SCHEMA } from "../../server/leaderboard.ts";
 import { MATCHMAKER_SCHEMA } from "../../server/matchmaking/tickets.ts";
 import { PLAYER_SCHEMA, type Player } from "../../server/player.ts";
+import { MATCH_SCHEMA } from "../../server/match/schema.ts";
 import { applySchema, migrate, type Schema } from "../../server/storage.ts";
 import { TOURNAMENT_LIST_SCHEMA } from "../../server/tournament/list.ts";
 import { TOURNAMENT_SCHEMA } from "../../server/tournament/schema.ts";
 
 /** Every object with a one-step schema: a new one is one more line. */
 const SCHEMAS: readonly (readonly [string, Schema])[] = [
+  ["Match", MATCH_SCHEMA],
   ["Player", PLAYER_SCHEMA],
   ["Matchmaker", MATCHMAKER_SCHEMA],
   ["Directory", DIRECTORY_SCHEMA],
