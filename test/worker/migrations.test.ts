@@ -2,15 +2,18 @@
  * Migrations that move data keep it: the Matchmaker's 3 (a ticket as one row, open and finished
  * tickets apart) keeps every ticket as its owner sees it and every match still being made; the
  * Player's 3 (WITHOUT ROWID tables, the leaderboard outbox in the ratings row) keeps the profile,
- * ratings, history, passkeys and what was queued for the leaderboard.
+ * ratings, history, passkeys and what was queued for the leaderboard; the Leaderboard's and the
+ * Directory's 2 (WITHOUT ROWID) keep every row.
  */
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { DIRECTORY_SCHEMA } from "../../server/directory.ts";
+import { LEADERBOARD_SCHEMA } from "../../server/leaderboard.ts";
 import { MATCHMAKER_SCHEMA } from "../../server/matchmaking/tickets.ts";
 import type { Player } from "../../server/player.ts";
 import { PLAYER_SCHEMA } from "../../server/player-schema.ts";
-import { applySchema, migrate } from "../../server/storage.ts";
+import { applySchema, migrate, type Schema } from "../../server/storage.ts";
 
 const RATING = JSON.stringify({ rating: 1500, rd: 350, vol: 0.06 });
 
@@ -172,3 +175,42 @@ describe("the Player's migration 3", () => {
     expect(seen.challenges).toEqual([{ challenge: "c-1", expires_at: due }]);
   });
 });
+
+describe.each([
+  {
+    name: "Leaderboard",
+    schema: LEADERBOARD_SCHEMA,
+    table: "entries",
+    rows: `INSERT INTO entries (pid, name, rating, rd, games, updated_at) VALUES
+      ('a', 'Ada', 1600.5, 80, 12, 1), ('b', 'Brian', 1400, 200, 3, 2)`,
+  },
+  {
+    name: "Directory",
+    schema: DIRECTORY_SCHEMA,
+    table: "live",
+    rows: `INSERT INTO live (match_id, game_id, players, moves, started_at, rated, updated_at) VALUES
+      ('m1', 'chess', '[]', 4, 10, 1, 11), ('m2', 'connect-four', '[{"name":"Ada"}]', 0, 20, 0, 21)`,
+  },
+] satisfies { name: string; schema: Schema; table: string; rows: string }[])(
+  "the $name's migration 2",
+  ({ schema, table, rows }) => {
+    it("keeps every row", async () => {
+      const { before, after } = await runInDurableObject(
+        env.Player.getByName(`rows-${crypto.randomUUID()}`),
+        (_i: Player, state) => {
+          const sql = state.storage.sql;
+          return state.storage.transactionSync(() => {
+            migrate(sql, schema.migrations.slice(0, 1));
+            sql.exec(rows);
+            const read = () => sql.exec(`SELECT * FROM ${table} ORDER BY 1`).toArray();
+            const before = read();
+            applySchema(sql, schema);
+            return { before, after: read() };
+          });
+        },
+      );
+      expect(before).toHaveLength(2);
+      expect(after).toEqual(before);
+    });
+  },
+);
