@@ -23,10 +23,38 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX entries_best ON entries (rating DESC, pid);
   `,
+  // 2: WITHOUT ROWID: an entry is its row and its place in entries_best, no second copy of the key.
+  `
+  CREATE TABLE board (
+    pid TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    rating REAL NOT NULL,
+    rd REAL NOT NULL,
+    games INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO board (pid, name, rating, rd, games, updated_at) SELECT pid, name, rating, rd, games, updated_at FROM entries;
+  DROP TABLE entries;
+  ALTER TABLE board RENAME TO entries;
+  CREATE INDEX entries_best ON entries (rating DESC, pid);
+  `,
 ];
 
-/** The Leaderboard's schema: its one migration is the current schema. */
-export const LEADERBOARD_SCHEMA: Schema = { migrations: MIGRATIONS, current: MIGRATIONS.join("\n") };
+/** The Leaderboard's schema: what the migrations above lead to, in one script. */
+export const LEADERBOARD_SCHEMA: Schema = {
+  migrations: MIGRATIONS,
+  current: `
+  CREATE TABLE entries (
+    pid TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    rating REAL NOT NULL,
+    rd REAL NOT NULL,
+    games INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX entries_best ON entries (rating DESC, pid);
+  `,
+};
 
 /** The most entries one page may hold. */
 export const MAX_PAGE = 100;

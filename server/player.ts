@@ -8,73 +8,13 @@ import { DurableObject } from "cloudflare:workers";
 import type { LeaderboardEntry, MatchReport, PlayerRef } from "./contracts.ts";
 import { INITIAL_RATING, rated, type Rating } from "./ratings.ts";
 import { counterMovedOn, type Challenge, type NewPasskey, type StoredPasskey } from "./passkeys.ts";
-import { applySchema, isBlank, type Schema } from "./storage.ts";
+import { PLAYER_SCHEMA } from "./player-schema.ts";
+import { applySchema, isBlank } from "./storage.ts";
 import { MAX_PASSKEYS, type PasskeySummary } from "../shared/passkeys.ts";
 import type { GameRating, MatchRecord, PlayerProfile } from "../shared/protocol.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 
 export type { GameRating, MatchRecord, PlayerProfile } from "../shared/protocol.ts";
-
-const MIGRATIONS: readonly string[] = [
-  // 1: the first schema.
-  `
-  CREATE TABLE profile (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    pid TEXT NOT NULL,
-    name TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-  );
-  CREATE TABLE ratings (
-    game_id TEXT PRIMARY KEY,
-    rating REAL NOT NULL,
-    rd REAL NOT NULL,
-    vol REAL NOT NULL,
-    games INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-  );
-  CREATE TABLE matches (
-    match_id TEXT PRIMARY KEY,
-    game_id TEXT NOT NULL,
-    finished_at INTEGER NOT NULL,
-    seat INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    rated INTEGER NOT NULL,
-    opponents TEXT NOT NULL,
-    rating_before TEXT,
-    rating_after TEXT,
-    recorded_at INTEGER NOT NULL
-  );
-  CREATE INDEX matches_newest ON matches (finished_at DESC, match_id DESC);
-  CREATE TABLE outbox (
-    game_id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    attempts INTEGER NOT NULL,
-    due_at INTEGER NOT NULL
-  );
-  `,
-  // 2: passkeys that sign in to this player, and the challenges already answered (kept until
-  // they expire, so each is answered once; see server/passkeys.ts).
-  `
-  CREATE TABLE passkeys (
-    credential_id TEXT PRIMARY KEY,
-    public_key BLOB NOT NULL,
-    counter INTEGER NOT NULL,
-    transports TEXT NOT NULL,
-    backed_up INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    last_used_at INTEGER
-  );
-  CREATE TABLE passkey_challenges (
-    challenge TEXT PRIMARY KEY,
-    expires_at INTEGER NOT NULL
-  );
-  CREATE INDEX passkey_challenges_expiry ON passkey_challenges (expires_at);
-  `,
-];
-
-/** The Player's schema. No migration has altered a table yet: in one script they are the current schema. */
-export const PLAYER_SCHEMA: Schema = { migrations: MIGRATIONS, current: MIGRATIONS.join("\n") };
 
 /** Match records a profile lists, newest first. */
 export const RECENT_MATCHES = 20;
@@ -232,8 +172,8 @@ export class Player extends DurableObject<Env> {
    * Records finished matches in one transaction, in the given order, each once per matchId
    * (Matches deliver at least once; a report already recorded, or repeated in the batch, is
    * skipped). A rated match that was played out moves the rating, each from the rating the one
-   * before it left, and queues the game's new standing for the leaderboard. Each game's rating and
-   * outbox row is written once per batch, however many of its matches the batch holds.
+   * before it left, and queues the game's new standing for the leaderboard. Each game's rating row
+   * (which holds its outbox entry) is written once per batch, however many of its matches it holds.
    */
   async recordMatches(reports: readonly MatchReport[]): Promise<void> {
     if (reports.length === 0) return;
@@ -273,25 +213,22 @@ export class Player extends DurableObject<Env> {
         );
         if (after) moved.set(report.gameId, { rating: after, games: (moved.get(report.gameId)?.games ?? 0) + 1 });
       }
+      // One row per game holds the rating and its outbox entry: the alarm sends the standing as
+      // it is when it runs, so several matches in a row become one update, and `seq` tells the
+      // alarm whether the standing changed while its send was in flight.
       for (const [gameId, { rating, games }] of moved) {
         sql.exec(
-          `INSERT INTO ratings (game_id, rating, rd, vol, games, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+          `INSERT INTO ratings (game_id, rating, rd, vol, games, updated_at, seq, attempts, due_at)
+           VALUES (?, ?, ?, ?, ?, ?, 1, 0, ?)
            ON CONFLICT (game_id) DO UPDATE SET rating = excluded.rating, rd = excluded.rd, vol = excluded.vol,
-             games = ratings.games + excluded.games, updated_at = excluded.updated_at`,
+             games = ratings.games + excluded.games, updated_at = excluded.updated_at,
+             seq = ratings.seq + 1, due_at = excluded.due_at`,
           gameId,
           rating.rating,
           rating.rd,
           rating.vol,
           games,
           now,
-        );
-        // One row per game: the alarm sends the standing as it is when it runs, so several
-        // matches in a row become one update. `seq` tells the alarm whether the row changed
-        // while its send was in flight.
-        sql.exec(
-          `INSERT INTO outbox (game_id, seq, attempts, due_at) VALUES (?, 1, 0, ?)
-           ON CONFLICT (game_id) DO UPDATE SET seq = outbox.seq + 1, due_at = excluded.due_at`,
-          gameId,
           now,
         );
       }
@@ -437,11 +374,11 @@ export class Player extends DurableObject<Env> {
       try {
         await this.env.Leaderboard.getByName(row.game_id).upsert(entry);
         // Only the version sent: a match recorded meanwhile bumped seq and stays queued.
-        sql.exec("DELETE FROM outbox WHERE game_id = ? AND seq = ?", row.game_id, row.seq);
+        sql.exec("UPDATE ratings SET due_at = NULL, attempts = 0 WHERE game_id = ? AND seq = ?", row.game_id, row.seq);
       } catch (error) {
         const attempts = row.attempts + 1;
         sql.exec(
-          "UPDATE outbox SET attempts = ?, due_at = ? WHERE game_id = ? AND seq = ?",
+          "UPDATE ratings SET attempts = ?, due_at = ? WHERE game_id = ? AND seq = ?",
           attempts,
           Date.now() + retryDelay(attempts),
           row.game_id,
@@ -465,9 +402,9 @@ export class Player extends DurableObject<Env> {
   #pending(at: number): PendingRow[] {
     return this.ctx.storage.sql
       .exec<PendingRow>(
-        `SELECT o.game_id, o.seq, o.attempts, p.pid, p.name, r.rating, r.rd, r.games
-         FROM outbox o JOIN ratings r USING (game_id) CROSS JOIN profile p
-         WHERE o.due_at <= ? ORDER BY o.due_at`,
+        `SELECT r.game_id, r.seq, r.attempts, p.pid, p.name, r.rating, r.rd, r.games
+         FROM ratings r CROSS JOIN profile p
+         WHERE r.due_at <= ? ORDER BY r.due_at`,
         at,
       )
       .toArray();
@@ -476,7 +413,7 @@ export class Player extends DurableObject<Env> {
   /** Sets the alarm for the earliest sendable update, or clears it when none is queued. */
   async #arm(): Promise<void> {
     const next = this.ctx.storage.sql
-      .exec<{ at: number | null }>("SELECT min(o.due_at) AS at FROM outbox o CROSS JOIN profile p")
+      .exec<{ at: number | null }>("SELECT min(r.due_at) AS at FROM ratings r CROSS JOIN profile p")
       .one().at;
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);

@@ -14,6 +14,8 @@ import { api } from "./helpers.ts";
 export type ErrorBody = { error: { code: string; message: string } };
 export type CreatedPlayer = { playerId: string; name: string; token: string };
 export type OutboxRow = { game_id: string; seq: number; attempts: number; due_at: number };
+/** A Player's outbox: the standings of its ratings rows still to be sent to a leaderboard. */
+export const OUTBOX = "SELECT game_id, seq, attempts, due_at FROM ratings WHERE due_at IS NOT NULL";
 
 export const GAME = "tic-tac-toe";
 /** Far enough ahead that the platform never fires a held alarm while a test runs. */
@@ -94,7 +96,7 @@ export async function runAlarmHeld(pid: string) {
     const after = {
       started,
       alarm: await state.storage.getAlarm(),
-      outbox: state.storage.sql.exec<OutboxRow>("SELECT * FROM outbox").toArray(),
+      outbox: state.storage.sql.exec<OutboxRow>(OUTBOX).toArray(),
       now: Date.now(),
     };
     if (after.alarm !== null) await state.storage.setAlarm(Date.now() + HOLD_MS);
@@ -121,14 +123,14 @@ export const realEnvs = new WeakMap<Player, Env>();
 /** Time passes for a Player: its queued updates become due. */
 export async function makeDue(pid: string): Promise<void> {
   await runInDurableObject(player(pid), (_instance: Player, state) => {
-    state.storage.sql.exec("UPDATE outbox SET due_at = ?", Date.now() - 1);
+    state.storage.sql.exec("UPDATE ratings SET due_at = ? WHERE due_at IS NOT NULL", Date.now() - 1);
   });
 }
 
 export async function outboxOf(pid: string) {
   return runInDurableObject(player(pid), async (_instance: Player, state) => ({
     alarm: await state.storage.getAlarm(),
-    rows: state.storage.sql.exec<OutboxRow>("SELECT * FROM outbox").toArray(),
+    rows: state.storage.sql.exec<OutboxRow>(OUTBOX).toArray(),
   }));
 }
 

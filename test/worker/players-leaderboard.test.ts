@@ -19,6 +19,7 @@ import {
   HOLD_MS,
   makeDue,
   outboxOf,
+  OUTBOX,
   type OutboxRow,
   player,
   profileOf,
@@ -175,7 +176,7 @@ describe("leaderboard updates from players", () => {
       await instance.recordMatch(reportFor(ada, opponent, 1));
       await state.storage.setAlarm(Date.now() + HOLD_MS);
       await sending;
-      const rows = state.storage.sql.exec<OutboxRow>("SELECT * FROM outbox").toArray();
+      const rows = state.storage.sql.exec<OutboxRow>(OUTBOX).toArray();
       await state.storage.setAlarm(Date.now() + HOLD_MS);
       return rows;
     });
