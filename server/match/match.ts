@@ -128,7 +128,8 @@ export class Match extends Server<Env> {
   }
 
   /** A tournament player who withdraws resigns their game; false when they hold no seat in a game being played. */
-  async resignPlayer(pid: string): Promise<boolean> {
+  async resignPlayer(pid: string, matchId?: string): Promise<boolean> {
+    if (matchId !== undefined && this.#load()?.config.matchId !== matchId) return false; // a later game of the series
     const seat = this.#load()?.seats.find((row) => row.pid === pid && row.bot === null);
     return seat && this.#loaded ? this.#guarded(this.#loaded, seat.seat, { type: "resign" }) : false;
   }

@@ -309,7 +309,7 @@ export class Tournament extends DurableObject<Env> {
     if (kind === "list") return this.#tellList(loaded);
     if (kind.startsWith(RESIGN)) {
       const [matchId, pid] = kind.slice(RESIGN.length).split(":") as [string, string];
-      await this.env.Match.getByName(matchId).resignPlayer(pid);
+      await this.env.Match.getByName(matchId).resignPlayer(pid, matchId);
     }
   }
 

@@ -260,6 +260,9 @@ describe("rematch", () => {
     // The old game takes no one and does not start again.
     const joined = await api<ErrorBody>(`/api/matches/${matchId}/join`, { method: "POST", headers: as(players[0]) });
     expect(joined.body.error.code).toBe("match-full");
+    // A tournament's resignation of its game does not reach the series' next game.
+    expect(await stub(matchId).resignPlayer(players[0].playerId, matchId)).toBe(false);
+    expect((await summary(nextId)).status).toBe("playing");
   });
 });
 
