@@ -23,12 +23,6 @@ export function botPlayer(kind: BotKind, seat: Seat): SeatedPlayer & { bot: BotK
   return { pid: `bot-${kind}-${seat}`, name: BOT_NAMES[kind], rating: INITIAL_RATING, bot: kind };
 }
 
-/** The configured thinking pause: PLY_BOT_DELAY_MS when it is a number of milliseconds, else BOT_DELAY_MS. */
-export function botDelayMs(configured: string | undefined): number {
-  const ms = Number(configured);
-  return Number.isFinite(ms) && ms >= 0 ? ms : BOT_DELAY_MS;
-}
-
 /** The seat of the bot that may act now, if any. */
 export function botToAct(engine: Engine, state: MatchState, bots: readonly (BotKind | null)[]): Seat | null {
   return engine.activeSeats(state).find((seat) => bots[seat]) ?? null;

@@ -12,16 +12,17 @@ import type { Seat } from "../../shared/game.ts";
 import type { EventsPage, FrameError, JoinResult, MatchSummary } from "../../shared/protocol.ts";
 import { fail, ok, type Failure, type Result } from "../../shared/result.ts";
 import { tokenSecret } from "../auth.ts";
-import { botDelayMs, botPlayer, playBot } from "../bots.ts";
+import { BOT_DELAY_MS, botPlayer, playBot } from "../bots.ts";
 import { overRpc, type OverRpc, type PlayerRef, type ReservedMatch } from "../contracts.ts";
 import { errorResponse, failureResponse } from "../http.ts";
+import { durationSetting } from "../settings.ts";
 import { admit, tagsOf, type Role } from "./admission.ts";
 import { Audience } from "./audience.ts";
 import { FloodGuard } from "./flood-guard.ts";
 import type { ResignOrDraw } from "./frames.ts";
 import { Heartbeats } from "./heartbeats.ts";
 import * as lifecycle from "./lifecycle.ts";
-import { deliverDue, isOutbox, OUTBOX_RETRY_MS, reportDelayMs } from "./outbox.ts";
+import { deliverDue, isOutbox, OUTBOX_RETRY_MS, REPORT_DELAY_MS } from "./outbox.ts";
 import { blankGame, prepareNextGame } from "./series.ts";
 import { Outgoing } from "./outgoing.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
@@ -58,8 +59,8 @@ export class Match extends Server<Env> {
   /** When the lobby entry was last refreshed, and when a refresh is due (null: none; undefined: unknown after a wake). */
   #listing: { listedAt: number; listingDue: number | null | undefined } = { listedAt: 0, listingDue: undefined };
   readonly #delays = {
-    botDelayMs: botDelayMs(this.env.PLY_BOT_DELAY_MS),
-    reportDelayMs: reportDelayMs(this.env.PLY_REPORT_DELAY_MS),
+    botDelayMs: durationSetting(this.env.PLY_BOT_DELAY_MS, BOT_DELAY_MS),
+    reportDelayMs: durationSetting(this.env.PLY_REPORT_DELAY_MS, REPORT_DELAY_MS),
   };
 
   /** Reads the match from SQLite into the cache; null if this object holds no match. */

@@ -38,12 +38,6 @@ export type FinishDue = (
 /** How long an unrated game's reports wait for the next games of its series (PLY_REPORT_DELAY_MS overrides). */
 export const REPORT_DELAY_MS = 10_000;
 
-/** The configured report delay: PLY_REPORT_DELAY_MS when it is a number of milliseconds, else REPORT_DELAY_MS. */
-export function reportDelayMs(configured: string | undefined): number {
-  const ms = Number(configured);
-  return configured !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : REPORT_DELAY_MS;
-}
-
 /** Outbox timers are retried this long after a failed delivery. */
 export const OUTBOX_RETRY_MS = 5_000;
 

@@ -69,9 +69,3 @@ export function newConfig(input: TournamentInput, tournamentId: string, now: num
     createdAt: now,
   };
 }
-
-/** A duration from the environment, or its default. */
-export function setting(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
-  return value !== undefined && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-}

@@ -26,7 +26,8 @@ import type { PlayerRef, TournamentGameResult } from "../contracts.ts";
 import { log } from "../log.ts";
 import { isBlank } from "../storage.ts";
 import { ARENA_RULES, type ArenaRules } from "./arena.ts";
-import { defaultRoundMs, newConfig, RESIGN, setting, TOURNAMENT_TIMES, type TournamentInput } from "./config.ts";
+import { durationSetting } from "../settings.ts";
+import { defaultRoundMs, newConfig, RESIGN, TOURNAMENT_TIMES, type TournamentInput } from "./config.ts";
 import { GameCreator } from "./creation.ts";
 import { addBotEntrants, checkEntered, checkJoin, houseBot } from "./entries.ts";
 import { TournamentFeed } from "./feed.ts";
@@ -61,16 +62,16 @@ export class Tournament extends DurableObject<Env> {
   }
 
   get #pairDelayMs(): number {
-    return setting(this.env.PLY_TOURNAMENT_PAIR_DELAY_MS, TOURNAMENT_TIMES.arenaPairDelayMs);
+    return durationSetting(this.env.PLY_TOURNAMENT_PAIR_DELAY_MS, TOURNAMENT_TIMES.arenaPairDelayMs);
   }
 
   /** The arena's rules; tests put the wait before a repeat out of reach, so a slow pass pairs as a quick one. */
   get #arenaRules(): ArenaRules {
-    return { repeatAfterMs: setting(this.env.PLY_TOURNAMENT_REPEAT_AFTER_MS, ARENA_RULES.repeatAfterMs) };
+    return { repeatAfterMs: durationSetting(this.env.PLY_TOURNAMENT_REPEAT_AFTER_MS, ARENA_RULES.repeatAfterMs) };
   }
 
   get #roundGapMs(): number {
-    return setting(this.env.PLY_TOURNAMENT_ROUND_GAP_MS, TOURNAMENT_TIMES.swissGapMs);
+    return durationSetting(this.env.PLY_TOURNAMENT_ROUND_GAP_MS, TOURNAMENT_TIMES.swissGapMs);
   }
 
   #load(): Loaded | null {
