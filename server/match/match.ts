@@ -28,7 +28,6 @@ import { Outgoing } from "./outgoing.ts";
 import { SpectatorFeed } from "./spectator-delay.ts";
 import { MatchStore, type Archive, type Loaded, type NewSeat } from "./store.ts";
 import { Timers, commitOf, scheduleAfter, turnOf, type Timer } from "./timers.ts";
-import { rematchInfo, summaryOf, viewOf } from "./views.ts";
 
 export type { Role } from "./admission.ts";
 
@@ -130,9 +129,10 @@ export class Match extends Server<Env> {
 
   /** A tournament player who withdraws resigns their game; false when they hold no seat in a game being played. */
   async resignPlayer(pid: string, matchId?: string): Promise<boolean> {
-    if (matchId !== undefined && this.#load()?.config.matchId !== matchId) return false; // a later game of the series
-    const seat = this.#load()?.seats.find((row) => row.pid === pid && row.bot === null);
-    return seat && this.#loaded ? this.#guarded(this.#loaded, seat.seat, { type: "resign" }) : false;
+    const game = this.#game(matchId);
+    if (!game || "summary" in game) return false; // an earlier game of the series is over
+    const seat = game.seats.find((row) => row.pid === pid && row.bot === null);
+    return seat ? this.#guarded(game, seat.seat, { type: "resign" }) : false;
   }
 
   /** POST /api/matches/:id/join: gives the player the next free seat. Starts the match when full. */
@@ -164,12 +164,11 @@ export class Match extends Server<Env> {
     const game = this.#game(matchId);
     if (!game) return fail("not-found", "no such match");
     // The current game's public log ends where spectators may see; an earlier game's is all public.
-    const [id, until] = "summary" in game ? [game.summary.matchId, game.summary.seq] : [game.config.matchId, -1];
-    return ok(
-      overRpc(
-        this.#store.page(id, after, until < 0 ? this.#out.spectatorPoint(game as Loaded).seq : until, limit, game.base),
-      ),
-    );
+    const page =
+      "summary" in game
+        ? this.#store.page(game.summary.matchId, after, game.summary.seq, limit, game.base)
+        : this.#store.page(game.config.matchId, after, this.#out.spectatorPoint(game).seq, limit, game.base);
+    return ok(overRpc(page));
   }
 
   /** Game `matchId` of this series: the current one (also when not given), or an earlier one as archived. */
@@ -316,10 +315,7 @@ export class Match extends Server<Env> {
    */
   async #nextGame(loaded: Loaded): Promise<boolean> {
     const now = Date.now();
-    const summary = summaryOf(
-      loaded,
-      viewOf(loaded, "spectator", loaded, () => rematchInfo(loaded, true), now),
-    );
+    const summary = this.#out.finalSummary(loaded);
     const next = await prepareNextGame(this.env, loaded, this.#store, this.#timers, summary, now);
     if (!next || this.#loaded !== loaded) return next !== null; // another call started it meanwhile
     const fresh = blankGame(next, loaded.base + loaded.seq);

@@ -45,6 +45,17 @@ export class Outgoing {
     return summaryOf(loaded, this.view(loaded, "spectator", this.spectatorPoint(loaded)));
   }
 
+  /**
+   * The summary a finished game keeps once the next game of its series has started: all of it
+   * (the game is over), naming the next game.
+   */
+  finalSummary(loaded: Loaded): MatchSummary {
+    return summaryOf(
+      loaded,
+      viewOf(loaded, "spectator", loaded, () => rematchInfo(loaded, true), Date.now()),
+    );
+  }
+
   rematchFrame(loaded: Loaded): ServerMessage {
     return { type: "rematch", ...rematchInfo(loaded, false) };
   }
