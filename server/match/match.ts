@@ -423,15 +423,14 @@ export class Match extends Server<Env> {
       case "grace":
         if (!playing || this.#online(timer.seat)) return this.#timers.done(timer);
         return this.#commitEvents([{ kind: "abandon", seat: timer.seat }]);
+      case "rematch": // The next game of the series, if it could not start at the last offer.
+        if (loaded.rematchId === null || loaded.state.status !== "finished") return this.#timers.done(timer);
+        return (await this.#nextGame(loaded)) ? undefined : this.#timers.retry(timer, Date.now() + OUTBOX_RETRY_MS);
     }
     // `liveness` (onAlarm looks at the heartbeats after the due timers), or the outbox: idempotent
     // deliveries to other objects, retried until they succeed (outbox.ts).
     if (!isOutbox(timer.kind)) return this.#timers.done(timer);
     if (timer.kind === "directory") this.#listing.listedAt = Date.now();
-    if (timer.kind === "rematch") {
-      if (loaded.rematchId === null || loaded.state.status !== "finished") return this.#timers.done(timer);
-      return (await this.#nextGame(loaded)) ? undefined : this.#timers.retry(timer, Date.now() + OUTBOX_RETRY_MS);
-    }
     if (!(await deliverDue({ ...timer, kind: timer.kind }, this.env, loaded, this.#timers, this.#store))) return;
     if (timer.kind === "directory") this.#listing.listingDue = null;
   }

@@ -8,15 +8,14 @@
  * `scheduleAfter` in timers.ts arm it when something else calls for it.
  */
 import type { Seat } from "../../shared/game.ts";
-import type { LiveMatch, MatchReport, ReservedMatch, SeatedPlayer, TournamentGameResult } from "../contracts.ts";
-import { botPlayer } from "../bots.ts";
+import type { LiveMatch, MatchReport, TournamentGameResult } from "../contracts.ts";
 import { log } from "../log.ts";
 import { INITIAL_RATING } from "../ratings.ts";
 import type { TimerKind, Timers } from "./timers.ts";
 import type { Loaded, MatchConfig, MatchStore, PlayerReport } from "./store.ts";
 
-/** Deliveries to other objects: the lobby, the players' records, the rematch, a tournament's standings. */
-export const OUTBOX_KINDS = ["directory", "report", "rematch", "tournament"] as const;
+/** Deliveries to other objects: the lobby, the players' records, a tournament's standings. */
+export const OUTBOX_KINDS = ["directory", "report", "tournament"] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 /**
@@ -120,57 +119,6 @@ export function tournamentResult(loaded: Loaded, now: number): TournamentGameRes
 }
 
 /**
- * The rematch as the new match is asked to create it: the same settings, seats rotated by one.
- * `players` are the rotated seats with the ratings they bring.
- */
-export function rematchSpec(loaded: Loaded, players: readonly SeatedPlayer[]): ReservedMatch {
-  return {
-    gameId: loaded.config.gameId,
-    optionsJson: JSON.stringify(loaded.config.options),
-    players,
-    rated: loaded.config.rated,
-    startNow: true,
-    source: "rematch",
-    private: loaded.config.isPrivate,
-    timeControl: loaded.config.timeControl,
-    spectatorDelay: loaded.config.spectatorDelay,
-    graceMs: loaded.config.graceMs,
-  };
-}
-
-/**
- * The players of the agreed rematch, seats rotated by one. A rated one takes the players'
- * ratings from their records, which hear of this result first (a repeated report is ignored).
- */
-export async function rematchPlayers(
-  env: Env,
-  loaded: Loaded,
-  now: number,
-  store: MatchStore,
-): Promise<SeatedPlayer[]> {
-  if (loaded.config.rated) await DESTINATIONS.report(env, loaded, now, store);
-  // A bot is named for the seat it takes (bot-<kind>-<seat>); a person brings their rating.
-  return Promise.all(
-    rotatedSeats(loaded.seats).map(async (seat, index) =>
-      seat.bot
-        ? botPlayer(seat.bot, index)
-        : {
-            pid: seat.pid,
-            name: seat.name,
-            rating: loaded.config.rated
-              ? await env.Player.getByName(seat.pid).rating(loaded.config.gameId)
-              : INITIAL_RATING,
-          },
-    ),
-  );
-}
-
-/** The seats of a rematch: rotated by one, so everyone plays from another seat. */
-export function rotatedSeats<T>(seats: readonly T[]): T[] {
-  return [...seats.slice(1), ...seats.slice(0, 1)];
-}
-
-/**
  * Delivers one outbox message for `loaded`; false (logged) when the destination failed and the
  * delivery must be retried later.
  */
@@ -232,12 +180,6 @@ export const DESTINATIONS: Readonly<Record<OutboxKind, Delivery>> = {
     await Promise.all([...byPlayer].map(([pid, reports]) => env.Player.getByName(pid).recordMatches(reports)));
     store.reported(archived.map((game) => game.matchId));
   },
-
-  /**
-   * The agreed rematch is the next game in this object (series.ts): the Match plays it itself
-   * when this timer is due (a retry of a start that failed); nothing is sent anywhere.
-   */
-  async rematch() {},
 
   /** A tournament's game tells its Tournament how it ended; the Tournament dedupes by match id. */
   async tournament(env, loaded, now) {

@@ -8,11 +8,64 @@
  */
 import type { Engine } from "../../shared/engine.ts";
 import * as lifecycle from "./lifecycle.ts";
-import { deliver, matchReports, rematchPlayers, rematchSpec } from "./outbox.ts";
+import { DESTINATIONS, deliver, matchReports } from "./outbox.ts";
 import type { Archived, Loaded, MatchConfig, MatchStore, NewSeat } from "./store.ts";
-import type { SeatedPlayer } from "../contracts.ts";
+import { botPlayer } from "../bots.ts";
+import type { ReservedMatch, SeatedPlayer } from "../contracts.ts";
+import { INITIAL_RATING } from "../ratings.ts";
 import type { Timers } from "./timers.ts";
 import type { MatchSummary } from "../../shared/protocol.ts";
+
+/**
+ * The rematch as the new match is asked to create it: the same settings, seats rotated by one.
+ * `players` are the rotated seats with the ratings they bring.
+ */
+export function rematchSpec(loaded: Loaded, players: readonly SeatedPlayer[]): ReservedMatch {
+  return {
+    gameId: loaded.config.gameId,
+    optionsJson: JSON.stringify(loaded.config.options),
+    players,
+    rated: loaded.config.rated,
+    startNow: true,
+    source: "rematch",
+    private: loaded.config.isPrivate,
+    timeControl: loaded.config.timeControl,
+    spectatorDelay: loaded.config.spectatorDelay,
+    graceMs: loaded.config.graceMs,
+  };
+}
+
+/**
+ * The players of the agreed rematch, seats rotated by one. A rated one takes the players'
+ * ratings from their records, which hear of this result first (a repeated report is ignored).
+ */
+export async function rematchPlayers(
+  env: Env,
+  loaded: Loaded,
+  now: number,
+  store: MatchStore,
+): Promise<SeatedPlayer[]> {
+  if (loaded.config.rated) await DESTINATIONS.report(env, loaded, now, store);
+  // A bot is named for the seat it takes (bot-<kind>-<seat>); a person brings their rating.
+  return Promise.all(
+    rotatedSeats(loaded.seats).map(async (seat, index) =>
+      seat.bot
+        ? botPlayer(seat.bot, index)
+        : {
+            pid: seat.pid,
+            name: seat.name,
+            rating: loaded.config.rated
+              ? await env.Player.getByName(seat.pid).rating(loaded.config.gameId)
+              : INITIAL_RATING,
+          },
+    ),
+  );
+}
+
+/** The seats of a rematch: rotated by one, so everyone plays from another seat. */
+export function rotatedSeats<T>(seats: readonly T[]): T[] {
+  return [...seats.slice(1), ...seats.slice(0, 1)];
+}
 
 /** The next game, ready to be written: its config, seed and engine, its players, and the old game as archived. */
 export interface NextGame {

@@ -18,9 +18,10 @@ import type { Loaded } from "./store.ts";
 /**
  * Every kind of timer: the turn deadline (or clock flag; derived from the state, never a row), a bot's move,
  * a seat's disconnect grace (one per seat), the release of events to delayed spectators, the next look at the
- * players' heartbeats (heartbeats.ts books it, outside commits), and the outbox deliveries.
+ * players' heartbeats (heartbeats.ts books it, outside commits), the retry of a next game that could not start
+ * (series.ts), and the outbox deliveries.
  */
-export const TIMER_KINDS = ["turn", "bot", "grace", "spectators", "liveness", ...OUTBOX_KINDS] as const;
+export const TIMER_KINDS = ["turn", "bot", "grace", "spectators", "liveness", "rematch", ...OUTBOX_KINDS] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
 /** Which timer: a kind, and for grace periods the seat. */

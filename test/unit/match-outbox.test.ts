@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { AnyGame } from "../../shared/game.ts";
 import { crazyEights } from "../../shared/games/crazy-eights.ts";
 import { ticTacToe } from "../../shared/games/tic-tac-toe.ts";
-import { liveEntry, matchReports, rematchSpec, rotatedSeats, tournamentResult } from "../../server/match/outbox.ts";
+import { liveEntry, matchReports, tournamentResult } from "../../server/match/outbox.ts";
+import { rematchSpec, rotatedSeats } from "../../server/match/series.ts";
 import { INITIAL_RATING } from "../../server/ratings.ts";
 import { T0, loadedMatch } from "./helpers.ts";
 
