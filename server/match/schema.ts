@@ -84,14 +84,13 @@ export const MATCH_MIGRATIONS: readonly string[] = [
   `,
   // 6: a series: a rematch is the next game in the same object. The current game's events are
   // stored at seq base + n (its own seqs start at 1 again); each finished game of the series is
-  // archived as one row of games (its summary, where its events lie, and the reports its
-  // players have yet to hear).
+  // archived as one row of games (its summary, whose seq is its last, where its events lie,
+  // and the reports its players have yet to hear).
   `
   ALTER TABLE match ADD COLUMN base INTEGER NOT NULL DEFAULT 0;
   CREATE TABLE games (
     match_id TEXT PRIMARY KEY,
     base INTEGER NOT NULL,
-    last INTEGER NOT NULL,
     summary TEXT NOT NULL,
     reports TEXT
   );
@@ -159,7 +158,6 @@ export const MATCH_SCHEMA: Schema = {
   CREATE TABLE games (
     match_id TEXT PRIMARY KEY,
     base INTEGER NOT NULL,
-    last INTEGER NOT NULL,
     summary TEXT NOT NULL,
     reports TEXT
   )

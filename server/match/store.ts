@@ -1,6 +1,6 @@
 /**
  * The Match's SQLite: every statement but the timers' (timers.ts owns that table). Rows in,
- * typed values out. The schema is MATCH_MIGRATIONS (schema.ts), applied by `migrate` (../storage.ts).
+ * typed values out. The schema is MATCH_SCHEMA (schema.ts), applied by ../storage.ts.
  */
 import type { BotKind } from "../../shared/bots/kinds.ts";
 import type { TimeControl } from "../../shared/clock.ts";
@@ -211,16 +211,15 @@ export class MatchStore {
 
   /**
    * Starts the next game of the series in place (inside the transaction that seats its players):
-   * the current game, which ended at `lastSeq`, is archived as one row with its `summary` and the
-   * reports its players have yet to hear, and the match row, snapshot and seats start afresh.
+   * the current game is archived as one row with its final `summary` (whose seq is its last) and
+   * the reports its players have yet to hear, and the match row, snapshot and seats start afresh.
    */
   restart(next: { config: MatchConfig; seed: string; initial: MatchState }, archived: Archived): void {
     const { config, seed, initial } = next;
     this.#sql.exec(
-      "INSERT INTO games (match_id, base, last, summary, reports) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO games (match_id, base, summary, reports) VALUES (?, ?, ?, ?)",
       archived.summary.matchId,
       this.base,
-      this.base + archived.summary.seq,
       JSON.stringify(archived.summary),
       archived.reports.length > 0 ? JSON.stringify(archived.reports) : null,
     );
